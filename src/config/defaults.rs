@@ -1,0 +1,85 @@
+//! Every default of the config, named once. Validation, `builtin`, CLI help and the commented
+//! example (`config/regwatch.toml`) all read these; nothing else spells a default out.
+
+use std::time::Duration;
+
+use crate::config::model::{EventType, FetchConfig, PrivateNetworks, Schedule, SmtpTls};
+
+/// `[storage] database`, relative to the main config file (or the working directory without one).
+pub const DATABASE: &str = "regwatch.db";
+
+/// `[fetch] user_agent`: honest, with a way to reach the operator of the project.
+pub const USER_AGENT: &str =
+    concat!("regwatch/", env!("CARGO_PKG_VERSION"), " (+https://github.com/regwatch/regwatch)");
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const MAX_BODY: u64 = 10 * 1024 * 1024;
+pub const MAX_CONCURRENCY: usize = 8;
+pub const PER_HOST_CONCURRENCY: usize = 1;
+pub const PER_HOST_DELAY: Duration = Duration::from_secs(1);
+pub const RESPECT_ROBOTS: bool = true;
+pub const PRIVATE_NETWORKS: PrivateNetworks = PrivateNetworks::Deny;
+
+/// `[[source]]` defaults.
+pub const ENABLED: bool = true;
+pub const INTERVAL: Duration = Duration::from_secs(60 * 60);
+pub const FOLLOW: bool = false;
+pub const MAX_ITEMS: usize = 50;
+/// An article that dropped off its list page is still re-checked for this long: regulators
+/// edit drafts in place for weeks after they leave the front page.
+pub const RECHECK_WINDOW: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+pub const RECHECK_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
+/// Below this an interval is refused outright.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
+/// Below this an interval is accepted with a warning: no regulator publishes that fast.
+pub const POLITE_INTERVAL: Duration = Duration::from_secs(60);
+
+/// `[smtp] tls`.
+pub const SMTP_TLS: SmtpTls = SmtpTls::StartTls;
+
+/// `[smtp] port` when not given: the well-known port of the chosen TLS mode.
+pub const fn smtp_port(tls: SmtpTls) -> u16 {
+    match tls {
+        SmtpTls::None => 25,
+        SmtpTls::StartTls => 587,
+        SmtpTls::Tls => 465,
+    }
+}
+
+/// `[[subscriber]] schedule`.
+pub const SCHEDULE: Schedule = Schedule::Immediate;
+
+/// `[[subscriber]] events`: document events only; source-health events are opt-in.
+pub const EVENTS: [EventType; 3] = [EventType::DocumentNew, EventType::DocumentChanged, EventType::DocumentFinal];
+
+/// The ids of the default topic pack (TOPICS.md); subscribers may name them without a
+/// `[[topic]]` of their own.
+pub const BUILTIN_TOPICS: [&str; 12] = [
+    "facial-recognition",
+    "minors",
+    "personal-information",
+    "cross-border-data",
+    "generative-ai",
+    "cybersecurity",
+    "content-regulation",
+    "telecom",
+    "competition",
+    "national-security",
+    "ecommerce-advertising",
+    "fintech",
+];
+
+/// `[fetch]` with nothing set.
+pub fn fetch() -> FetchConfig {
+    FetchConfig {
+        user_agent: USER_AGENT.to_owned(),
+        timeout: TIMEOUT,
+        connect_timeout: CONNECT_TIMEOUT,
+        max_body: MAX_BODY,
+        max_concurrency: MAX_CONCURRENCY,
+        per_host_concurrency: PER_HOST_CONCURRENCY,
+        per_host_delay: PER_HOST_DELAY,
+        respect_robots: RESPECT_ROBOTS,
+        private_networks: PRIVATE_NETWORKS,
+    }
+}

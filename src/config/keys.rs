@@ -1,0 +1,123 @@
+//! The unknown-key pass: every key of a file checked against the raw structs' field lists (and
+//! against what an included file may hold) before serde runs, so that all unknown keys are
+//! reported at once, each at its own line, with a "did you mean" where one is close.
+//!
+//! Types and values are not looked at here; serde and `validate` do that.
+
+use toml::de::{DeTable, DeValue};
+
+use crate::config::file::Role;
+use crate::config::issue::Report;
+use crate::config::raw::schema;
+
+/// Top-level keys an included file may hold.
+const INCLUDE_KEYS: [&str; 3] = ["source", "topic", "subscriber"];
+
+/// Reports and removes every key that no raw struct accepts (or that this file's role does not
+/// allow), so serde only sees known keys and the problems behind them are not hidden.
+pub(crate) fn strip_unknown(table: &mut DeTable<'_>, path: &str, prefix: &str, role: Role, report: &mut Report<'_>) {
+    let schema = schema();
+    let known = schema.iter().find(|(p, _)| *p == path).map_or(&[][..], |e| e.1);
+    let mut refused = Vec::new();
+    for (key, value) in table.iter_mut() {
+        let name: &str = key.get_ref();
+        let here = join(prefix, name);
+        let problem = match (role, path) {
+            (Role::Include, "") if !INCLUDE_KEYS.contains(&name) => Some(include_refusal(name)),
+            _ if !known.contains(&name) => Some(unknown_key_message(path, name, known)),
+            _ => None,
+        };
+        if let Some(message) = problem {
+            report.error(Some(key.span()), &here, message);
+            refused.push(name.to_owned());
+            continue;
+        }
+        let child = join(path, name);
+        if !schema.iter().any(|(p, _)| *p == child) {
+            continue;
+        }
+        match value.get_mut() {
+            DeValue::Table(inner) => strip_unknown(inner, &child, &here, role, report),
+            DeValue::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    if let DeValue::Table(inner) = item.get_mut() {
+                        strip_unknown(inner, &child, &format!("{here}[{i}]"), role, report);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for name in refused {
+        table.remove(name.as_str());
+    }
+}
+
+fn include_refusal(name: &str) -> String {
+    match name {
+        "include" => {
+            "`include` is only allowed in the main config file; included files cannot include others".to_owned()
+        }
+        "storage" | "fetch" | "smtp" => format!(
+            "`[{name}]` is only allowed in the main config file; included files may hold [[source]], [[topic]] and [[subscriber]]"
+        ),
+        other => format!("unknown key `{other}`; included files may hold [[source]], [[topic]] and [[subscriber]]"),
+    }
+}
+
+fn unknown_key_message(path: &str, name: &str, known: &[&str]) -> String {
+    match (path, name) {
+        ("smtp", "password") => "secrets are not accepted inline; use password_env or password_file".to_owned(),
+        ("subscriber", "secret") => "secrets are not accepted inline; use secret_env or secret_file".to_owned(),
+        _ => match known
+            .iter()
+            .map(|k| (edit_distance(k, name), k))
+            .filter(|(distance, _)| *distance <= 2 && *distance < name.chars().count())
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, k)| k)
+        {
+            Some(near) => format!("unknown key `{name}`; did you mean `{near}`?"),
+            None => format!("unknown key `{name}`; expected one of: {}", known.join(", ")),
+        },
+    }
+}
+
+pub(crate) fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") }
+}
+
+/// Levenshtein distance, for "did you mean" on short key names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row.get(j + 1).copied().unwrap_or(0);
+            let best = substitution.min(previous + 1).min(row.get(j).copied().unwrap_or(0) + 1);
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = best;
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("intervall", "interval", 1)]
+    #[case("itme", "item", 2)]
+    #[case("", "id", 2)]
+    #[case("kitten", "sitting", 3)]
+    fn edit_distances(#[case] a: &str, #[case] b: &str, #[case] distance: usize) {
+        assert_eq!(edit_distance(a, b), distance);
+    }
+}

@@ -1,0 +1,132 @@
+//! The config: finding it (`--config`, `REGWATCH_CONFIG`, `./regwatch.toml`, or built-in
+//! defaults), reading it with its includes, and validating it into `model::Config`, with every
+//! problem reported at once as `ConfigIssue`s that name the file, line and key.
+//!
+//! Reading goes `file` (TOML syntax; `keys` reports unknown keys; serde into `raw`, which mirrors
+//! the TOML key for key) → `include` (the globbed files, read the same way) → `validate` (with
+//! `source`, `subscriber` and the one-value checks of `check`) → the typed `model`.
+//!
+//! Opens no socket and no database; the only outside state read is the files named, and
+//! environment variables for `*_env` secrets (through an `EnvLookup`, so tests need not touch
+//! the process environment).
+
+mod check;
+mod file;
+mod include;
+mod issue;
+mod keys;
+mod raw;
+mod secrets;
+mod source;
+mod subscriber;
+mod validate;
+
+pub mod defaults;
+pub mod model;
+pub mod schedule;
+pub mod units;
+
+use std::path::{Path, PathBuf};
+
+pub use issue::{ConfigErrors, ConfigIssue, Severity};
+pub use model::Config;
+
+/// Looks up an environment variable by name; `load` passes the process environment.
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The file regwatch reads when neither `--config` nor `REGWATCH_CONFIG` names one.
+pub const DEFAULT_FILE: &str = "regwatch.toml";
+
+/// A config that validated, with what was accepted but looked wrong.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub warnings: Vec<ConfigIssue>,
+}
+
+/// Reads, includes and validates the config file at `path`, taking secrets named by `*_env`
+/// from the process environment.
+pub fn load(path: &Path) -> Result<Loaded, ConfigErrors> {
+    load_with(path, &|name| std::env::var(name).ok())
+}
+
+/// `load`, with environment variables read through `env`.
+pub fn load_with(path: &Path, env: EnvLookup<'_>) -> Result<Loaded, ConfigErrors> {
+    let mut issues = Vec::new();
+    let Some(main) = file::read(path.to_path_buf(), file::Role::Main, &mut issues) else {
+        return Err(ConfigErrors(issues));
+    };
+    let includes = include::read_includes(&main, &mut issues);
+    let config = validate::validate(&main, &includes, env, &mut issues);
+    let order: Vec<&Path> =
+        std::iter::once(main.path.as_path()).chain(includes.iter().map(|f| f.path.as_path())).collect();
+    sort_by_file_order(&mut issues, &order);
+    match config {
+        Some(config) => Ok(Loaded { config, warnings: issues }),
+        None => Err(ConfigErrors(issues)),
+    }
+}
+
+/// Main file first, then includes in the order read; by line within a file.
+fn sort_by_file_order(issues: &mut [ConfigIssue], order: &[&Path]) {
+    let rank = |issue: &ConfigIssue| order.iter().position(|p| *p == issue.file).unwrap_or(order.len());
+    issues.sort_by_key(|issue| (rank(issue), issue.line));
+}
+
+/// The config with no file at all: defaults, no sources, no subscribers, the database in `cwd`.
+pub fn builtin(cwd: &Path) -> Config {
+    Config {
+        path: None,
+        storage: model::StorageConfig { database: cwd.join(defaults::DATABASE) },
+        fetch: defaults::fetch(),
+        sources: Vec::new(),
+        topics: Vec::new(),
+        smtp: None,
+        subscribers: Vec::new(),
+    }
+}
+
+/// Which file to read: `explicit` (from `--config`, or `REGWATCH_CONFIG` through the CLI's env
+/// fallback) even if it is missing, so that a typo is an error and not a silent fallback;
+/// else `cwd/regwatch.toml` if it exists; else none (built-in defaults).
+pub fn locate(explicit: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
+    if let Some(path) = explicit {
+        return Some(path.to_path_buf());
+    }
+    let candidate = cwd.join(DEFAULT_FILE);
+    candidate.is_file().then_some(candidate)
+}
+
+/// `locate` in the working directory, then `load` what it found, or `builtin` if nothing.
+pub fn resolve(explicit: Option<&Path>) -> Result<Loaded, ConfigErrors> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    match locate(explicit, &cwd) {
+        Some(path) => load(&path),
+        None => Ok(Loaded { config: builtin(&cwd), warnings: Vec::new() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_paths_win_even_when_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(DEFAULT_FILE), "").unwrap();
+        let explicit = Path::new("/nonexistent/regwatch.toml");
+        assert_eq!(locate(Some(explicit), dir.path()), Some(explicit.to_path_buf()));
+        assert_eq!(locate(None, dir.path()), Some(dir.path().join(DEFAULT_FILE)));
+        let empty = tempfile::tempdir().unwrap();
+        assert_eq!(locate(None, empty.path()), None);
+    }
+
+    #[test]
+    fn builtin_config_keeps_the_database_in_the_working_directory() {
+        let config = builtin(Path::new("/srv/regwatch"));
+        assert_eq!(config.storage.database, Path::new("/srv/regwatch/regwatch.db"));
+        assert!(config.sources.is_empty() && config.subscribers.is_empty());
+        assert_eq!(config.fetch.user_agent, defaults::USER_AGENT);
+        assert!(config.fetch.user_agent.starts_with("regwatch/0."));
+    }
+}

@@ -1,0 +1,279 @@
+//! `[[source]]` → `SourceSpec`: kind, URL, timings, charset override, and the CSS selectors and
+//! regexes of `[source.list]` / `[source.article]`, compiled once here.
+//!
+//! Only checks that selectors compile; what they match on a real page is `sources test`'s job.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::sync::Arc;
+
+use encoding_rs::Encoding;
+use scraper::error::SelectorErrorKind;
+use toml::Spanned;
+
+use crate::config::check::{FirstSeen, count, duration, http_url, id, positive_duration, regex_problem, required};
+use crate::config::defaults;
+use crate::config::file::{Entry, ParsedFile};
+use crate::config::issue::{ConfigIssue, Report, Reported};
+use crate::config::model::{ArticleSpec, CssSelector, ListSpec, SourceKind, SourceSpec};
+use crate::config::raw::{RawArticle, RawList, RawSource};
+use crate::config::units::format_duration;
+use crate::ids::SourceId;
+
+/// Every valid source, and every source id written (valid or not), for subscribers' references.
+pub(crate) fn sources(
+    files: &[&ParsedFile],
+    issues: &mut Vec<ConfigIssue>,
+) -> (Vec<Arc<SourceSpec>>, BTreeSet<String>) {
+    let mut seen = FirstSeen::new("source");
+    let mut specs = Vec::new();
+    let mut ids = BTreeSet::new();
+    for file in files {
+        let mut report = Report::new(&file.path, &file.text, issues);
+        for entry in &file.tables.sources {
+            if let Some(id) = &entry.raw.get_ref().id {
+                ids.insert(id.get_ref().clone());
+            }
+            if let Ok(spec) = source(&mut report, entry, &mut seen) {
+                specs.push(Arc::new(spec));
+            }
+        }
+        ids.extend(file.tables.unread_source_ids.iter().cloned());
+    }
+    (specs, ids)
+}
+
+fn source(report: &mut Report<'_>, entry: &Entry<RawSource>, seen: &mut FirstSeen) -> Result<SourceSpec, Reported> {
+    let key = entry.key("source");
+    let at = entry.raw.span();
+    let raw = entry.raw.get_ref();
+    let id = id(report, &at, &key, raw.id.as_ref()).and_then(|id| seen.claim(report, &key, id));
+    let kind = required(report, &at, &key, "kind", raw.kind.as_ref()).and_then(|k| kind(report, &key, k));
+    let url = required(report, &at, &key, "url", raw.url.as_ref())
+        .and_then(|url| http_url(report, &format!("{key}.url"), url));
+    let name = match &raw.name {
+        Some(name) if name.get_ref().trim().is_empty() => {
+            Err(report.error(Some(name.span()), &format!("{key}.name"), "must not be empty"))
+        }
+        other => Ok(other.as_ref().map(|name| name.get_ref().trim().to_owned())),
+    };
+    let interval = interval(report, &key, raw.interval.as_ref());
+    let encoding = raw.encoding.as_ref().map(|e| encoding(report, &format!("{key}.encoding"), e)).transpose();
+    let max_items = count(report, &format!("{key}.max_items"), raw.max_items.as_ref(), defaults::MAX_ITEMS);
+    let recheck_window =
+        duration(report, &format!("{key}.recheck_window"), raw.recheck_window.as_ref(), defaults::RECHECK_WINDOW);
+    let recheck_interval = positive_duration(
+        report,
+        &format!("{key}.recheck_interval"),
+        raw.recheck_interval.as_ref(),
+        defaults::RECHECK_INTERVAL,
+    );
+    let list = list(report, &key, &at, kind.ok(), raw.list.as_ref());
+    let article = raw.article.as_ref().map(|a| article(report, &key, a.get_ref())).transpose();
+    let follow = follow(report, &key, kind.ok(), raw);
+    let id = id?;
+    Ok(SourceSpec {
+        name: name?.unwrap_or_else(|| id.clone()),
+        id: SourceId(id),
+        kind: kind?,
+        url: url?,
+        enabled: raw.enabled.unwrap_or(defaults::ENABLED),
+        interval: interval?,
+        follow,
+        encoding: encoding?,
+        max_items: max_items?,
+        recheck_window: recheck_window?,
+        recheck_interval: recheck_interval?,
+        list: list?,
+        article: article?.unwrap_or_default(),
+    })
+}
+
+fn kind(report: &mut Report<'_>, key: &str, raw: &Spanned<String>) -> Result<SourceKind, Reported> {
+    match raw.get_ref().as_str() {
+        "feed" => Ok(SourceKind::Feed),
+        "html-list" => Ok(SourceKind::HtmlList),
+        "page" => Ok(SourceKind::Page),
+        other => {
+            let message = format!("unknown kind `{other}`: expected feed, html-list or page");
+            Err(report.error(Some(raw.span()), &format!("{key}.kind"), message))
+        }
+    }
+}
+
+/// At least 1s; under a minute is allowed with a warning.
+fn interval(
+    report: &mut Report<'_>,
+    key: &str,
+    raw: Option<&Spanned<String>>,
+) -> Result<std::time::Duration, Reported> {
+    let key = format!("{key}.interval");
+    let value = positive_duration(report, &key, raw, defaults::INTERVAL)?;
+    if let Some(raw) = raw
+        && value < defaults::POLITE_INTERVAL
+    {
+        let message = format!(
+            "interval {} is under a minute: regulators do not publish that fast, and sites may block you",
+            format_duration(value)
+        );
+        report.warn(Some(raw.span()), &key, message);
+    }
+    Ok(value)
+}
+
+/// A charset label as browsers read them; GBK and GB2312 decode as their superset GB18030.
+fn encoding(report: &mut Report<'_>, key: &str, raw: &Spanned<String>) -> Result<&'static Encoding, Reported> {
+    let label = raw.get_ref().trim();
+    match Encoding::for_label(label.as_bytes()) {
+        Some(enc) if enc == encoding_rs::GBK => Ok(encoding_rs::GB18030),
+        Some(enc) if enc != encoding_rs::REPLACEMENT => Ok(enc),
+        _ => Err(report.error(
+            Some(raw.span()),
+            key,
+            format!("unknown encoding `{label}`: expected a label such as utf-8, gb18030, gbk or big5"),
+        )),
+    }
+}
+
+fn follow(report: &mut Report<'_>, key: &str, kind: Option<SourceKind>, raw: &RawSource) -> bool {
+    let given = raw.follow.as_ref();
+    let fkey = format!("{key}.follow");
+    match (kind, given) {
+        (Some(SourceKind::HtmlList), Some(f)) if !*f.get_ref() => {
+            report.warn(
+                Some(f.span()),
+                &fkey,
+                "html-list sources always follow their links; `follow = false` is ignored",
+            );
+            true
+        }
+        (Some(SourceKind::HtmlList), _) => true,
+        (Some(SourceKind::Page), Some(f)) if *f.get_ref() => {
+            report.warn(Some(f.span()), &fkey, "`follow` applies to feed sources; a page source is its own article");
+            false
+        }
+        (Some(SourceKind::Feed), _) => {
+            let follow = given.map_or(defaults::FOLLOW, |f| *f.get_ref());
+            if let (false, Some(article)) = (follow, &raw.article) {
+                let message = "[source.article] applies to followed articles, and this feed has follow = false";
+                report.warn(Some(article.span()), &format!("{key}.article"), message);
+            }
+            follow
+        }
+        _ => false,
+    }
+}
+
+fn list(
+    report: &mut Report<'_>,
+    key: &str,
+    at: &Range<usize>,
+    kind: Option<SourceKind>,
+    raw: Option<&Spanned<RawList>>,
+) -> Result<Option<ListSpec>, Reported> {
+    let key = format!("{key}.list");
+    let raw = match (kind, raw) {
+        (Some(SourceKind::HtmlList), None) => {
+            let message = "html-list sources need a [source.list] table with item, title and link selectors";
+            return Err(report.error(Some(at.clone()), &key, message));
+        }
+        (_, None) => return Ok(None),
+        (Some(other @ (SourceKind::Feed | SourceKind::Page)), Some(raw)) => {
+            let message =
+                format!("[source.list] applies to html-list sources only; this source is `{}`", other.as_str());
+            return Err(report.error(Some(raw.span()), &key, message));
+        }
+        (_, Some(raw)) => raw,
+    };
+    let at = raw.span();
+    let list = raw.get_ref();
+    let mut required_selector = |name: &str, value: Option<&Spanned<String>>, attribute: bool| {
+        let value = required(report, &at, &key, name, value)?;
+        selector(report, &format!("{key}.{name}"), value, attribute)
+    };
+    let item = required_selector("item", list.item.as_ref(), false);
+    let title = required_selector("title", list.title.as_ref(), true);
+    let link = required_selector("link", list.link.as_ref(), true);
+    let date = list.date.as_ref().map(|d| selector(report, &format!("{key}.date"), d, true)).transpose();
+    Ok(Some(ListSpec { item: item?, title: title?, link: link?, date: date? }))
+}
+
+fn article(report: &mut Report<'_>, key: &str, raw: &RawArticle) -> Result<ArticleSpec, Reported> {
+    let key = format!("{key}.article");
+    let content = raw.content.as_ref().map(|c| selector(report, &format!("{key}.content"), c, false)).transpose();
+    let mut ignore = Ok(Vec::new());
+    for (i, raw) in raw.ignore.iter().enumerate() {
+        let compiled = selector(report, &format!("{key}.ignore[{i}]"), raw, false);
+        collect(&mut ignore, compiled);
+    }
+    let mut ignore_text = Ok(Vec::new());
+    for (i, raw) in raw.ignore_text.iter().enumerate() {
+        let compiled = regex::Regex::new(raw.get_ref()).map_err(|error| {
+            let message = format!("invalid regex `{}`: {}", raw.get_ref(), regex_problem(&error));
+            report.error(Some(raw.span()), &format!("{key}.ignore_text[{i}]"), message)
+        });
+        collect(&mut ignore_text, compiled);
+    }
+    Ok(ArticleSpec { content: content?, ignore: ignore?, ignore_text: ignore_text? })
+}
+
+/// Keeps every good value, or the fact that one was bad.
+fn collect<T>(all: &mut Result<Vec<T>, Reported>, one: Result<T, Reported>) {
+    match (all, one) {
+        (Ok(list), Ok(value)) => list.push(value),
+        (all, Err(reported)) => *all = Err(reported),
+        (Err(_), Ok(_)) => {}
+    }
+}
+
+fn selector(
+    report: &mut Report<'_>,
+    key: &str,
+    raw: &Spanned<String>,
+    attribute_allowed: bool,
+) -> Result<CssSelector, Reported> {
+    let compiled = compile_selector(raw.get_ref()).and_then(|selector| match &selector.attribute {
+        Some(attribute) if !attribute_allowed => {
+            Err(format!("`@{attribute}` reads an attribute, which only title, link and date selectors can use"))
+        }
+        _ => Ok(selector),
+    });
+    compiled.map_err(|message| report.error(Some(raw.span()), key, message))
+}
+
+/// Compiles `css` or `css@attribute` (`a@title`: read the `title` attribute of the match).
+pub(crate) fn compile_selector(text: &str) -> Result<CssSelector, String> {
+    let (css, attribute) = split_attribute(text);
+    if css.trim().is_empty() {
+        return Err(format!("invalid CSS selector `{text}`: empty"));
+    }
+    let selector = scraper::Selector::parse(css)
+        .map_err(|e| format!("invalid CSS selector `{text}`: {}", selector_problem(&e)))?;
+    Ok(CssSelector { source: text.to_owned(), selector, attribute: attribute.map(str::to_owned) })
+}
+
+/// Splits off a trailing `@name`; an `@` inside an attribute test (`a[href^="mailto:x@y"]`)
+/// is left alone because what follows it is not a bare attribute name.
+fn split_attribute(text: &str) -> (&str, Option<&str>) {
+    let trimmed = text.trim();
+    match trimmed.rsplit_once('@') {
+        Some((css, name))
+            if !name.is_empty()
+                && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.')) =>
+        {
+            (css, Some(name))
+        }
+        _ => (trimmed, None),
+    }
+}
+
+fn selector_problem(error: &SelectorErrorKind) -> String {
+    match error {
+        // scraper's own text for this one asks to be reported upstream, over several lines.
+        SelectorErrorKind::UnexpectedSelectorParseError(kind) => {
+            format!("unsupported selector ({kind:?})")
+        }
+        other => other.to_string().to_lowercase(),
+    }
+}
