@@ -1,0 +1,310 @@
+//! The one HTTP client regwatch uses for sources: conditional GET, a body cap counted after
+//! content decoding, bounded redirects kept to http(s), and the address policy on every hop.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::redirect;
+use url::Url;
+
+use super::address::{AddressPolicy, GuardedResolver, RefusedAddress};
+use super::error::FetchError;
+use crate::config::model::FetchConfig;
+
+/// Redirects followed before a fetch fails.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// What the server told us last time, sent back so an unchanged resource costs a 304.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// One request to make.
+#[derive(Debug, Clone)]
+pub struct FetchRequest<'a> {
+    pub url: &'a Url,
+    pub validators: &'a Validators,
+}
+
+/// A successful response with its body read (within the cap).
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub final_url: Url,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub validators: Validators,
+    pub body: Bytes,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub enum FetchOutcome {
+    /// 304: nothing to parse, nothing to write.
+    NotModified {
+        elapsed: Duration,
+    },
+    Fetched(Fetched),
+}
+
+/// The shared client. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    policy: Arc<AddressPolicy>,
+    max_body: u64,
+    timeout: Duration,
+}
+
+/// Why reqwest's redirect policy stopped, carried through reqwest's error chain.
+#[derive(Debug, thiserror::Error)]
+enum RedirectRefusal {
+    #[error("redirect loop back to {0}")]
+    Loop(Url),
+    #[error("too many redirects")]
+    TooMany,
+    #[error("redirect to non-http(s) URL {0}")]
+    Scheme(String),
+    #[error(transparent)]
+    Refused(RefusedAddress),
+}
+
+impl HttpClient {
+    /// Builds the client. Fails only if TLS cannot be set up.
+    pub fn new(config: &FetchConfig) -> Result<Self, reqwest::Error> {
+        install_crypto_provider();
+        let policy = Arc::new(AddressPolicy::new(config.private_networks.clone()));
+        let inner = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .redirect(redirect_policy(Arc::clone(&policy)))
+            .dns_resolver(GuardedResolver::new(Arc::clone(&policy)))
+            .no_proxy()
+            .build()?;
+        Ok(Self { inner, policy, max_body: config.max_body, timeout: config.timeout })
+    }
+
+    #[must_use]
+    pub fn policy(&self) -> &AddressPolicy {
+        &self.policy
+    }
+
+    /// The underlying client, for `alert` (webhooks obey the same address policy).
+    #[must_use]
+    pub fn reqwest(&self) -> &reqwest::Client {
+        &self.inner
+    }
+
+    /// One conditional GET.
+    pub async fn fetch(&self, request: &FetchRequest<'_>) -> Result<FetchOutcome, FetchError> {
+        let url = request.url;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchError::Scheme { url: url.clone() });
+        }
+        if let Some(addr) = self.policy.allows_url_host(url) {
+            return Err(FetchError::RefusedAddress { url: url.clone(), addr });
+        }
+        let started = Instant::now();
+        let response = self
+            .inner
+            .get(url.clone())
+            .headers(conditional_headers(request.validators))
+            .send()
+            .await
+            .map_err(|e| self.classify(url, &e))?;
+        if let Some(remote) = response.remote_addr()
+            && !self.policy.allows(remote.ip())
+        {
+            return Err(FetchError::RefusedAddress { url: url.clone(), addr: remote.ip() });
+        }
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(FetchOutcome::NotModified { elapsed: started.elapsed() });
+        }
+        if status.is_redirection()
+            && let Some(to) = header_string(response.headers(), &header::LOCATION)
+        {
+            // reqwest hands back, unfollowed, a redirect to a scheme it cannot fetch.
+            return Err(FetchError::RedirectScheme { url: url.clone(), to });
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status {
+                url: url.clone(),
+                status: status.as_u16(),
+                retry_after: retry_after(response.headers()),
+            });
+        }
+        let final_url = response.url().clone();
+        let content_type = header_string(response.headers(), &header::CONTENT_TYPE);
+        let validators = Validators {
+            etag: header_string(response.headers(), &header::ETAG),
+            last_modified: header_string(response.headers(), &header::LAST_MODIFIED),
+        };
+        let body = self.read_capped(url, response).await?;
+        Ok(FetchOutcome::Fetched(Fetched {
+            final_url,
+            status: status.as_u16(),
+            content_type,
+            validators,
+            body,
+            elapsed: started.elapsed(),
+        }))
+    }
+
+    /// Reads the decoded body, failing as soon as it passes the cap (a gzip bomb stops there).
+    async fn read_capped(&self, url: &Url, mut response: reqwest::Response) -> Result<Bytes, FetchError> {
+        let limit = self.max_body;
+        let too_large = || FetchError::TooLarge { url: url.clone(), limit };
+        let encoded = response.headers().contains_key(header::CONTENT_ENCODING);
+        if !encoded && response.content_length().is_some_and(|len| len > limit) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(url, &e))? {
+            if (body.len() + chunk.len()) as u64 > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Bytes::from(body))
+    }
+
+    fn classify(&self, url: &Url, error: &reqwest::Error) -> FetchError {
+        let url = url.clone();
+        if let Some(refusal) = find_source::<RedirectRefusal>(error) {
+            return match refusal {
+                RedirectRefusal::Loop(to) => FetchError::RedirectLoop { url, to: to.to_string() },
+                RedirectRefusal::TooMany => FetchError::TooManyRedirects { url, max: MAX_REDIRECTS },
+                RedirectRefusal::Scheme(to) => FetchError::RedirectScheme { url, to: to.clone() },
+                RedirectRefusal::Refused(r) => FetchError::RefusedAddress { url, addr: r.addr },
+            };
+        }
+        if let Some(refused) = find_source::<RefusedAddress>(error) {
+            return FetchError::RefusedAddress { url, addr: refused.addr };
+        }
+        if error.is_timeout() {
+            return FetchError::Timeout { url, after: self.timeout };
+        }
+        let reason = innermost_message(error);
+        if error.is_connect() {
+            FetchError::Connect { url, reason }
+        } else if error.is_body() || error.is_decode() {
+            FetchError::Body { url, reason }
+        } else {
+            FetchError::Other { url, reason }
+        }
+    }
+}
+
+/// reqwest built without a default provider must be given one; ring keeps one TLS stack and
+/// no C toolchain beyond what ring needs.
+fn install_crypto_provider() {
+    // An error only means a provider is already installed, which is what we want.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+fn redirect_policy(policy: Arc<AddressPolicy>) -> redirect::Policy {
+    redirect::Policy::custom(move |attempt| {
+        let next = attempt.url().clone();
+        if !matches!(next.scheme(), "http" | "https") {
+            return attempt.error(RedirectRefusal::Scheme(next.to_string()));
+        }
+        if attempt.previous().contains(&next) {
+            return attempt.error(RedirectRefusal::Loop(next));
+        }
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(RedirectRefusal::TooMany);
+        }
+        if let Some(addr) = policy.allows_url_host(&next) {
+            let host = next.host_str().unwrap_or_default().to_owned();
+            return attempt.error(RedirectRefusal::Refused(RefusedAddress { host, addr }));
+        }
+        attempt.follow()
+    })
+}
+
+fn conditional_headers(validators: &Validators) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let pairs = [
+        (header::IF_NONE_MATCH, validators.etag.as_deref()),
+        (header::IF_MODIFIED_SINCE, validators.last_modified.as_deref()),
+    ];
+    for (name, value) in pairs {
+        if let Some(value) = value.and_then(|v| HeaderValue::from_str(v).ok()) {
+            headers.insert(name, value);
+        }
+    }
+    headers
+}
+
+fn header_string(headers: &HeaderMap, name: &header::HeaderName) -> Option<String> {
+    headers.get(name)?.to_str().ok().map(str::to_owned)
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+#[must_use]
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
+    let wait = when.duration_since(jiff::Timestamp::now());
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+fn find_source<T: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&T> {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
+}
+
+fn innermost_message(error: &reqwest::Error) -> String {
+    let mut current: &(dyn std::error::Error + 'static) = error;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("120"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(120)));
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn conditional_headers_carry_both_validators() {
+        let v =
+            Validators { etag: Some("\"abc\"".into()), last_modified: Some("Wed, 21 Oct 2015 07:28:00 GMT".into()) };
+        let h = conditional_headers(&v);
+        assert_eq!(h.get(header::IF_NONE_MATCH).unwrap(), "\"abc\"");
+        assert!(h.contains_key(header::IF_MODIFIED_SINCE));
+        assert!(conditional_headers(&Validators::default()).is_empty());
+    }
+}

@@ -1,0 +1,14 @@
+//! Everything that opens a socket to a source: the one HTTP client, the address policy that
+//! keeps sources off private networks, politeness (per-host gate), and charset decoding of
+//! what came back.
+//!
+//! Not here: parsing (`extract`) and storing (`store`).
+
+pub mod address;
+pub mod charset;
+pub mod client;
+pub mod error;
+pub mod politeness;
+
+pub use client::{FetchOutcome, FetchRequest, Fetched, HttpClient, Validators};
+pub use error::FetchError;
