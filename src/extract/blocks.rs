@@ -1,0 +1,248 @@
+//! Block text: a document as normalised lines, the form that is hashed, stored and diffed.
+//!
+//! Owns the line normalisation and the walk that turns an HTML region into lines (headings,
+//! paragraphs, list items, table rows, …) with scripts, styles, navigation, hidden elements,
+//! `ignore` selectors and `ignore_text` lines left out. Not region choice, titles or dates:
+//! that is `page`.
+
+use encoding_rs::WINDOWS_1252;
+use regex::Regex;
+use scraper::{ElementRef, Html};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::model::CssSelector;
+use crate::extract::{ExtractError, guard};
+
+mod walk;
+
+/// A document's text as lines: each normalised, none empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BlockText(Vec<String>);
+
+impl BlockText {
+    /// Normalises each line and drops the empty ones.
+    pub fn from_lines<I>(lines: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        Self(lines.into_iter().map(|l| normalise_line(l.as_ref())).filter(|l| !l.is_empty()).collect())
+    }
+
+    /// Plain text split at its line breaks.
+    pub fn from_text(text: &str) -> Self {
+        Self::from_lines(text.lines())
+    }
+
+    pub fn lines(&self) -> &[String] {
+        &self.0
+    }
+
+    /// The lines joined with `\n`: what is hashed and diffed.
+    pub fn text(&self) -> String {
+        self.0.join("\n")
+    }
+
+    /// SHA-256 of `text()`, lower-case hex.
+    pub fn hash(&self) -> String {
+        hex::encode(Sha256::digest(self.text().as_bytes()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Drops every line any of `patterns` matches (anywhere in the line).
+    #[must_use]
+    pub fn without_matching(mut self, patterns: &[Regex]) -> Self {
+        if !patterns.is_empty() {
+            self.0.retain(|line| !patterns.iter().any(|p| p.is_match(line)));
+        }
+        self
+    }
+}
+
+/// Collapses every run of Unicode whitespace (U+3000 and NBSP included) and control characters
+/// to one ASCII space, drops invisible characters, and trims.
+pub fn normalise_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if is_invisible(c) {
+            continue;
+        }
+        let c = from_c1(c).unwrap_or(c);
+        if c.is_whitespace() || c.is_control() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Zero-width spaces and joiners, word joiner, BOM, soft hyphen and direction marks: editors and
+/// CMSs sprinkle them without changing what a reader sees.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}')
+}
+
+/// C1 controls (U+0080–U+009F) in web text are windows-1252 punctuation read as Latin-1 along
+/// the way (`don\u{92}t`): the character that was meant, as feed readers have long done.
+fn from_c1(c: char) -> Option<char> {
+    if !('\u{80}'..='\u{9f}').contains(&c) {
+        return None;
+    }
+    let byte = [u8::try_from(u32::from(c)).ok()?];
+    let (meant, _) = WINDOWS_1252.decode_without_bom_handling(&byte);
+    meant.chars().next().filter(|m| *m != c)
+}
+
+/// Whether `header`, `footer` and `aside` count as content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Furniture {
+    /// The region was chosen by the user's content selector: everything in it is content.
+    Keep,
+    /// The region is a guess (`<article>`, `<main>`, `<body>`): page furniture goes.
+    Drop,
+}
+
+/// The block text of `region`: `ignore` selectors and dropped elements left out, lines
+/// normalised, then lines matching `ignore_text` removed.
+pub fn from_region(
+    region: ElementRef<'_>,
+    ignore: &[CssSelector],
+    ignore_text: &[Regex],
+    furniture: Furniture,
+) -> BlockText {
+    let ignored: std::collections::HashSet<_> =
+        ignore.iter().flat_map(|s| region.select(&s.selector)).map(|el| el.id()).collect();
+    let lines = walk::lines(region, |el| ignored.contains(&el.id()) || walk::dropped(el, furniture));
+    BlockText(lines).without_matching(ignore_text)
+}
+
+/// The block text of an HTML fragment (a feed entry's content), bounded by the guard.
+pub fn from_fragment(html: &str) -> Result<BlockText, ExtractError> {
+    guard::check(html)?;
+    let fragment = Html::parse_fragment(html);
+    Ok(from_region(fragment.root_element(), &[], &[], Furniture::Keep))
+}
+
+/// An element's text as one normalised line (titles, dates, table cells): inline and block
+/// children alike, scripts and styles left out.
+pub fn plain_text(el: ElementRef<'_>) -> String {
+    normalise_line(&walk::inline_text(el, &|el| walk::dropped(el, Furniture::Keep)))
+}
+
+/// Plain text of an HTML snippet (a feed title): entities decoded, markup removed.
+pub fn plain_text_of(html: &str) -> String {
+    if !html.contains(['<', '&']) {
+        return normalise_line(html);
+    }
+    if guard::check(html).is_err() {
+        return normalise_line(html);
+    }
+    plain_text(Html::parse_fragment(html).root_element())
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+
+    #[rstest]
+    #[case("  a  b\t\nc ", "a b c")]
+    #[case("\u{3000}\u{3000}第一条\u{3000}为了", "第一条 为了")]
+    #[case("a\u{a0}\u{a0}b", "a b")]
+    #[case("符合\u{200B}条件", "符合条件")]
+    #[case("\u{FEFF}x\u{2060}y\u{200C}z\u{200D}", "xyz")]
+    #[case("\u{200B}", "")]
+    #[case("a \u{200B} b", "a b")]
+    #[case("tab\u{0}null", "tab null")]
+    #[case("don\u{92}t \u{93}x\u{94} \u{85}", "don\u{2019}t \u{201c}x\u{201d} \u{2026}")]
+    #[case("a\u{81}b", "a b")]
+    #[case("", "")]
+    fn normalises(#[case] input: &str, #[case] expected: &str) {
+        assert_eq!(normalise_line(input), expected);
+    }
+
+    fn blocks(html: &str, furniture: Furniture) -> Vec<String> {
+        let doc = Html::parse_document(html);
+        from_region(doc.root_element(), &[], &[], furniture).lines().to_vec()
+    }
+
+    #[rstest]
+    #[case("<p><strong>第一条</strong>　为了规范数据处理活动</p>", &["第一条 为了规范数据处理活动"])]
+    #[case("<h1>Title</h1><p>One <a href=x>link</a> here.</p><p>Two</p>", &["Title", "One link here.", "Two"])]
+    #[case("<div>lead<p>para</p>tail</div>", &["lead", "para", "tail"])]
+    #[case("<p>line one<br>line two</p>", &["line one", "line two"])]
+    #[case("<ul><li>a</li><li>b <em>c</em></li></ul>", &["a", "b c"])]
+    #[case("<dl><dt>Term</dt><dd>Def</dd></dl>", &["Term", "Def"])]
+    #[case("<table><tr><th>条</th><th>内容</th></tr><tr><td>1</td><td>a <b>b</b></td></tr></table>", &["条 | 内容", "1 | a b"])]
+    #[case("<table><tr><td><p>layout one</p><p>layout two</p></td></tr></table>", &["layout one", "layout two"])]
+    #[case("<pre>  x = 1\n\n  y = 2</pre>", &["x = 1", "y = 2"])]
+    #[case("<blockquote>quoted</blockquote>after", &["quoted", "after"])]
+    #[case("<p>a</p><script>var x = '<p>no</p>';</script><style>p{}</style><noscript>no</noscript>", &["a"])]
+    #[case("<nav>menu</nav><p>a</p><form><p>kept</p><button>Go</button><input value=x></form>", &["a", "kept"])]
+    #[case("<p hidden>h</p><p style='display: none'>h</p><span aria-hidden=true>h</span><p>v</p>", &["v"])]
+    #[case("<svg><text>icon</text></svg><iframe>f</iframe><p>v</p>", &["v"])]
+    #[case("<p>\u{3000}\u{3000}</p><p>\u{200B}</p><p>x</p>", &["x"])]
+    fn walks(#[case] html: &str, #[case] expected: &[&str]) {
+        assert_eq!(blocks(html, Furniture::Keep), expected);
+    }
+
+    #[test]
+    fn furniture_goes_only_from_a_guessed_region() {
+        let html = "<header>Site</header><p>body</p><aside>ad</aside><footer>© 2024</footer>";
+        assert_eq!(blocks(html, Furniture::Drop), ["body"]);
+        assert_eq!(blocks(html, Furniture::Keep), ["Site", "body", "ad", "© 2024"]);
+    }
+
+    #[test]
+    fn ignore_rules_apply() {
+        let doc = Html::parse_document(
+            "<div class=share>Share: WeChat</div><p>浏览次数：123</p><p>正文</p><p>Last updated: today</p>",
+        );
+        let ignore = [CssSelector {
+            source: ".share".into(),
+            selector: scraper::Selector::parse(".share").unwrap(),
+            attribute: None,
+        }];
+        let text = [Regex::new("^浏览次数").unwrap(), Regex::new("Last updated: .*").unwrap()];
+        let got = from_region(doc.root_element(), &ignore, &text, Furniture::Keep);
+        assert_eq!(got.lines(), ["正文"]);
+    }
+
+    #[test]
+    fn text_and_hash() {
+        let b = BlockText::from_lines(["  a ", "", "b\u{3000}c"]);
+        assert_eq!(b.text(), "a\nb c");
+        assert_eq!(b.hash(), hex::encode(Sha256::digest(b"a\nb c")));
+        assert_eq!(b.hash().len(), 64);
+        assert!(!b.is_empty());
+        assert!(BlockText::from_text("\n \u{200B}\n").is_empty());
+        assert_eq!(serde_json::to_string(&b).unwrap(), r#"["a","b c"]"#);
+    }
+
+    #[rstest]
+    #[case("AT&amp;T &lt;b&gt; <b>bold</b>", "AT&T <b> bold")]
+    #[case("a < b", "a < b")]
+    #[case("  plain\n title ", "plain title")]
+    fn plain_text_of_titles(#[case] html: &str, #[case] expected: &str) {
+        assert_eq!(plain_text_of(html), expected);
+    }
+
+    #[test]
+    fn fragment_is_guarded() {
+        let hostile = "<div>".repeat(10_000);
+        assert!(matches!(from_fragment(&hostile), Err(ExtractError::TooDeep { .. })));
+        assert_eq!(from_fragment("<p>a</p><p>b</p>").unwrap().lines(), ["a", "b"]);
+    }
+}
