@@ -1,0 +1,216 @@
+//! The stage of a document: draft for comment, trial implementation, final, or unknown, read from
+//! the wording of its title and text in English and Chinese. Owns `Stage`; it is not the
+//! deadline reader (`deadline`) nor the draft→final link (`family`).
+//!
+//! Evidence is looked for in three places in turn: the title, the lead (the opening of the body,
+//! where a notice or a news item says what it is), then the whole body; the first place with any
+//! evidence decides. Within one place draft outranks trial, and trial outranks final, because a
+//! draft's text carries the articles of the final-to-be ("自公布之日起施行") and a trial
+//! instrument also "comes into force".
+
+use std::fmt;
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexBuilder};
+
+use super::keyword::ascii_boundaries;
+
+/// Where a document stands (TOPICS.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// A draft for comment (征求意见稿, 草案, draft revision).
+    Draft,
+    /// In force for trial implementation (试行, 暂行, interim).
+    Trial,
+    /// Adopted, issued or in force.
+    Final,
+    Unknown,
+}
+
+impl Stage {
+    pub const ALL: [Self; 4] = [Self::Draft, Self::Trial, Self::Final, Self::Unknown];
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Trial => "trial",
+            Self::Final => "final",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|stage| stage.as_str() == s)
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much of the body counts as its lead, in characters.
+const LEAD_CHARS: usize = 400;
+
+/// Instrument nouns that an issuing verb must reach for a text to read as final: "issued the
+/// Measures", not "issued a report" or "released typical cases".
+const INSTRUMENT: &str = r"(?:measures|provisions|regulations|rules|opinions|guidelines?|guide|guidance|specifications?|standards?|plan|initiative|notice|circular|law|decision|code|interpretations?|catalog(?:ue)?|methods|norms|directory|announcement)";
+
+static DRAFT: LazyLock<Regex> = LazyLock::new(|| {
+    marker(&[
+        r"征求意见稿|草案|送审稿|审议稿|公开征求意见|征求意见的(?:通知|公告|函)|向社会(?:公开)?征求|征求社会各界|意见反馈|反馈意见|征集意见|意见征集",
+        r"\bdrafts? for (?:public )?(?:comments?|opinions?|soliciting|solicitation|consultation|review|feedback)",
+        r"\b(?:opinion|comment)s?[- ]seeking draft|\bexposure drafts?\b|\bconsultation draft|\(draft\)|\bdraft (?:revision|amendment|law|bill)",
+        r#"\(the [“"]draft[”"]\)|\bsolicit(?:s|ed|ing)? (?:public )?(?:comments|opinions|views|feedback|input)\b"#,
+        r"\bpublicly solicit|\bseek(?:s|ing)? (?:public )?(?:comments|opinions|views|feedback)\b|\b(?:comments|opinions|views) (?:are |were )?(?:sought|invited|solicited)\b",
+        r"\bopen(?:ed)? to the public for comments?|\brequest for (?:public )?comments\b|\bpublic consultation\b|\bsubmit (?:their |your )?(?:comments|opinions|views|feedback)\b",
+    ])
+});
+
+static TRIAL: LazyLock<Regex> = LazyLock::new(|| {
+    marker(&[
+        r"试行|暂行",
+        r"\btrial implementation\b|\(trial\)|\bon a trial basis\b",
+        r"\b(?:interim|provisional|tentative) (?:administrative )?(?:measures|provisions|regulations|rules)\b",
+    ])
+});
+
+static FINAL: LazyLock<Regex> = LazyLock::new(|| {
+    let verb_object = format!(
+        r"\b(?:issu(?:e[sd]?|ing)|releas(?:e[sd]?|ing)|promulgat(?:e[sd]?|ing)|publish(?:e[sd]|ing)|unveil(?:s|ed|ing)?)\s+(?:[\w’'-]+\s+){{0,8}}?{INSTRUMENT}\b"
+    );
+    marker(&[
+        r"现予(?:公布|发布|印发)|予以(?:公布|发布)|公布施行|印发|颁布|(?:发布|公布)《|关于(?:发布|公布)|正式(?:发布|实施|施行)|审议通过|会议通过|已经[^。]{0,40}通过",
+        r"自\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日起(?:施行|实施|生效)|自公布之日起施行",
+        r"(?:令|公告)\s*[（(]?第\s*[\d一二三四五六七八九十百〇零]+\s*号|〔\s*\d{4}\s*〕\s*\d+\s*号|现(?:将|就)[^。]{0,40}通知如下|现提出(?:以下|如下)意见",
+        r"\b(?:was|were|been|is|are) (?:formally )?(?:adopted|promulgated)\b|\bpromulgated\b",
+        r"\b(?:shall|will|to) (?:come|enter) into (?:force|effect)|\b(?:comes|came|entered|enters) into (?:force|effect)|\btak(?:es|en|e) effect\b|\beffective (?:as of|from|on)\b",
+        r"\bhereby (?:issued|promulgated|published|notified|put forward|announced)|\bare hereby\b|\bNo\. ?\(\d{4}\) ?\d+|\border No\. ?\d+",
+        r"\b(?:these|this) (?:measures|provisions|regulations|rules|opinions|law|decision|interpretation|guidelines) (?:are|is|have been|has been) (?:hereby )?formulated",
+        &verb_object,
+    ])
+});
+
+/// Compiles alternatives written as separate lines into one case-insensitive regex.
+fn marker(parts: &[&str]) -> Regex {
+    #[expect(clippy::expect_used, reason = "constant patterns, exercised by the unit tests")]
+    RegexBuilder::new(&ascii_boundaries(&parts.join("|")))
+        .case_insensitive(true)
+        .build()
+        .expect("stage marker regex compiles")
+}
+
+/// The stage a title and body show: title evidence first, then the lead, then the whole body.
+pub fn detect_stage(title: &str, body: &str) -> Stage {
+    let lead = lead(body);
+    [title, lead, body].into_iter().find_map(stage_in).unwrap_or(Stage::Unknown)
+}
+
+fn stage_in(text: &str) -> Option<Stage> {
+    if DRAFT.is_match(text) {
+        Some(Stage::Draft)
+    } else if TRIAL.is_match(text) {
+        Some(Stage::Trial)
+    } else if FINAL.is_match(text) {
+        Some(Stage::Final)
+    } else {
+        None
+    }
+}
+
+/// The first `LEAD_CHARS` characters of the body.
+fn lead(body: &str) -> &str {
+    body.char_indices().nth(LEAD_CHARS).map_or(body, |(end, _)| body.get(..end).unwrap_or(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+
+    #[rstest]
+    #[case::zh_draft_title("关于《未成年人网络游戏管理办法（征求意见稿）》公开征求意见的通知", "", Stage::Draft)]
+    #[case::zh_draft_law("中华人民共和国数据出境管理法（草案）", "", Stage::Draft)]
+    #[case::zh_second_reading("某某法（草案二次审议稿）", "", Stage::Draft)]
+    #[case::zh_submitted("某某条例（送审稿）", "", Stage::Draft)]
+    #[case::zh_trial_beats_final("智能网联汽车数据管理规定（试行）", "本规定自2025年1月1日起施行。", Stage::Trial)]
+    #[case::zh_interim("移动应用程序信息服务管理暂行办法", "", Stage::Trial)]
+    #[case::zh_draft_beats_trial("人脸识别技术应用安全管理规定（试行）（征求意见稿）", "", Stage::Draft)]
+    #[case::zh_final_order(
+        "",
+        "国家网信办令第15号\n《某某管理办法》已经2025年3月1日国家互联网信息办公室室务会会议审议通过，现予公布，自2025年6月1日起施行。",
+        Stage::Final
+    )]
+    #[case::zh_final_notice(
+        "关于印发《网络数据分类分级指南》的通知",
+        "各省、自治区、直辖市通信管理局：现将有关事项通知如下。",
+        Stage::Final
+    )]
+    #[case::zh_draft_text_has_commencement(
+        "某某办法",
+        "为规范……，现向社会公开征求意见。\n第三十条 本办法自公布之日起施行。",
+        Stage::Draft
+    )]
+    #[case::en_draft_title("Measures on Labelling Synthetic Content (Draft for Comment)", "", Stage::Draft)]
+    #[case::en_draft_revision("Comments Sought on the Archives Law (Draft Revision)", "", Stage::Draft)]
+    #[case::en_seeking("", "The ministry is seeking public comments on a proposal to regulate drones.", Stage::Draft)]
+    #[case::en_trial(
+        "",
+        "The bureau released the Measures for Data Labelling (for Trial Implementation), effective from 1 March.",
+        Stage::Trial
+    )]
+    #[case::en_interim("Interim Measures for the Management of Mobile Apps", "", Stage::Trial)]
+    #[case::en_final_issued(
+        "",
+        "On 3 May, the regulator issued the Provisions on Online Payment Services, which take effect in July.",
+        Stage::Final
+    )]
+    #[case::en_final_force("", "The amended law shall come into force on 1 January 2026.", Stage::Final)]
+    #[case::en_report_is_not_final(
+        "",
+        "On 9 June, the court issued a research report on online disputes and released typical cases.",
+        Stage::Unknown
+    )]
+    #[case::en_blog("Why I am moving my blog", "Thank you for reading these posts over the years.", Stage::Unknown)]
+    #[case::title_outranks_body(
+        "Notice on Issuing the Measures for Data Labelling",
+        "Compared with the draft for comment, Article 5 is new.",
+        Stage::Final
+    )]
+    #[case::body_decides_without_title_evidence(
+        "Provisions on Data Export",
+        "The draft for comment drew many submissions.",
+        Stage::Draft
+    )]
+    fn detects_stage(#[case] title: &str, #[case] body: &str, #[case] expected: Stage) {
+        assert_eq!(detect_stage(title, body), expected);
+    }
+
+    #[test]
+    fn chinese_final_title_outranks_draft_history_in_body() {
+        assert_eq!(detect_stage("关于发布《某某规定》的公告", "在公开征求意见的基础上修改完善。"), Stage::Final);
+    }
+
+    #[test]
+    fn lead_evidence_outranks_later_draft_mentions() {
+        let body = format!(
+            "On 2 May the agency issued the Rules on Live Streaming. {} Compared with the draft for comment, Article 5 is new.",
+            "Background. ".repeat(50)
+        );
+        assert_eq!(detect_stage("", &body), Stage::Final);
+    }
+
+    #[test]
+    fn serde_and_names_agree() {
+        for stage in Stage::ALL {
+            let json = serde_json::to_string(&stage).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", stage.as_str()));
+            assert_eq!(Stage::parse(stage.as_str()), Some(stage));
+        }
+    }
+}

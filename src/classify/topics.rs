@@ -1,0 +1,581 @@
+//! The topic pack: `[[topic]]` specs compiled into keyword automata plus a few regexes, and
+//! the rule that turns keyword hits in a title and a body into topics. Owns `TopicPack`; it is
+//! not the config loader (which only parses `[[topic]]` tables) nor stage or deadline detection.
+//!
+//! Matching: English keywords on word boundaries, case-insensitive, with plural and possessive
+//! forms (see `keyword`); Chinese keywords as substrings; `patterns` as case-insensitive regexes.
+//! Within one topic overlapping hits count once (the longest). An `exclude` phrase that contains
+//! one of the topic's keywords cancels the hits it covers ("safeguard national security" is not
+//! evidence of national security); one that contains none vetoes the topic wherever it appears.
+//! `\b` in patterns follows ASCII rules, like keywords, so "AI生成" has a boundary after "AI".
+//! How hits become topics is `evidence`.
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::{Regex, RegexBuilder};
+
+use super::evidence::{self, CHANGE_THRESHOLD, DOCUMENT_THRESHOLD, TermCount, TopicEvidence, TopicMatch};
+use super::keyword::{ascii_boundaries, english_forms, is_english, word_end};
+use crate::config::model::TopicSpec;
+
+/// The default pack, compiled into the binary.
+const BUILTIN_TOML: &str = include_str!("../../config/topics.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum TopicError {
+    #[error("topic {topic:?}: invalid pattern {pattern:?}: {source}")]
+    Pattern {
+        topic: String,
+        pattern: String,
+        #[source]
+        source: Box<regex::Error>,
+    },
+    #[error("topic {topic:?}: empty keyword or exclude phrase")]
+    EmptyPhrase { topic: String },
+    #[error("topic {topic:?} is defined twice")]
+    DuplicateId { topic: String },
+    #[error("topic with an empty id")]
+    EmptyId,
+    #[error("topic pack: cannot build the matcher: {0}")]
+    Matcher(String),
+    #[error("built-in topic pack: {0}")]
+    Builtin(String),
+}
+
+/// A compiled topic pack. Build once, share (`Arc`), classify many texts.
+#[derive(Debug, Clone)]
+pub struct TopicPack {
+    topics: Vec<Topic>,
+    /// English forms and Chinese phrases in separate automata: each stays small enough to keep
+    /// its transition table in cache (one shared table over both alphabets was twice as slow).
+    matchers: Vec<Matcher>,
+    /// Searched one by one: each regex gets its own literal prefilter, where one `RegexSet`
+    /// over all of them was four times slower on English text (its DFA states multiply).
+    patterns: Vec<PatternRule>,
+}
+
+#[derive(Debug, Clone)]
+struct Topic {
+    id: String,
+    label: String,
+    /// Keywords then patterns, indexed by slot.
+    terms: Vec<String>,
+}
+
+/// One automaton, and what each of its patterns is.
+#[derive(Debug, Clone)]
+struct Matcher {
+    automaton: AhoCorasick,
+    entries: Vec<Entry>,
+}
+
+/// What one automaton pattern is: a surface form of a keyword, a mask or a veto.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    topic: usize,
+    role: Role,
+    english: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// A keyword, by its index within the topic (so distinct keywords can be counted).
+    Keyword(usize),
+    Mask,
+    Veto,
+}
+
+impl Topic {
+    /// Found slots by keyword (or pattern) text, with title and body occurrences.
+    fn term_counts(&self, title: &Found, body: &Found) -> Vec<TermCount> {
+        let mut terms: Vec<TermCount> = Vec::new();
+        let counts = title.slots.iter().map(|&(s, n)| (s, n, 0)).chain(body.slots.iter().map(|&(s, n)| (s, 0, n)));
+        for (slot, in_title, in_body) in counts {
+            let term = self.terms.get(slot).cloned().unwrap_or_default();
+            match terms.iter_mut().find(|t| t.term == term) {
+                Some(known) => {
+                    known.in_title += in_title;
+                    known.in_body += in_body;
+                }
+                None => terms.push(TermCount { term, in_title, in_body }),
+            }
+        }
+        terms
+    }
+}
+
+#[derive(Debug, Clone)]
+struct PatternRule {
+    topic: usize,
+    slot: usize,
+    regex: Regex,
+}
+
+/// One keyword occurrence.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    topic: usize,
+    slot: usize,
+    start: usize,
+    end: usize,
+}
+
+/// Per topic: keyword slots found (after overlap and masks) and whether a veto phrase appeared.
+#[derive(Debug, Default, Clone)]
+struct Found {
+    slots: Vec<(usize, u32)>,
+    vetoed: bool,
+}
+
+static BUILTIN: LazyLock<TopicPack> = LazyLock::new(|| {
+    #[expect(clippy::expect_used, reason = "the embedded pack is checked by a unit test")]
+    TopicPack::builtin_specs().and_then(|specs| TopicPack::compile(&specs)).expect("built-in topic pack compiles")
+});
+
+impl TopicPack {
+    /// The default pack shipped in `config/topics.toml`, compiled on first use.
+    pub fn builtin() -> &'static TopicPack {
+        &BUILTIN
+    }
+
+    /// The `[[topic]]` tables of the embedded default pack.
+    pub fn builtin_specs() -> Result<Vec<TopicSpec>, TopicError> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct PackFile {
+            topic: Vec<TopicSpec>,
+        }
+        toml::from_str::<PackFile>(BUILTIN_TOML).map(|f| f.topic).map_err(|e| TopicError::Builtin(e.to_string()))
+    }
+
+    /// The built-in pack with the config's topics merged over it.
+    pub fn with_overrides(config_specs: &[TopicSpec]) -> Result<TopicPack, TopicError> {
+        if config_specs.is_empty() {
+            return Ok(Self::builtin().clone());
+        }
+        Self::merged(&Self::builtin_specs()?, config_specs)
+    }
+
+    /// Config topics replace built-in ones with the same id; new ids are added after them.
+    pub fn merged(builtin_specs: &[TopicSpec], config_specs: &[TopicSpec]) -> Result<TopicPack, TopicError> {
+        let mut specs: Vec<TopicSpec> = builtin_specs.to_vec();
+        for spec in config_specs {
+            match specs.iter_mut().find(|s| s.id == spec.id) {
+                Some(existing) => *existing = spec.clone(),
+                None => specs.push(spec.clone()),
+            }
+        }
+        Self::compile(&specs)
+    }
+
+    /// Compiles specs; fails on a bad regex, an empty phrase or a duplicate id.
+    pub fn compile(specs: &[TopicSpec]) -> Result<TopicPack, TopicError> {
+        let mut topics = Vec::with_capacity(specs.len());
+        let mut phrases: Vec<(String, Entry)> = Vec::new();
+        let mut patterns = Vec::new();
+        for (index, spec) in specs.iter().enumerate() {
+            validate(spec, &topics)?;
+            for (slot, keyword) in spec.keywords.iter().enumerate() {
+                // A keyword listed twice is one keyword: it must not count as two distinct ones.
+                let first = spec.keywords.iter().position(|k| k.trim().eq_ignore_ascii_case(keyword.trim()));
+                if first == Some(slot) {
+                    push_forms(&mut phrases, keyword, index, Role::Keyword(slot));
+                }
+            }
+            for (offset, pattern) in spec.patterns.iter().enumerate() {
+                let regex =
+                    RegexBuilder::new(&ascii_boundaries(pattern)).case_insensitive(true).build().map_err(|source| {
+                        TopicError::Pattern {
+                            topic: spec.id.clone(),
+                            pattern: pattern.clone(),
+                            source: Box::new(source),
+                        }
+                    })?;
+                patterns.push(PatternRule { topic: index, slot: spec.keywords.len() + offset, regex });
+            }
+            let terms = spec.keywords.iter().chain(&spec.patterns).cloned().collect();
+            topics.push(Topic { id: spec.id.clone(), label: spec.label.clone(), terms });
+        }
+        let keyword_pack = Self { topics, matchers: build_matchers(&phrases)?, patterns };
+        keyword_pack.add_excludes(specs, phrases)
+    }
+
+    /// Adds exclude phrases, each as a mask when it covers one of its topic's keywords (checked
+    /// with the keyword matcher itself) and as a veto otherwise.
+    fn add_excludes(mut self, specs: &[TopicSpec], mut phrases: Vec<(String, Entry)>) -> Result<TopicPack, TopicError> {
+        let mut added = false;
+        for (index, spec) in specs.iter().enumerate() {
+            for phrase in &spec.exclude {
+                let covers_keyword = self.found(phrase).get(index).is_some_and(|f| !f.slots.is_empty());
+                let role = if covers_keyword { Role::Mask } else { Role::Veto };
+                push_forms(&mut phrases, phrase, index, role);
+                added = true;
+            }
+        }
+        if added {
+            self.matchers = build_matchers(&phrases)?;
+        }
+        Ok(self)
+    }
+
+    /// Topic ids in pack order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.topics.iter().map(|t| t.id.as_str())
+    }
+
+    /// The human label of a topic id.
+    pub fn label(&self, id: &str) -> Option<&str> {
+        self.topics.iter().find(|t| t.id == id).map(|t| t.label.as_str())
+    }
+
+    /// Topics of a document, strongest first.
+    pub fn classify_topics(&self, title: &str, body: &str) -> Vec<TopicMatch> {
+        self.score(title, body, DOCUMENT_THRESHOLD)
+    }
+
+    /// Topics of a change: its changed text is short and focused, so one keyword there counts.
+    pub fn classify_change_topics(&self, title: &str, changed_text: &str) -> Vec<TopicMatch> {
+        self.score(title, changed_text, CHANGE_THRESHOLD)
+    }
+
+    /// The evidence behind `classify_topics`, for every topic with any hit: what a user tuning
+    /// a pack needs to see.
+    pub fn explain(&self, title: &str, body: &str) -> Vec<TopicEvidence> {
+        self.evidence(title, body, DOCUMENT_THRESHOLD)
+            .into_iter()
+            .filter(|e| e.title_keywords > 0 || e.body_evidence > 0.0 || e.vetoed)
+            .collect()
+    }
+
+    fn score(&self, title: &str, body: &str, base: f32) -> Vec<TopicMatch> {
+        let mut matches: Vec<TopicMatch> = self
+            .evidence(title, body, base)
+            .into_iter()
+            .filter(TopicEvidence::passes)
+            .map(|e| TopicMatch { score: e.score(), id: e.id })
+            .collect();
+        matches.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        matches
+    }
+
+    fn evidence(&self, title: &str, body: &str, base: f32) -> Vec<TopicEvidence> {
+        let in_title = self.found(title);
+        let in_lead = self.found(&evidence::lead(body));
+        let in_body = self.found(body);
+        let threshold = evidence::threshold(base, body);
+        let mut all = Vec::with_capacity(self.topics.len());
+        for (index, topic) in self.topics.iter().enumerate() {
+            let (Some(t), Some(l), Some(b)) = (in_title.get(index), in_lead.get(index), in_body.get(index)) else {
+                continue;
+            };
+            all.push(TopicEvidence {
+                id: topic.id.clone(),
+                title_keywords: t.slots.len(),
+                lead_keywords: l.slots.len(),
+                body_evidence: evidence::body_evidence(b.slots.iter().map(|&(_, n)| n)),
+                threshold,
+                vetoed: t.vetoed || b.vetoed,
+                terms: topic.term_counts(t, b),
+            });
+        }
+        all
+    }
+
+    /// Keyword hits per topic in one text, overlaps resolved and masks applied.
+    fn found(&self, text: &str) -> Vec<Found> {
+        let mut found = vec![Found::default(); self.topics.len()];
+        if text.is_empty() {
+            return found;
+        }
+        let mut hits = Vec::new();
+        let mut masks = Vec::new();
+        for matcher in &self.matchers {
+            for m in matcher.automaton.find_overlapping_iter(text) {
+                let Some(entry) = matcher.entries.get(m.pattern().as_usize()) else { continue };
+                let end = if entry.english { word_end(text, m.start(), m.end()) } else { Some(m.end()) };
+                let Some(end) = end else { continue };
+                match entry.role {
+                    Role::Keyword(slot) => hits.push(Hit { topic: entry.topic, slot, start: m.start(), end }),
+                    Role::Mask => masks.push((entry.topic, m.start(), end)),
+                    Role::Veto => found.get_mut(entry.topic).into_iter().for_each(|f| f.vetoed = true),
+                }
+            }
+        }
+        for rule in &self.patterns {
+            // An empty match (a pattern like `x*`) is no evidence of anything.
+            hits.extend(rule.regex.find_iter(text).filter(|m| !m.is_empty()).map(|m| Hit {
+                topic: rule.topic,
+                slot: rule.slot,
+                start: m.start(),
+                end: m.end(),
+            }));
+        }
+        hits.sort_by_key(|h| (h.topic, h.start, std::cmp::Reverse(h.end)));
+        let mut last_end = (usize::MAX, 0);
+        for hit in hits {
+            if last_end.0 == hit.topic && hit.start < last_end.1 {
+                continue;
+            }
+            last_end = (hit.topic, hit.end);
+            let masked =
+                masks.iter().any(|&(topic, start, end)| topic == hit.topic && hit.start < end && start < hit.end);
+            if let (false, Some(f)) = (masked, found.get_mut(hit.topic)) {
+                match f.slots.iter_mut().find(|(slot, _)| *slot == hit.slot) {
+                    Some((_, n)) => *n += 1,
+                    None => f.slots.push((hit.slot, 1)),
+                }
+            }
+        }
+        found
+    }
+}
+
+fn validate(spec: &TopicSpec, earlier: &[Topic]) -> Result<(), TopicError> {
+    if spec.id.trim().is_empty() {
+        return Err(TopicError::EmptyId);
+    }
+    if earlier.iter().any(|t| t.id == spec.id) {
+        return Err(TopicError::DuplicateId { topic: spec.id.clone() });
+    }
+    if spec.keywords.iter().chain(&spec.exclude).any(|k| k.trim().is_empty()) {
+        return Err(TopicError::EmptyPhrase { topic: spec.id.clone() });
+    }
+    Ok(())
+}
+
+fn push_forms(phrases: &mut Vec<(String, Entry)>, phrase: &str, topic: usize, role: Role) {
+    if is_english(phrase) {
+        phrases.extend(english_forms(phrase).into_iter().map(|form| (form, Entry { topic, role, english: true })));
+    } else {
+        phrases.push((phrase.trim().to_owned(), Entry { topic, role, english: false }));
+    }
+}
+
+/// One DFA per script. DFAs because they are several times faster than the NFAs on 50 KB texts,
+/// at a few megabytes for the default pack.
+fn build_matchers(phrases: &[(String, Entry)]) -> Result<Vec<Matcher>, TopicError> {
+    let mut matchers = Vec::new();
+    for english in [true, false] {
+        let (forms, entries): (Vec<&str>, Vec<Entry>) =
+            phrases.iter().filter(|(_, e)| e.english == english).map(|(f, e)| (f.as_str(), *e)).unzip();
+        if forms.is_empty() {
+            continue;
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .ascii_case_insensitive(true)
+            .build(&forms)
+            .map_err(|e| TopicError::Matcher(e.to_string()))?;
+        matchers.push(Matcher { automaton, entries });
+    }
+    Ok(matchers)
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+    use crate::classify::keyword::is_cjk;
+
+    fn spec(id: &str, keywords: &[&str], patterns: &[&str], exclude: &[&str]) -> TopicSpec {
+        let owned = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect();
+        TopicSpec {
+            id: id.to_owned(),
+            label: id.to_owned(),
+            keywords: owned(keywords),
+            patterns: owned(patterns),
+            exclude: owned(exclude),
+        }
+    }
+
+    fn pack() -> TopicPack {
+        let specs = [
+            spec(
+                "minors",
+                &["minors", "children", "child", "anti-addiction", "未成年人", "防沉迷"],
+                &[],
+                &["child company"],
+            ),
+            spec("ai", &["AI", "artificial intelligence", "人工智能"], &[r"\balgorithm(?:s|ic)?\b"], &[]),
+            spec("face", &["face recognition", "人脸识别"], &[], &[]),
+            spec(
+                "security",
+                &["national security", "state secrets", "国家安全"],
+                &[],
+                &["safeguard national security", "维护国家安全"],
+            ),
+            spec("telecom", &["carrier", "telecommunications"], &[], &["aircraft"]),
+        ];
+        TopicPack::compile(&specs).unwrap_or_else(|e| panic!("test pack compiles: {e}"))
+    }
+
+    fn ids(matches: &[TopicMatch]) -> Vec<String> {
+        matches.iter().map(|m| m.id.clone()).collect()
+    }
+
+    #[rstest]
+    #[case::plural_possessive("Protecting minors' data online", &["minors"])]
+    #[case::singular_possessive("A minor's game account", &["minors"])]
+    #[case::bare_singular_is_another_word("Minor amendments to the rules", &[])]
+    #[case::irregular_plural_possessive("Children's apps must change", &["minors"])]
+    #[case::case_insensitive("ANTI-ADDICTION SYSTEM UPGRADE", &["minors"])]
+    #[case::hyphen_or_space("Anti addiction rules", &["minors"])]
+    #[case::chinese_substring("关于进一步加强未成年人网络保护的通知", &["minors"])]
+    #[case::acronym_on_boundary("Rules for AI services", &["ai"])]
+    #[case::acronym_inside_word("He said the plan failed", &[])]
+    #[case::acronym_before_chinese("AI生成内容标识办法", &["ai"])]
+    #[case::hyphenated_keyword_form("Face-recognition cameras in hotels", &["face"])]
+    #[case::pattern_forms("Algorithmic recommendation rules", &["ai"])]
+    #[case::two_topics("人脸识别与人工智能", &["ai", "face"])]
+    fn title_keywords_tag(#[case] title: &str, #[case] expected: &[&str]) {
+        let mut got = ids(&pack().classify_topics(title, ""));
+        got.sort_unstable();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn passing_mention_in_long_body_does_not_tag() {
+        let filler = "The committee discussed budgets, roads and schools at length. ".repeat(80);
+        let body = format!("{filler} One speaker mentioned children. {filler}");
+        assert!(pack().classify_topics("Annual report", &body).is_empty());
+    }
+
+    #[test]
+    fn repeated_distinct_keywords_in_body_tag() {
+        let body = "Platforms must run anti-addiction systems for minors. Minors may not top up. \
+                    Children under 14 need consent. The rules protect minors online.";
+        assert_eq!(ids(&pack().classify_topics("New rules", body)), ["minors"]);
+    }
+
+    #[test]
+    fn lead_keyword_counts_extra() {
+        let body = "On 3 May the regulator issued rules on children online. They cover games and minors.";
+        assert_eq!(ids(&pack().classify_topics("", body)), ["minors"]);
+        let late = "They cover games and schools. Details follow. Much later: children and minors.";
+        assert!(pack().classify_topics("", late).is_empty());
+    }
+
+    #[rstest]
+    #[case::english(
+        "We must safeguard national security. Safeguard national security! To safeguard national security."
+    )]
+    #[case::chinese("为了维护国家安全，制定本办法。维护国家安全是共同责任。坚决维护国家安全。")]
+    fn exclude_phrase_containing_keyword_cancels_it(#[case] body: &str) {
+        assert!(pack().classify_topics("", body).is_empty());
+        let with_subject = format!("National security review rules. {body} State secrets law revised.");
+        assert!(ids(&pack().classify_topics("", &with_subject)).iter().any(|id| id == "security"));
+    }
+
+    #[test]
+    fn exclude_phrase_without_keyword_vetoes_topic() {
+        assert_eq!(ids(&pack().classify_topics("Telecommunications carrier rules", "")), ["telecom"]);
+        assert!(pack().classify_topics("Telecommunications carrier rules", "The aircraft was grounded.").is_empty());
+    }
+
+    #[test]
+    fn exclude_masks_only_where_it_matches() {
+        assert!(pack().classify_topics("A child company of the group", "").is_empty());
+        assert_eq!(ids(&pack().classify_topics("Children and a child company", "")), ["minors"]);
+    }
+
+    #[test]
+    fn change_topics_need_one_keyword() {
+        let pack = pack();
+        let changed = "第十条 修改。新增人脸识别条款。";
+        assert_eq!(ids(&pack.classify_change_topics("Amendment", changed)), ["face"]);
+        assert!(pack.classify_topics("Amendment", changed).is_empty());
+        assert_eq!(ids(&pack.classify_change_topics("未成年人保护条例", "第九条 修改")), ["minors"]);
+    }
+
+    #[test]
+    fn scores_are_sorted_and_at_least_one() {
+        let found = pack().classify_topics("AI and children", "Artificial intelligence and minors. AI again.");
+        assert_eq!(found.len(), 2);
+        assert!(found.windows(2).all(|w| w.first().map(|a| a.score) >= w.get(1).map(|b| b.score)));
+        assert!(found.iter().all(|m| m.score >= 1.0));
+    }
+
+    #[test]
+    fn duplicate_keyword_counts_once() {
+        let pack =
+            TopicPack::compile(&[spec("x", &["alpha", "Alpha", "beta"], &[], &[])]).unwrap_or_else(|e| panic!("{e}"));
+        let evidence = pack.explain("", "alpha beta");
+        assert_eq!(evidence.first().map(|e| e.terms.len()), Some(2));
+    }
+
+    #[test]
+    fn pattern_matching_nothing_is_no_evidence() {
+        let pack = TopicPack::compile(&[spec("x", &["alpha"], &["z*"], &[])]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(pack.classify_topics("plain title", "plain body").is_empty());
+    }
+
+    #[test]
+    fn bad_pattern_names_topic_and_pattern() {
+        let error = TopicPack::compile(&[spec("broken", &["x"], &["(unclosed"], &[])])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("broken") && error.contains("(unclosed"), "{error}");
+    }
+
+    #[rstest]
+    #[case::duplicate(&[spec("a", &["x"], &[], &[]), spec("a", &["y"], &[], &[])], "defined twice")]
+    #[case::empty_keyword(&[spec("a", &["x", " "], &[], &[])], "empty keyword")]
+    #[case::empty_id(&[spec("", &["x"], &[], &[])], "empty id")]
+    fn invalid_specs_are_refused(#[case] specs: &[TopicSpec], #[case] message: &str) {
+        let error = TopicPack::compile(specs).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.contains(message), "{error}");
+    }
+
+    #[test]
+    fn merged_replaces_by_id_and_extends() {
+        let builtin = [spec("a", &["apple"], &[], &[]), spec("b", &["banana"], &[], &[])];
+        let config = [spec("b", &["blueberry"], &[], &[]), spec("c", &["cherry"], &[], &[])];
+        let pack = TopicPack::merged(&builtin, &config).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pack.ids().collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert!(pack.classify_topics("banana", "").is_empty());
+        assert_eq!(ids(&pack.classify_topics("blueberry and cherry", "")), ["b", "c"]);
+    }
+
+    #[test]
+    fn builtin_pack_parses_and_has_the_default_topics() {
+        let specs = TopicPack::builtin_specs().unwrap_or_else(|e| panic!("embedded topics.toml: {e}"));
+        let expected = [
+            "facial-recognition",
+            "minors",
+            "personal-information",
+            "cross-border-data",
+            "generative-ai",
+            "cybersecurity",
+            "content-regulation",
+            "telecom",
+            "competition",
+            "national-security",
+            "ecommerce-advertising",
+            "fintech",
+        ];
+        assert_eq!(specs.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), expected);
+        for spec in &specs {
+            assert!(!spec.label.is_empty(), "{} has a label", spec.id);
+            assert!(spec.keywords.iter().any(|k| is_english(k)), "{} has English keywords", spec.id);
+            assert!(spec.keywords.iter().any(|k| k.chars().any(is_cjk)), "{} has Chinese keywords", spec.id);
+            let mut seen: Vec<String> = spec.keywords.iter().map(|k| k.to_lowercase()).collect();
+            seen.sort();
+            let before = seen.len();
+            seen.dedup();
+            assert_eq!(seen.len(), before, "{} lists a keyword twice", spec.id);
+        }
+        assert_eq!(TopicPack::builtin().ids().count(), expected.len());
+        assert_eq!(TopicPack::builtin().label("minors"), Some("Protection of minors"));
+    }
+
+    #[test]
+    fn with_overrides_keeps_builtin_topics() {
+        let pack = TopicPack::with_overrides(&[spec("drones", &["drone"], &[], &[])]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pack.ids().count(), 13);
+        assert_eq!(ids(&pack.classify_topics("Drone rules for minors", "")), ["drones", "minors"]);
+    }
+}
