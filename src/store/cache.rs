@@ -1,0 +1,51 @@
+//! Conditional GET validators per URL.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{Result, Store, millis};
+use crate::fetch::Validators;
+
+impl Store {
+    /// The validators last seen for `url` (empty when never fetched).
+    pub fn validators(&self, url: &str) -> Result<Validators> {
+        let conn = self.conn();
+        let found = conn
+            .prepare_cached("SELECT etag, last_modified FROM http_cache WHERE url = ?1")?
+            .query_row([url], |row| Ok(Validators { etag: row.get(0)?, last_modified: row.get(1)? }))
+            .optional()?;
+        Ok(found.unwrap_or_default())
+    }
+
+    /// Validators for many URLs in one lock.
+    pub fn validators_for(&self, urls: &[String]) -> Result<HashMap<String, Validators>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT etag, last_modified FROM http_cache WHERE url = ?1")?;
+        let mut found = HashMap::with_capacity(urls.len());
+        for url in urls {
+            let v = stmt
+                .query_row([url], |row| Ok(Validators { etag: row.get(0)?, last_modified: row.get(1)? }))
+                .optional()?;
+            if let Some(v) = v {
+                found.insert(url.clone(), v);
+            }
+        }
+        Ok(found)
+    }
+}
+
+pub(super) fn remember(tx: &Transaction<'_>, url: &str, validators: &Validators, at: Timestamp) -> Result<()> {
+    if validators.is_empty() {
+        tx.prepare_cached("DELETE FROM http_cache WHERE url = ?1")?.execute([url])?;
+        return Ok(());
+    }
+    tx.prepare_cached(
+        "INSERT INTO http_cache (url, etag, last_modified, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+         updated_at = excluded.updated_at",
+    )?
+    .execute(params![url, validators.etag, validators.last_modified, millis(at)])?;
+    Ok(())
+}

@@ -1,0 +1,432 @@
+//! Documents, their versions and changes: one poll's writes land in one transaction.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use super::outbox::{self, NewDelivery};
+use super::{Result, Store, cache, compress, count, from_millis, millis};
+use crate::extract::Observation;
+use crate::fetch::Validators;
+use crate::ids::{ChangeId, DocId, SourceId, VersionNo};
+
+/// What an observation is, compared with what is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recorded {
+    New,
+    Unchanged { doc: DocId },
+    Changed { doc: DocId, prev: VersionNo },
+}
+
+/// How a poll ended, for the source's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PollResult {
+    /// `warning`: pages of the poll that failed while the list itself was read.
+    Ok {
+        status: Option<u16>,
+        items: Option<usize>,
+        warning: Option<String>,
+    },
+    Failed {
+        status: Option<u16>,
+        error: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteKind {
+    New,
+    Changed { doc: DocId, prev: VersionNo },
+}
+
+/// A change row: what alerting and `diff` read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeRecord {
+    pub event: &'static str,
+    pub from_doc: Option<DocId>,
+    pub from_version: Option<VersionNo>,
+    pub summary: String,
+    pub articles: serde_json::Value,
+    pub topics: Vec<String>,
+    pub added_lines: usize,
+    pub removed_lines: usize,
+}
+
+/// One document to write: a new document or a new version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentWrite {
+    pub observation: Observation,
+    pub hash: String,
+    pub kind: WriteKind,
+    pub stage: String,
+    pub deadline: Option<String>,
+    pub topics: Vec<String>,
+    pub draft: Option<DocId>,
+    /// `None` during a baseline pass: it alerts nobody.
+    pub change: Option<ChangeRecord>,
+    /// Outbox rows for the change, written in the same transaction.
+    pub deliveries: Vec<NewDelivery>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchLogEntry {
+    pub url: String,
+    pub status: Option<u16>,
+    pub bytes: Option<u64>,
+    pub elapsed: Duration,
+    pub error: Option<String>,
+}
+
+/// Everything one poll of one source writes.
+#[derive(Debug, Clone)]
+pub struct PollCommit {
+    pub source: SourceId,
+    pub at: Timestamp,
+    pub result: PollResult,
+    /// The source config's fingerprint, saved on success: validators are trusted only while it holds.
+    pub config_hash: Option<String>,
+    pub next_due: Option<Timestamp>,
+    /// Validators of URLs answered 200 in this poll.
+    pub validators: Vec<(String, Validators)>,
+    /// URLs the list shows now; `None` when the list was not read (304 or failure).
+    pub listed: Option<Vec<String>>,
+    /// Dropped-off documents re-checked in this poll.
+    pub rechecked: Vec<String>,
+    pub recheck_interval: Duration,
+    pub recheck_window: Duration,
+    pub documents: Vec<DocumentWrite>,
+    pub fetch_log: Vec<FetchLogEntry>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommitReceipt {
+    pub new_documents: usize,
+    pub new_versions: usize,
+    pub changes: Vec<ChangeId>,
+    pub deliveries: usize,
+}
+
+/// A document as `docs list` prints it (the contract's fields, plus a few).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub source_id: String,
+    pub url: String,
+    pub title: String,
+    pub stage: String,
+    pub topics: Vec<String>,
+    pub deadline: Option<String>,
+    pub versions: i64,
+    pub first_seen: String,
+    pub last_changed: String,
+    pub published: Option<String>,
+    pub draft_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DocFilter {
+    pub topic: Option<String>,
+    pub since: Option<Timestamp>,
+    pub source: Option<SourceId>,
+}
+
+const DOC_COLUMNS: &str = "d.id, d.source_id, d.url, d.title, d.stage, d.topics, d.deadline, d.versions,
+    d.first_seen, d.last_changed, d.published, d.draft_id";
+
+fn doc_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
+    let topics: String = row.get(5)?;
+    Ok(DocumentRow {
+        id: row.get(0)?,
+        source_id: row.get(1)?,
+        url: row.get(2)?,
+        title: row.get(3)?,
+        stage: row.get(4)?,
+        topics: serde_json::from_str(&topics).unwrap_or_default(),
+        deadline: row.get(6)?,
+        versions: row.get(7)?,
+        first_seen: from_millis(row.get(8)?).to_string(),
+        last_changed: from_millis(row.get(9)?).to_string(),
+        published: row.get(10)?,
+        draft_id: row.get(11)?,
+    })
+}
+
+impl Store {
+    /// Compares observations with the stored latest versions (read only).
+    pub fn lookup(&self, source: &SourceId, observations: &[Observation]) -> Result<Vec<Recorded>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT d.id, v.version, v.hash FROM document d
+             LEFT JOIN version v ON v.doc_id = d.id AND v.version = d.versions
+             WHERE d.source_id = ?1 AND d.url = ?2",
+        )?;
+        observations
+            .iter()
+            .map(|obs| {
+                let found = stmt
+                    .query_row(params![source.as_str(), obs.doc_url.as_str()], |row| {
+                        Ok((row.get::<_, i64>(0)?, row.get::<_, Option<i64>>(1)?, row.get::<_, Option<String>>(2)?))
+                    })
+                    .optional()?;
+                Ok(match found {
+                    None | Some((_, None, _)) => Recorded::New,
+                    Some((doc, Some(version), hash)) if hash.as_deref() == Some(obs.blocks.hash().as_str()) => {
+                        let _ = version;
+                        Recorded::Unchanged { doc: DocId(doc) }
+                    }
+                    Some((doc, Some(version), _)) => Recorded::Changed { doc: DocId(doc), prev: VersionNo(version) },
+                })
+            })
+            .collect()
+    }
+
+    /// URLs of the source's documents its list still shows.
+    pub fn listed_urls(&self, source: &SourceId) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT url FROM document WHERE source_id = ?1 AND listed = 1 ORDER BY id")?;
+        let rows = stmt.query_map([source.as_str()], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Dropped-off documents whose slower re-check is due.
+    pub fn due_rechecks(&self, source: &SourceId, now: Timestamp) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT url FROM document WHERE source_id = ?1 AND listed = 0 AND next_recheck <= ?2 ORDER BY next_recheck",
+        )?;
+        let rows = stmt.query_map(params![source.as_str(), millis(now)], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Writes one poll: documents, versions, changes, validators, listing state, the source's
+    /// poll state and the fetch log, all or nothing.
+    pub fn commit(&self, poll: &PollCommit) -> Result<CommitReceipt> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut receipt = CommitReceipt::default();
+        for write in &poll.documents {
+            write_document(&tx, poll, write, &mut receipt)?;
+        }
+        for (url, validators) in &poll.validators {
+            cache::remember(&tx, url, validators, poll.at)?;
+        }
+        update_listing(&tx, poll)?;
+        update_source(&tx, poll)?;
+        write_fetch_log(&tx, poll)?;
+        tx.commit()?;
+        Ok(receipt)
+    }
+
+    pub fn documents(&self, filter: &DocFilter) -> Result<Vec<DocumentRow>> {
+        let conn = self.conn();
+        let sql = format!(
+            "SELECT {DOC_COLUMNS} FROM document d
+             WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM json_each(d.topics) WHERE value = ?1))
+               AND (?2 IS NULL OR d.last_changed >= ?2)
+               AND (?3 IS NULL OR d.source_id = ?3)
+             ORDER BY d.last_changed DESC, d.id DESC"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![filter.topic, filter.since.map(millis), filter.source.as_ref().map(SourceId::as_str)],
+            doc_from_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn document(&self, id: DocId) -> Result<Option<DocumentRow>> {
+        let conn = self.conn();
+        let sql = format!("SELECT {DOC_COLUMNS} FROM document d WHERE d.id = ?1");
+        Ok(conn.prepare_cached(&sql)?.query_row([id.0], doc_from_row).optional()?)
+    }
+
+    /// Finds a document by id or by URL (what users paste).
+    pub fn find_document(&self, key: &str) -> Result<Option<DocumentRow>> {
+        if let Ok(id) = key.parse::<i64>() {
+            return self.document(DocId(id));
+        }
+        let conn = self.conn();
+        let sql = format!("SELECT {DOC_COLUMNS} FROM document d WHERE d.url = ?1 ORDER BY d.id LIMIT 1");
+        Ok(conn.prepare_cached(&sql)?.query_row([key], doc_from_row).optional()?)
+    }
+}
+
+fn write_document(
+    tx: &Transaction<'_>,
+    poll: &PollCommit,
+    write: &DocumentWrite,
+    receipt: &mut CommitReceipt,
+) -> Result<()> {
+    let obs = &write.observation;
+    let at = millis(poll.at);
+    let topics = serde_json::to_string(&write.topics).unwrap_or_else(|_| "[]".into());
+    let published = obs.published.map(|d| d.to_string());
+    let (doc, version) = match &write.kind {
+        WriteKind::New => {
+            tx.prepare_cached(
+                "INSERT INTO document (source_id, url, title, published, first_seen, last_seen, last_changed,
+                 versions, stage, deadline, topics, draft_id) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, 1, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                poll.source.as_str(),
+                obs.doc_url.as_str(),
+                obs.title,
+                published,
+                at,
+                write.stage,
+                write.deadline,
+                topics,
+                write.draft.map(|d| d.0)
+            ])?;
+            receipt.new_documents += 1;
+            (tx.last_insert_rowid(), 1)
+        }
+        WriteKind::Changed { doc, prev } => {
+            let latest: i64 = tx
+                .prepare_cached("SELECT versions FROM document WHERE id = ?1")?
+                .query_row([doc.0], |row| row.get(0))?;
+            if latest != prev.0 {
+                // Someone else recorded a version since our lookup; theirs stands, ours is stale.
+                tracing::warn!(
+                    doc = doc.0,
+                    expected = prev.0,
+                    found = latest,
+                    "Document moved on during the poll; skipping a stale version."
+                );
+                return Ok(());
+            }
+            tx.prepare_cached(
+                "UPDATE document SET title = ?2, published = COALESCE(?3, published), last_seen = ?4, last_changed = ?4,
+                 versions = versions + 1, stage = ?5, deadline = ?6, topics = ?7, draft_id = COALESCE(?8, draft_id) WHERE id = ?1",
+            )?
+            .execute(params![doc.0, obs.title, published, at, write.stage, write.deadline, topics, write.draft.map(|d| d.0)])?;
+            (doc.0, prev.0 + 1)
+        }
+    };
+    let (added, removed) =
+        write.change.as_ref().map_or((obs.blocks.lines().len(), 0), |c| (c.added_lines, c.removed_lines));
+    tx.prepare_cached(
+        "INSERT INTO version (doc_id, version, fetched_at, hash, title, text_zstd, added_lines, removed_lines)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        doc,
+        version,
+        at,
+        write.hash,
+        obs.title,
+        compress(&obs.blocks.text()),
+        count(added),
+        count(removed)
+    ])?;
+    receipt.new_versions += 1;
+    if let Some(change) = &write.change {
+        tx.prepare_cached(
+            "INSERT INTO change (doc_id, event, from_doc_id, from_version, to_version, summary, articles, topics,
+             added_lines, removed_lines, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?
+        .execute(params![
+            doc,
+            change.event,
+            change.from_doc.map(|d| d.0),
+            change.from_version.map(|v| v.0),
+            version,
+            change.summary,
+            change.articles.to_string(),
+            serde_json::to_string(&change.topics).unwrap_or_else(|_| "[]".into()),
+            count(change.added_lines),
+            count(change.removed_lines),
+            at
+        ])?;
+        let change_id = tx.last_insert_rowid();
+        receipt.changes.push(ChangeId(change_id));
+        for delivery in &write.deliveries {
+            outbox::enqueue(tx, &change_id.to_string(), Some(doc), Some(change_id), delivery, poll.at)?;
+            receipt.deliveries += 1;
+        }
+    }
+    Ok(())
+}
+
+fn update_listing(tx: &Transaction<'_>, poll: &PollCommit) -> Result<()> {
+    let at = millis(poll.at);
+    let interval = i64::try_from(poll.recheck_interval.as_millis()).unwrap_or(i64::MAX);
+    let window = i64::try_from(poll.recheck_window.as_millis()).unwrap_or(i64::MAX);
+    if let Some(listed) = &poll.listed {
+        let source = poll.source.as_str();
+        // Mark everything dropped, then the listed ones back: two statements instead of a
+        // NOT IN over a list that can hold hundreds of URLs.
+        tx.prepare_cached(
+            "UPDATE document SET listed = 0, dropped_at = ?2, next_recheck = ?2 + ?3 WHERE source_id = ?1 AND listed = 1",
+        )?
+        .execute(params![source, at, interval])?;
+        let mut relist = tx.prepare_cached(
+            "UPDATE document SET listed = 1, dropped_at = NULL, next_recheck = NULL, last_seen = ?3
+             WHERE source_id = ?1 AND url = ?2",
+        )?;
+        for url in listed {
+            relist.execute(params![source, url, at])?;
+        }
+    }
+    let mut advance = tx.prepare_cached(
+        "UPDATE document SET next_recheck = CASE WHEN ?3 + ?4 > dropped_at + ?5 THEN NULL ELSE ?3 + ?4 END
+         WHERE source_id = ?1 AND url = ?2 AND listed = 0",
+    )?;
+    for url in &poll.rechecked {
+        advance.execute(params![poll.source.as_str(), url, at, interval, window])?;
+    }
+    Ok(())
+}
+
+fn update_source(tx: &Transaction<'_>, poll: &PollCommit) -> Result<()> {
+    let at = millis(poll.at);
+    let next_due = poll.next_due.map(millis);
+    match &poll.result {
+        PollResult::Ok { status, items, warning } => {
+            tx.prepare_cached(
+                "UPDATE source SET last_polled_at = ?2, last_success_at = ?2, baseline_at = COALESCE(baseline_at, ?2),
+                 next_due = ?3, last_status = COALESCE(?4, last_status), last_error = ?6, consecutive_failures = 0,
+                 health = 'ok', health_reason = NULL, last_item_count = COALESCE(?5, last_item_count),
+                 config_hash = COALESCE(?7, config_hash) WHERE id = ?1",
+            )?
+            .execute(params![
+                poll.source.as_str(),
+                at,
+                next_due,
+                status,
+                items.map(count),
+                warning,
+                poll.config_hash
+            ])?;
+        }
+        PollResult::Failed { status, error } => {
+            tx.prepare_cached(
+                "UPDATE source SET last_polled_at = ?2, next_due = ?3, last_status = ?4, last_error = ?5,
+                 consecutive_failures = consecutive_failures + 1 WHERE id = ?1",
+            )?
+            .execute(params![poll.source.as_str(), at, next_due, status, error])?;
+        }
+    }
+    Ok(())
+}
+
+fn write_fetch_log(tx: &Transaction<'_>, poll: &PollCommit) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO fetch_log (source_id, url, at, status, bytes, elapsed_ms, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for entry in &poll.fetch_log {
+        stmt.execute(params![
+            poll.source.as_str(),
+            entry.url,
+            millis(poll.at),
+            entry.status,
+            entry.bytes.map(|b| i64::try_from(b).unwrap_or(i64::MAX)),
+            i64::try_from(entry.elapsed.as_millis()).unwrap_or(i64::MAX),
+            entry.error
+        ])?;
+    }
+    Ok(())
+}

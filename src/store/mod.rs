@@ -1,0 +1,159 @@
+//! The SQLite store: the only module that writes SQL.
+//!
+//! One writer connection in WAL mode (readers such as `docs list` never block it), writes in
+//! `BEGIN IMMEDIATE` transactions, a busy timeout so a second process waits instead of failing.
+//! rusqlite is blocking: async callers reach the store through `spawn_blocking`, never holding
+//! the mutex across an `.await`. Methods are named for what they do in the domain.
+
+mod cache;
+mod changes;
+mod documents;
+mod migrate;
+mod outbox;
+mod sources;
+mod versions;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OpenFlags};
+
+pub use changes::ChangeRow;
+pub use documents::{
+    ChangeRecord, CommitReceipt, DocFilter, DocumentRow, DocumentWrite, FetchLogEntry, PollCommit, PollResult,
+    Recorded, WriteKind,
+};
+pub use migrate::MIGRATIONS;
+pub use outbox::{Delivery, DeliveryRow, Finish, NewDelivery};
+pub use sources::{Health, SourceState};
+pub use versions::{StoredVersion, VersionRow};
+
+/// How long a writer waits for another process's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Stored texts are decompressed with this cap so a corrupt row cannot exhaust memory.
+const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("migration {file} failed: {source}")]
+    Migration {
+        file: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("database {path} has schema version {found}, newer than this regwatch knows ({known}); upgrade regwatch")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("stored text of document {doc} version {version} is unreadable: {reason}")]
+    Corrupt { doc: i64, version: i64, reason: String },
+    #[error("backup to {path} failed: {source}")]
+    Backup {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let open_err = |source| StoreError::Open { path: path.to_owned(), source };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| open_err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        }
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        configure(&conn).map_err(open_err)?;
+        migrate::apply(&mut conn, path)?;
+        Ok(Self { conn: Mutex::new(conn), path: path.to_owned() })
+    }
+
+    /// Opens an existing database for reading only: listing commands use this while the daemon
+    /// writes (WAL lets them read a consistent snapshot without blocking it).
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        let open_err = |source| StoreError::Open { path: path.to_owned(), source };
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        migrate::check_current(&conn, path)?;
+        Ok(Self { conn: Mutex::new(conn), path: path.to_owned() })
+    }
+
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A cheap query proving the database answers (the daemon's watchdog uses it).
+    pub fn ping(&self) -> Result<()> {
+        self.conn().query_row("SELECT 1", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Copies the database to `dest` with SQLite's online backup: safe while others write.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        let conn = self.conn();
+        let backup_err = |source| StoreError::Backup { path: dest.to_owned(), source };
+        let mut target = Connection::open(dest).map_err(backup_err)?;
+        let backup = rusqlite::backup::Backup::new(&conn, &mut target).map_err(backup_err)?;
+        backup.run_to_completion(256, Duration::from_millis(5), None).map_err(backup_err)?;
+        Ok(())
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (transactions roll back on drop).
+        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // NORMAL is durable across process crashes in WAL mode; only a power cut can lose the last commits.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+pub(crate) fn millis(t: Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+pub(crate) fn from_millis(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// SQLite integers are i64; counts never come near the limit, so saturate rather than fail.
+pub(crate) fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn compress(text: &str) -> Vec<u8> {
+    // Level 3 is zstd's default: good ratio on prose at a few hundred MB/s.
+    zstd::bulk::compress(text.as_bytes(), 3).unwrap_or_else(|_| text.as_bytes().to_vec())
+}
+
+pub(crate) fn decompress(doc: i64, version: i64, data: &[u8]) -> Result<String> {
+    let corrupt = |reason: String| StoreError::Corrupt { doc, version, reason };
+    let bytes = zstd::bulk::decompress(data, MAX_TEXT_BYTES).map_err(|e| corrupt(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| corrupt(e.to_string()))
+}

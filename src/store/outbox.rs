@@ -1,0 +1,246 @@
+//! The outbox: deliveries written with their change, claimed by senders under a lease, and
+//! finished only with the receiver's answer. Nothing is marked sent before it was accepted.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use super::{Result, Store, from_millis, millis};
+use crate::ids::DeliveryId;
+
+/// A delivery to create, filled in with ids inside the commit's transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDelivery {
+    pub subscriber: String,
+    pub channel: &'static str,
+    pub event: &'static str,
+    pub source: String,
+    /// The event body; `id` and `data.document.id` are set when the row is written.
+    pub payload: serde_json::Value,
+    pub due_at: Timestamp,
+}
+
+/// A delivery as a sender sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub id: DeliveryId,
+    pub msg_id: String,
+    pub subscriber: String,
+    pub channel: String,
+    pub event: String,
+    pub payload: serde_json::Value,
+    pub attempts: u32,
+    pub created_at: Timestamp,
+}
+
+/// How a send ended, as the store records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finish {
+    Sent { batch: Option<String> },
+    Retry { at: Timestamp, error: String },
+    Dead { error: String },
+}
+
+/// One row of `deliveries list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub subscriber: String,
+    pub channel: String,
+    pub event: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub due_at: String,
+    pub msg_id: String,
+}
+
+const DELIVERY_COLUMNS: &str = "id, msg_id, subscriber_id, channel, event, payload, attempts, created_at";
+
+fn delivery_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
+    let payload: String = row.get(5)?;
+    Ok(Delivery {
+        id: DeliveryId(row.get(0)?),
+        msg_id: row.get(1)?,
+        subscriber: row.get(2)?,
+        channel: row.get(3)?,
+        event: row.get(4)?,
+        payload: serde_json::from_str(&payload).unwrap_or_default(),
+        attempts: row.get(6)?,
+        created_at: from_millis(row.get(7)?),
+    })
+}
+
+/// Writes one delivery row; `key` makes the msg id unique and stable (change or event id).
+pub(super) fn enqueue(
+    tx: &Transaction<'_>,
+    key: &str,
+    doc: Option<i64>,
+    change: Option<i64>,
+    new: &NewDelivery,
+    at: Timestamp,
+) -> Result<()> {
+    let msg_id = format!("msg_{key}_{}", new.subscriber);
+    let mut payload = new.payload.clone();
+    payload["id"] = serde_json::Value::String(msg_id.clone());
+    if let (Some(doc), Some(document)) = (doc, payload.pointer_mut("/data/document")) {
+        document["id"] = serde_json::Value::from(doc);
+    }
+    tx.prepare_cached(
+        "INSERT INTO delivery (msg_id, subscriber_id, channel, event, change_id, source_id, payload, created_at, due_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(msg_id) DO NOTHING",
+    )?
+    .execute(params![
+        msg_id,
+        new.subscriber,
+        new.channel,
+        new.event,
+        change,
+        new.source,
+        payload.to_string(),
+        millis(at),
+        millis(new.due_at)
+    ])?;
+    Ok(())
+}
+
+impl Store {
+    /// Claims up to `limit` due deliveries on `channels` for `lease`: another sender (or this
+    /// one after a crash) sees them again only when the lease lapses.
+    pub fn claim_due(&self, now: Timestamp, channels: &[&str], limit: usize, lease: Duration) -> Result<Vec<Delivery>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let until = millis(now) + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
+        let channels = serde_json::to_string(channels).unwrap_or_else(|_| "[]".into());
+        let sql = format!(
+            "UPDATE delivery SET leased_until = ?2 WHERE id IN (
+                SELECT d.id FROM delivery d LEFT JOIN subscriber_state s ON s.id = d.subscriber_id
+                WHERE d.status = 'pending' AND d.due_at <= ?1 AND (d.leased_until IS NULL OR d.leased_until <= ?1)
+                  AND d.channel IN (SELECT value FROM json_each(?3)) AND s.disabled_at IS NULL
+                ORDER BY d.due_at, d.id LIMIT ?4)
+             RETURNING {DELIVERY_COLUMNS}"
+        );
+        let mut claimed = {
+            let mut stmt = tx.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![millis(now), until, channels, super::count(limit)], delivery_from_row)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        tx.commit()?;
+        claimed.sort_by_key(|d| d.id);
+        Ok(claimed)
+    }
+
+    /// Every pending delivery of a subscriber (a digest's content), oldest first.
+    pub fn pending_for(&self, subscriber: &str) -> Result<Vec<Delivery>> {
+        let conn = self.conn();
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM delivery WHERE subscriber_id = ?1 AND status = 'pending' ORDER BY id"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([subscriber], delivery_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records how sends ended, for many deliveries at once (a digest is one send).
+    pub fn finish(&self, ids: &[DeliveryId], finish: &Finish, now: Timestamp) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut stmt = match finish {
+                Finish::Sent { .. } => tx.prepare_cached(
+                    "UPDATE delivery SET status = 'sent', attempts = attempts + 1, sent_at = ?2, batch = ?3,
+                     leased_until = NULL, last_error = NULL WHERE id = ?1",
+                )?,
+                Finish::Retry { .. } => tx.prepare_cached(
+                    "UPDATE delivery SET attempts = attempts + 1, due_at = ?2, last_error = ?3, leased_until = NULL WHERE id = ?1",
+                )?,
+                Finish::Dead { .. } => tx.prepare_cached(
+                    "UPDATE delivery SET status = 'dead', attempts = attempts + 1, last_error = ?3, leased_until = NULL,
+                     due_at = ?2 WHERE id = ?1",
+                )?,
+            };
+            for id in ids {
+                match finish {
+                    Finish::Sent { batch } => stmt.execute(params![id.0, millis(now), batch])?,
+                    Finish::Retry { at, error } => stmt.execute(params![id.0, millis(*at), error])?,
+                    Finish::Dead { error } => stmt.execute(params![id.0, millis(now), error])?,
+                };
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Puts a delivery back in the queue now (`deliveries retry`), whatever its state.
+    pub fn retry_delivery(&self, id: DeliveryId, now: Timestamp) -> Result<bool> {
+        let changed = self.conn().execute(
+            "UPDATE delivery SET status = 'pending', due_at = ?2, leased_until = NULL, created_at = ?2 WHERE id = ?1",
+            params![id.0, millis(now)],
+        )?;
+        Ok(changed == 1)
+    }
+
+    pub fn deliveries(&self, status: Option<&str>) -> Result<Vec<DeliveryRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, subscriber_id, channel, event, status, attempts, last_error, created_at, due_at, msg_id
+             FROM delivery WHERE (?1 IS NULL OR status = ?1) ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![status], |row| {
+            Ok(DeliveryRow {
+                id: row.get(0)?,
+                subscriber: row.get(1)?,
+                channel: row.get(2)?,
+                event: row.get(3)?,
+                status: row.get(4)?,
+                attempts: row.get(5)?,
+                last_error: row.get(6)?,
+                created_at: from_millis(row.get(7)?).to_string(),
+                due_at: from_millis(row.get(8)?).to_string(),
+                msg_id: row.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether any of the subscriber's pending deliveries has reached its due time.
+    pub fn digest_due(&self, subscriber: &str, now: Timestamp) -> Result<bool> {
+        let due: bool = self
+            .conn()
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM delivery WHERE subscriber_id = ?1 AND status = 'pending' AND due_at <= ?2)")?
+            .query_row(params![subscriber, millis(now)], |row| row.get(0))?;
+        Ok(due)
+    }
+
+    /// When the subscriber's last digest went out.
+    pub fn last_digest_at(&self, subscriber: &str) -> Result<Option<Timestamp>> {
+        let found: Option<Option<i64>> = self
+            .conn()
+            .prepare_cached("SELECT last_digest_at FROM subscriber_state WHERE id = ?1")?
+            .query_row([subscriber], |row| row.get(0))
+            .optional()?;
+        Ok(found.flatten().map(from_millis))
+    }
+
+    pub fn record_digest(&self, subscriber: &str, at: Timestamp) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO subscriber_state (id, last_digest_at) VALUES (?1, ?2)
+             ON CONFLICT(id) DO UPDATE SET last_digest_at = excluded.last_digest_at",
+            params![subscriber, millis(at)],
+        )?;
+        Ok(())
+    }
+
+    /// A webhook answered 410 Gone: stop sending to it until the operator re-enables it.
+    pub fn disable_subscriber(&self, subscriber: &str, reason: &str, at: Timestamp) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO subscriber_state (id, disabled_at, disabled_reason) VALUES (?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET disabled_at = excluded.disabled_at, disabled_reason = excluded.disabled_reason",
+            params![subscriber, millis(at), reason],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,105 @@
+//! Sources as the store knows them: poll state, health, schedule.
+
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Result, Store, from_millis, millis};
+use crate::config::model::SourceSpec;
+use crate::ids::SourceId;
+
+/// A source's health as `sources list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    /// Never polled successfully yet.
+    New,
+    Ok,
+    Unhealthy {
+        reason: String,
+    },
+}
+
+impl Health {
+    #[must_use]
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Ok => "ok",
+            Self::Unhealthy { .. } => "unhealthy",
+        }
+    }
+}
+
+/// What the store remembers of one source.
+#[derive(Debug, Clone)]
+pub struct SourceState {
+    pub id: SourceId,
+    pub baseline_at: Option<Timestamp>,
+    pub last_polled_at: Option<Timestamp>,
+    pub last_success_at: Option<Timestamp>,
+    pub next_due: Option<Timestamp>,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    pub health: Health,
+    pub documents: u64,
+    pub config_hash: Option<String>,
+}
+
+const STATE_COLUMNS: &str = "s.id, s.baseline_at, s.last_polled_at, s.last_success_at, s.next_due, s.last_status,
+    s.last_error, s.consecutive_failures, s.health, s.health_reason,
+    (SELECT COUNT(*) FROM document d WHERE d.source_id = s.id), s.config_hash";
+
+fn state_from_row(row: &Row<'_>) -> rusqlite::Result<SourceState> {
+    let health: String = row.get(8)?;
+    let reason: Option<String> = row.get(9)?;
+    Ok(SourceState {
+        id: SourceId(row.get(0)?),
+        baseline_at: row.get::<_, Option<i64>>(1)?.map(from_millis),
+        last_polled_at: row.get::<_, Option<i64>>(2)?.map(from_millis),
+        last_success_at: row.get::<_, Option<i64>>(3)?.map(from_millis),
+        next_due: row.get::<_, Option<i64>>(4)?.map(from_millis),
+        last_status: row.get::<_, Option<u16>>(5)?,
+        last_error: row.get(6)?,
+        consecutive_failures: row.get(7)?,
+        health: match health.as_str() {
+            "ok" => Health::Ok,
+            "unhealthy" => Health::Unhealthy { reason: reason.unwrap_or_default() },
+            _ => Health::New,
+        },
+        documents: row.get::<_, i64>(10)?.try_into().unwrap_or(0),
+        config_hash: row.get(11)?,
+    })
+}
+
+impl Store {
+    /// Makes sure every configured source has a row; existing rows keep their state.
+    pub fn register_sources(&self, specs: &[std::sync::Arc<SourceSpec>], now: Timestamp) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO source (id, kind, url, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, url = excluded.url",
+            )?;
+            for spec in specs {
+                stmt.execute(params![spec.id.as_str(), spec.kind.as_str(), spec.url.as_str(), millis(now)])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn source_state(&self, id: &SourceId) -> Result<Option<SourceState>> {
+        let conn = self.conn();
+        let sql = format!("SELECT {STATE_COLUMNS} FROM source s WHERE s.id = ?1");
+        Ok(conn.prepare_cached(&sql)?.query_row([id.as_str()], state_from_row).optional()?)
+    }
+
+    pub fn source_states(&self) -> Result<Vec<SourceState>> {
+        let conn = self.conn();
+        let sql = format!("SELECT {STATE_COLUMNS} FROM source s ORDER BY s.id");
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], state_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
