@@ -1,0 +1,280 @@
+//! The courier: takes due deliveries from the outbox, sends them (webhooks and immediate email
+//! now, digests when due), and records each receiver's answer. Shared by `check` (one round
+//! before it exits), `digest send` and the daemon's delivery loop.
+//!
+//! Delivery never slows polling: a round sends with bounded parallelism (at most
+//! `PER_RECEIVER` in flight to one subscriber, `IN_FLIGHT` overall) and touches the store
+//! only through short calls off the async workers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::event::Event;
+use super::retry::{DeliveryOutcome, next_attempt};
+use super::{digest, email, webhook};
+use crate::config::model::{Channel, Config, Schedule, SubscriberSpec};
+use crate::ids::DeliveryId;
+use crate::store::{Delivery, Finish, Store, StoreError};
+
+/// Deliveries sent at once across all receivers.
+const IN_FLIGHT: usize = 16;
+/// Deliveries sent at once to one subscriber.
+const PER_RECEIVER: usize = 4;
+/// Deliveries claimed per round.
+const BATCH: usize = 256;
+
+/// Channels as the outbox names them.
+pub const WEBHOOK: &str = "webhook";
+pub const EMAIL: &str = "email";
+/// Email to a subscriber with a daily or weekly schedule: sent as part of a digest.
+pub const DIGEST: &str = "digest";
+
+/// What the courier needs. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Courier {
+    pub config: Arc<Config>,
+    pub store: Arc<Store>,
+    /// No redirects, same address policy as sources (`fetch::client::webhook_client`).
+    pub webhooks: reqwest::Client,
+    /// Topic id → label, for emails.
+    pub labels: Arc<HashMap<String, String>>,
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoundReport {
+    pub delivered: usize,
+    pub retrying: usize,
+    pub dead: usize,
+    pub digests: usize,
+}
+
+/// The channel a subscriber's deliveries go to.
+#[must_use]
+pub fn channel_of(subscriber: &SubscriberSpec) -> &'static str {
+    match (&subscriber.channel, &subscriber.schedule) {
+        (Channel::Webhook(_), _) => WEBHOOK,
+        (Channel::Email(_), Schedule::Immediate) => EMAIL,
+        (Channel::Email(_), _) => DIGEST,
+    }
+}
+
+impl Courier {
+    /// How long a claim holds: longer than any one send may take, so a live sender is never
+    /// doubled, short enough that a crashed sender's rows come back soon.
+    fn lease(&self) -> Duration {
+        self.config.fetch.timeout + Duration::from_secs(15)
+    }
+
+    /// One round: every due immediate delivery, then every due digest.
+    pub async fn deliver_due(&self) -> Result<RoundReport, StoreError> {
+        let mut report = RoundReport::default();
+        loop {
+            let (store, lease) = (Arc::clone(&self.store), self.lease());
+            let claimed = blocking(move || store.claim_due(Timestamp::now(), &[WEBHOOK, EMAIL], BATCH, lease)).await?;
+            if claimed.is_empty() {
+                break;
+            }
+            let full = claimed.len() == BATCH;
+            self.send_all(claimed, &mut report).await?;
+            if !full {
+                break;
+            }
+        }
+        for subscriber in self.config.subscribers.iter().filter(|s| channel_of(s) == DIGEST) {
+            if self.digest_due(subscriber).await? {
+                self.send_digest(subscriber, &mut report).await?;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn send_all(&self, claimed: Vec<Delivery>, report: &mut RoundReport) -> Result<(), StoreError> {
+        let overall = Arc::new(Semaphore::new(IN_FLIGHT));
+        let mut per_receiver: HashMap<String, Arc<Semaphore>> = HashMap::new();
+        let mut tasks = JoinSet::new();
+        for delivery in claimed {
+            let receiver = Arc::clone(
+                per_receiver
+                    .entry(delivery.subscriber.clone())
+                    .or_insert_with(|| Arc::new(Semaphore::new(PER_RECEIVER))),
+            );
+            let (overall, courier) = (Arc::clone(&overall), self.clone());
+            tasks.spawn(async move {
+                let _slot = overall.acquire_owned().await;
+                let _receiver = receiver.acquire_owned().await;
+                let outcome = courier.send_one(&delivery).await;
+                (delivery, outcome)
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            // A panicking send leaves its row leased; the lease lapses and it is retried.
+            let Ok((delivery, outcome)) = joined else { continue };
+            self.record(
+                &[delivery.id],
+                &delivery.subscriber,
+                delivery.attempts,
+                delivery.created_at,
+                &outcome,
+                None,
+                report,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn send_one(&self, delivery: &Delivery) -> DeliveryOutcome {
+        let Some(subscriber) = self.config.subscribers.iter().find(|s| s.id == delivery.subscriber) else {
+            return DeliveryOutcome::Dead {
+                reason: format!("subscriber `{}` is no longer configured", delivery.subscriber),
+            };
+        };
+        match &subscriber.channel {
+            Channel::Webhook(url) => {
+                let body = serde_json::to_vec(&delivery.payload).unwrap_or_default();
+                let key = match subscriber
+                    .secret
+                    .as_ref()
+                    .map(|s| webhook::signing_key(secrecy::ExposeSecret::expose_secret(s)))
+                {
+                    Some(Ok(key)) => Some(key),
+                    Some(Err(e)) => return DeliveryOutcome::Retry { retry_after: None, reason: e.to_string() },
+                    None => None,
+                };
+                let now = Timestamp::now().as_second();
+                webhook::send(
+                    &self.webhooks,
+                    url,
+                    &delivery.msg_id,
+                    now,
+                    &body,
+                    key.as_deref(),
+                    self.config.fetch.timeout,
+                )
+                .await
+            }
+            Channel::Email(_) => {
+                let event: Event = match serde_json::from_value(delivery.payload.clone()) {
+                    Ok(event) => event,
+                    Err(e) => return DeliveryOutcome::Dead { reason: format!("stored event is unreadable: {e}") },
+                };
+                let Some(smtp) = &self.config.smtp else {
+                    return DeliveryOutcome::Retry {
+                        retry_after: None,
+                        reason: "no [smtp] section in the config".into(),
+                    };
+                };
+                let message = email::mailbox(&smtp.from)
+                    .and_then(|from| email::render_alert(subscriber, &from, &event, Timestamp::now(), &self.labels));
+                match message {
+                    Ok(message) => email::send_email(smtp, message).await,
+                    Err(e) => DeliveryOutcome::Retry { retry_after: None, reason: e.to_string() },
+                }
+            }
+        }
+    }
+
+    /// A digest is due when any of its pending rows is: each row waits for the first digest
+    /// time after it was created, so a digest missed while regwatch was down goes out once,
+    /// at the next round.
+    async fn digest_due(&self, subscriber: &SubscriberSpec) -> Result<bool, StoreError> {
+        let (store, id) = (Arc::clone(&self.store), subscriber.id.clone());
+        let now = Timestamp::now();
+        blocking(move || store.digest_due(&id, now)).await
+    }
+
+    /// Sends every pending delivery of a subscriber as one digest, due or not.
+    pub async fn send_digest(&self, subscriber: &SubscriberSpec, report: &mut RoundReport) -> Result<bool, StoreError> {
+        let (store, id) = (Arc::clone(&self.store), subscriber.id.clone());
+        let pending = blocking(move || store.pending_for(&id)).await?;
+        if pending.is_empty() {
+            return Ok(false);
+        }
+        let events: Vec<Event> =
+            pending.iter().filter_map(|d| serde_json::from_value(d.payload.clone()).ok()).collect();
+        let now = Timestamp::now();
+        let content = digest::digest_content(subscriber, &events, now, &self.labels);
+        let outcome = match &self.config.smtp {
+            None => DeliveryOutcome::Retry { retry_after: None, reason: "no [smtp] section in the config".into() },
+            Some(smtp) => match email::mailbox(&smtp.from)
+                .and_then(|from| Ok((from, email::recipient(subscriber)?)))
+                .and_then(|(from, to)| email::compose(&content, &from, &to, now))
+            {
+                Ok(message) => email::send_email(smtp, message).await,
+                Err(e) => DeliveryOutcome::Retry { retry_after: None, reason: e.to_string() },
+            },
+        };
+        let ids: Vec<DeliveryId> = pending.iter().map(|d| d.id).collect();
+        let attempts = pending.iter().map(|d| d.attempts).max().unwrap_or(0);
+        let created = pending.iter().map(|d| d.created_at).min().unwrap_or(now);
+        let delivered = matches!(outcome, DeliveryOutcome::Delivered { .. });
+        self.record(&ids, &subscriber.id, attempts, created, &outcome, Some(content.message_id), report).await?;
+        if delivered {
+            report.digests += 1;
+            let (store, id) = (Arc::clone(&self.store), subscriber.id.clone());
+            blocking(move || store.record_digest(&id, now)).await?;
+        }
+        Ok(delivered)
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "one digest or one delivery: the same bookkeeping")]
+    async fn record(
+        &self,
+        ids: &[DeliveryId],
+        subscriber: &str,
+        attempts: u32,
+        created: Timestamp,
+        outcome: &DeliveryOutcome,
+        batch: Option<String>,
+        report: &mut RoundReport,
+    ) -> Result<(), StoreError> {
+        let now = Timestamp::now();
+        let finish = match outcome {
+            DeliveryOutcome::Delivered { .. } => {
+                report.delivered += ids.len();
+                Finish::Sent { batch }
+            }
+            DeliveryOutcome::Retry { retry_after, reason } => {
+                if let Some(at) = next_attempt(attempts + 1, created, now, *retry_after, fastrand::f64()) {
+                    report.retrying += ids.len();
+                    tracing::warn!(subscriber, error = %reason, retry_at = %at, "Delivery failed; will retry.");
+                    Finish::Retry { at, error: reason.clone() }
+                } else {
+                    report.dead += ids.len();
+                    let dead = DeliveryOutcome::dead_after(attempts + 1, reason);
+                    let reason = dead.reason().unwrap_or_default().to_owned();
+                    tracing::error!(subscriber, error = %reason, "Delivery is dead; it will not be retried.");
+                    Finish::Dead { error: reason }
+                }
+            }
+            DeliveryOutcome::Gone { reason } => {
+                report.dead += ids.len();
+                tracing::error!(subscriber, error = %reason, "Webhook endpoint is gone; subscriber disabled.");
+                let (store, id, why) = (Arc::clone(&self.store), subscriber.to_owned(), reason.clone());
+                blocking(move || store.disable_subscriber(&id, &why, now)).await?;
+                Finish::Dead { error: reason.clone() }
+            }
+            DeliveryOutcome::Dead { reason } => {
+                report.dead += ids.len();
+                tracing::error!(subscriber, error = %reason, "Delivery is dead; it will not be retried.");
+                Finish::Dead { error: reason.clone() }
+            }
+        };
+        let (store, ids) = (Arc::clone(&self.store), ids.to_vec());
+        blocking(move || store.finish(&ids, &finish, now)).await
+    }
+}
+
+async fn blocking<T, F>(work: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))
+}
