@@ -1,0 +1,167 @@
+//! `regwatch check`: one pass over the sources now. A progress bar at a terminal, one log line
+//! per source otherwise; a summary at the end.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::context;
+use super::output::print_json;
+use crate::config::model::SourceSpec;
+use crate::pipeline::{Deps, PollReport, poll_source};
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Only these sources (repeatable).
+    #[arg(long = "source", value_name = "ID")]
+    pub sources: Vec<String>,
+    /// Print the pass as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ReportJson<'a> {
+    source: &'a str,
+    baseline: bool,
+    error: Option<&'a str>,
+    warnings: &'a [String],
+    items: Option<usize>,
+    fetched: usize,
+    not_modified: usize,
+    new_documents: usize,
+    new_versions: usize,
+    changes: Vec<i64>,
+    elapsed_ms: u128,
+}
+
+pub(super) fn run(config: Option<&Path>, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let config = context::load_config(config)?;
+    let specs = select(&config.sources, &args.sources)?;
+    let deps = context::deps(Arc::clone(&config))?;
+    let reports = context::runtime()?.block_on(check_all(&deps, specs, !args.json));
+    if args.json {
+        let json: Vec<ReportJson<'_>> = reports.iter().map(to_json).collect();
+        print_json(&json)?;
+    } else {
+        print_summary(&reports);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The sources to poll: the named ones (unknown ids are an error) or every enabled one.
+fn select(all: &[Arc<SourceSpec>], wanted: &[String]) -> anyhow::Result<Vec<Arc<SourceSpec>>> {
+    if wanted.is_empty() {
+        return Ok(all.iter().filter(|s| s.enabled).cloned().collect());
+    }
+    wanted
+        .iter()
+        .map(|id| {
+            all.iter()
+                .find(|s| s.id.as_str() == id)
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("no source with id `{id}` in the config"))
+        })
+        .collect()
+}
+
+/// Polls every source, at most `max_concurrency` at once.
+pub(crate) async fn check_all(deps: &Deps, specs: Vec<Arc<SourceSpec>>, show_progress: bool) -> Vec<PollReport> {
+    let bar = progress_bar(specs.len(), show_progress);
+    let slots = Arc::new(Semaphore::new(deps.config.fetch.max_concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for spec in specs {
+        let (deps, slots) = (deps.clone(), Arc::clone(&slots));
+        tasks.spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            poll_source(&deps, spec).await
+        });
+    }
+    let mut reports = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(report) => {
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                    bar.set_message(report.source.to_string());
+                } else {
+                    log_report(&report);
+                }
+                reports.push(report);
+            }
+            Err(e) => tracing::error!(error = %e, "A poll task crashed."),
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    reports.sort_by(|a, b| a.source.cmp(&b.source));
+    reports
+}
+
+fn progress_bar(len: usize, wanted: bool) -> Option<indicatif::ProgressBar> {
+    if !wanted || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+fn log_report(report: &PollReport) {
+    if let Some(error) = &report.error {
+        tracing::warn!(source = %report.source, error = %error, "Source failed.");
+    } else {
+        tracing::info!(
+            source = %report.source,
+            items = report.items.unwrap_or(0),
+            fetched = report.fetched,
+            not_modified = report.not_modified,
+            new = report.new_documents,
+            versions = report.new_versions,
+            "Source checked."
+        );
+    }
+}
+
+fn to_json(r: &PollReport) -> ReportJson<'_> {
+    ReportJson {
+        source: r.source.as_str(),
+        baseline: r.baseline,
+        error: r.error.as_deref(),
+        warnings: &r.warnings,
+        items: r.items,
+        fetched: r.fetched,
+        not_modified: r.not_modified,
+        new_documents: r.new_documents,
+        new_versions: r.new_versions,
+        changes: r.changes.iter().map(|c| c.0).collect(),
+        elapsed_ms: r.elapsed.as_millis(),
+    }
+}
+
+fn print_summary(reports: &[PollReport]) {
+    for r in reports {
+        let state = match (&r.error, r.baseline) {
+            (Some(e), _) => format!("FAILED: {e}"),
+            (None, true) => format!("baseline: {} documents", r.new_documents),
+            (None, false) => {
+                format!("{} new, {} changed", r.new_documents, r.new_versions.saturating_sub(r.new_documents))
+            }
+        };
+        println!("{:<24} {state}", r.source.as_str());
+        for warning in &r.warnings {
+            println!("{:<24}   warning: {warning}", "");
+        }
+    }
+    let failed = reports.iter().filter(|r| r.error.is_some()).count();
+    let changes: usize = reports.iter().map(|r| r.changes.len()).sum();
+    println!("{} sources checked, {failed} failed, {changes} changes recorded", reports.len());
+}

@@ -1,0 +1,56 @@
+//! What most commands need first: the config, the store, the shared pipeline pieces.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::classify::TopicPack;
+use crate::clock::SystemClock;
+use crate::config::{self, model::Config};
+use crate::pipeline::Deps;
+use crate::store::Store;
+
+/// Loads the config (printing warnings), or fails listing every problem.
+pub(super) fn load_config(explicit: Option<&Path>) -> anyhow::Result<Arc<Config>> {
+    let loaded = config::resolve(explicit).map_err(|errors| anyhow::anyhow!("invalid config:\n{errors}"))?;
+    for warning in &loaded.warnings {
+        tracing::warn!("{warning}");
+    }
+    Ok(Arc::new(loaded.config))
+}
+
+/// The topic pack: the built-in one with the config's topics merged over it.
+pub(super) fn topic_pack(config: &Config) -> anyhow::Result<Arc<TopicPack>> {
+    Ok(Arc::new(TopicPack::with_overrides(&config.topics).context("invalid topic in config")?))
+}
+
+pub(super) fn open_store(config: &Config) -> anyhow::Result<Arc<Store>> {
+    let store = Store::open(&config.storage.database)?;
+    store.register_sources(&config.sources, jiff::Timestamp::now())?;
+    Ok(Arc::new(store))
+}
+
+/// Opens the database for reading only; listing commands never block a running daemon.
+pub(super) fn open_store_read_only(config: &Config) -> anyhow::Result<Store> {
+    let path = &config.storage.database;
+    anyhow::ensure!(path.exists(), "no database at {} yet: run `regwatch check` first", path.display());
+    Ok(Store::open_read_only(path)?)
+}
+
+pub(super) fn deps(config: Arc<Config>) -> anyhow::Result<Deps> {
+    let topics = topic_pack(&config)?;
+    let store = open_store(&config)?;
+    Deps::new(config, store, topics, Arc::new(SystemClock))
+}
+
+pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    // Blocking threads run parses (bounded by the parse pool) and short store calls; without a
+    // cap a burst of store calls spawns dozens of threads, each with its own malloc arena.
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(cores * 2 + 2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}

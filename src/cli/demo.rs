@@ -1,0 +1,166 @@
+//! `regwatch demo`: the whole job offline. Serves the bundled sample site on loopback, polls it
+//! into a temporary database (a baseline pass, the built-in edit, a second pass) and prints what
+//! changed, with the structural summary and the diff.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use super::check::check_all;
+use crate::config;
+use crate::demo::{DemoSite, serve};
+use crate::diff;
+use crate::ids::{DocId, VersionNo};
+use crate::pipeline::{Deps, PollReport};
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Keep the demo's config and database in this folder instead of a temporary one.
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+}
+
+pub(super) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let (dir, temporary) = match &args.keep {
+        Some(dir) => (dir.clone(), false),
+        None => (std::env::temp_dir().join(format!("regwatch-demo-{}", std::process::id())), true),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let result = super::context::runtime()?.block_on(demo(&dir));
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+async fn demo(dir: &Path) -> anyhow::Result<()> {
+    let server = serve(Arc::new(DemoSite::default())).await.context("cannot start the demo server on 127.0.0.1")?;
+    let base = server.base_url();
+    println!("regwatch demo: serving a sample site at {base}");
+    let config_path = dir.join("regwatch.toml");
+    std::fs::write(&config_path, demo_config(&base)).context("cannot write the demo config")?;
+    let db = dir.join("regwatch.db");
+    if db.exists() {
+        std::fs::remove_file(&db).context("cannot reset the demo database")?;
+    }
+    let loaded = config::load(&config_path).map_err(|e| anyhow::anyhow!("demo config is invalid:\n{e}"))?;
+    let config = Arc::new(loaded.config);
+    let deps = super::context::deps(Arc::clone(&config))?;
+
+    println!("\n== pass 1: baseline (the first pass over a source alerts nobody)");
+    let first = check_all(&deps, config.sources.clone(), false).await;
+    print_pass(&first);
+
+    server.site.edit();
+    println!("\n== the site changes: a draft regulation is amended in place (Article 5 changed, a new");
+    println!("   Article 8 inserted), a new notice appears, a blog post is revised, and every page's");
+    println!("   view counter and 'last updated' stamp moves (noise that must not count)");
+
+    println!("\n== pass 2");
+    let second = check_all(&deps, config.sources.clone(), false).await;
+    print_pass(&second);
+    for change in second.iter().flat_map(|r| r.changes.iter().copied()) {
+        print_change(&deps, change)?;
+    }
+    println!("\nTry it on your own sources: see config/regwatch.toml and `regwatch --help`.");
+    Ok(())
+}
+
+fn demo_config(base: &str) -> String {
+    format!(
+        r#"# Written by `regwatch demo`: three sources on the demo site.
+[storage]
+database = "regwatch.db"
+
+[fetch]
+per_host_delay = "0s"
+per_host_concurrency = 4
+allow_private_networks = true
+
+[[source]]
+id = "demo-blog"
+name = "China Regulation Watch (WordPress feed, posts followed)"
+kind = "feed"
+url = "{base}/feed.xml"
+follow = true
+[source.article]
+content = "article"
+ignore = ["div.sharedaddy"]
+ignore_text = ['^Last updated: ']
+
+[[source]]
+id = "demo-notices"
+name = "示例网信网 通知公告 (GBK list page)"
+kind = "html-list"
+url = "{base}/notices/index.htm"
+[source.list]
+item = "ul.list > li"
+title = "a@title"
+link = "a"
+date = "span.date"
+[source.article]
+content = "div.article"
+ignore = ["div.share"]
+ignore_text = ['浏览次数']
+
+[[source]]
+id = "demo-faq"
+name = "Data export FAQ (page watched whole)"
+kind = "page"
+url = "{base}/faq.html"
+[source.article]
+content = "div.entry"
+ignore_text = ['^Page generated at ']
+"#
+    )
+}
+
+fn print_pass(reports: &[PollReport]) {
+    for r in reports {
+        let what = match &r.error {
+            Some(e) => format!("FAILED: {e}"),
+            None if r.baseline => format!("{} documents recorded", r.new_documents),
+            None => format!(
+                "{} requests answered 304, {} pages fetched, {} new documents, {} new versions",
+                r.not_modified,
+                r.fetched,
+                r.new_documents,
+                r.new_versions.saturating_sub(r.new_documents)
+            ),
+        };
+        println!("  {:<14} {what}", r.source.as_str());
+    }
+}
+
+fn print_change(deps: &Deps, id: crate::ids::ChangeId) -> anyhow::Result<()> {
+    let store = &deps.store;
+    let Some(change) = store.change(id)? else { return Ok(()) };
+    let Some(doc) = store.document(DocId(change.doc_id))? else { return Ok(()) };
+    println!("\n-- {}: {}", change.event, doc.title);
+    println!("   {}", doc.url);
+    println!(
+        "   stage: {}  deadline: {}  topics: {}",
+        doc.stage,
+        doc.deadline.as_deref().unwrap_or("-"),
+        doc.topics.join(", ")
+    );
+    println!("   summary: {}", change.summary);
+    if let (Some(from_doc), Some(from_version)) = (change.from_doc_id, change.from_version) {
+        let old = store.version(DocId(from_doc), VersionNo(from_version))?;
+        let new = store.version(DocId(change.doc_id), VersionNo(change.to_version))?;
+        if let (Some(old), Some(new)) = (old, new) {
+            let comparison = diff::compare(old.blocks.lines(), new.blocks.lines());
+            let rendered = diff::render::unified(
+                &comparison,
+                &format!("version {from_version}"),
+                &format!("version {}", change.to_version),
+            );
+            for line in rendered.lines() {
+                println!("   {line}");
+            }
+        }
+    }
+    Ok(())
+}

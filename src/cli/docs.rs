@@ -1,0 +1,134 @@
+//! `regwatch docs list|show|history`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::context;
+use super::output::{clip, print_json, print_table};
+use crate::ids::{DocId, SourceId};
+use crate::store::{DocFilter, DocumentRow, Store};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DocsCommand {
+    /// Documents, most recently changed first.
+    List {
+        /// Only documents tagged with this topic id.
+        #[arg(long)]
+        topic: Option<String>,
+        /// Only documents changed on or after this date (YYYY-MM-DD) or timestamp.
+        #[arg(long)]
+        since: Option<String>,
+        /// Only documents of this source.
+        #[arg(long)]
+        source: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One document: where it is, what it is, its family.
+    Show {
+        /// Document id or URL.
+        doc: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every version of a document.
+    History {
+        doc: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub(super) fn run(config: Option<&Path>, cmd: DocsCommand) -> anyhow::Result<ExitCode> {
+    let config = context::load_config(config)?;
+    let store = context::open_store_read_only(&config)?;
+    match cmd {
+        DocsCommand::List { topic, since, source, json } => {
+            let since = since.as_deref().map(parse_since).transpose()?;
+            let filter = DocFilter { topic, since, source: source.map(SourceId) };
+            let docs = store.documents(&filter)?;
+            if json {
+                print_json(&docs)?;
+            } else {
+                print_docs(&docs);
+            }
+        }
+        DocsCommand::Show { doc, json } => {
+            let row = find(&store, &doc)?;
+            if json {
+                print_json(&row)?;
+            } else {
+                print_doc(&store, &row);
+            }
+        }
+        DocsCommand::History { doc, json } => {
+            let row = find(&store, &doc)?;
+            let history = store.history(DocId(row.id))?;
+            if json {
+                print_json(&history)?;
+            } else {
+                let rows: Vec<Vec<String>> = history
+                    .iter()
+                    .map(|v| {
+                        vec![
+                            v.version.to_string(),
+                            v.fetched_at.clone(),
+                            format!("+{} -{}", v.added_lines, v.removed_lines),
+                            v.hash[..12.min(v.hash.len())].to_owned(),
+                        ]
+                    })
+                    .collect();
+                print_table(&["VERSION", "FETCHED", "LINES", "HASH"], &rows);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn find(store: &Store, key: &str) -> anyhow::Result<DocumentRow> {
+    store.find_document(key)?.with_context(|| format!("no document `{key}` (give an id from `docs list` or a URL)"))
+}
+
+/// `2026-11-01` (midnight UTC) or a full RFC 3339 timestamp.
+fn parse_since(text: &str) -> anyhow::Result<jiff::Timestamp> {
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Ok(ts);
+    }
+    let date: jiff::civil::Date =
+        text.parse().with_context(|| format!("--since `{text}`: expected YYYY-MM-DD or an RFC 3339 timestamp"))?;
+    Ok(date.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp())
+}
+
+fn print_docs(docs: &[DocumentRow]) {
+    let rows: Vec<Vec<String>> = docs
+        .iter()
+        .map(|d| {
+            vec![
+                d.id.to_string(),
+                d.source_id.clone(),
+                d.stage.clone(),
+                d.versions.to_string(),
+                d.last_changed.get(..10).unwrap_or_default().to_owned(),
+                clip(&d.title, 60),
+            ]
+        })
+        .collect();
+    print_table(&["ID", "SOURCE", "STAGE", "VERS", "CHANGED", "TITLE"], &rows);
+}
+
+fn print_doc(store: &Store, d: &DocumentRow) {
+    println!("{}", d.title);
+    println!("  id:        {}", d.id);
+    println!("  source:    {}", d.source_id);
+    println!("  url:       {}", d.url);
+    println!("  stage:     {}", d.stage);
+    println!("  deadline:  {}", d.deadline.as_deref().unwrap_or("-"));
+    println!("  topics:    {}", if d.topics.is_empty() { "-".to_owned() } else { d.topics.join(", ") });
+    println!("  published: {}", d.published.as_deref().unwrap_or("-"));
+    println!("  versions:  {} (first seen {}, last changed {})", d.versions, d.first_seen, d.last_changed);
+    if let Some(draft) = d.draft_id.and_then(|id| store.document(DocId(id)).ok().flatten()) {
+        println!("  family:    final of draft #{} {} ({})", draft.id, draft.title, draft.url);
+    }
+}

@@ -1,0 +1,168 @@
+//! Fetching pages for a poll: one request through the host gate, logged; and the followed
+//! article pages of a list, fetched concurrently (the host gate keeps them polite).
+
+use std::sync::Arc;
+
+use tokio::task::JoinSet;
+use url::Url;
+
+use super::Deps;
+use crate::config::model::SourceSpec;
+use crate::extract::{self, Article, Decoded, Observation};
+use crate::fetch::{FetchError, FetchOutcome, FetchRequest, Fetched, Validators, charset};
+use crate::store::FetchLogEntry;
+
+/// What one poll learned from the network, merged from many requests.
+#[derive(Debug, Default)]
+pub(super) struct PollLog {
+    pub validators: Vec<(String, Validators)>,
+    pub entries: Vec<FetchLogEntry>,
+    pub page_errors: Vec<String>,
+    pub fetched: usize,
+    pub not_modified: usize,
+}
+
+impl PollLog {
+    /// Validators are kept only for pages whose content was read and recorded: a page that
+    /// failed to parse must be fetched whole next time, not answered 304 forever.
+    pub(super) fn keep_validators(&mut self, url: &Url, result: &Result<FetchOutcome, FetchError>) {
+        if let Ok(FetchOutcome::Fetched(f)) = result {
+            self.validators.push((url.to_string(), f.validators.clone()));
+        }
+    }
+
+    pub(super) fn note(&mut self, url: &Url, result: &Result<FetchOutcome, FetchError>) {
+        let entry = match result {
+            Ok(FetchOutcome::NotModified { elapsed }) => {
+                self.not_modified += 1;
+                FetchLogEntry { url: url.to_string(), status: Some(304), bytes: None, elapsed: *elapsed, error: None }
+            }
+            Ok(FetchOutcome::Fetched(f)) => {
+                self.fetched += 1;
+                FetchLogEntry {
+                    url: url.to_string(),
+                    status: Some(f.status),
+                    bytes: Some(f.body.len() as u64),
+                    elapsed: f.elapsed,
+                    error: None,
+                }
+            }
+            Err(e) => FetchLogEntry {
+                url: url.to_string(),
+                status: e.status(),
+                bytes: None,
+                elapsed: std::time::Duration::ZERO,
+                error: Some(e.to_string()),
+            },
+        };
+        self.entries.push(entry);
+    }
+}
+
+/// One conditional GET through the host gate.
+pub(super) async fn fetch_page(deps: &Deps, url: &Url, validators: &Validators) -> Result<FetchOutcome, FetchError> {
+    let _permit = deps.gate.enter(url.host_str().unwrap_or_default()).await;
+    deps.client.fetch(&FetchRequest { url, validators }).await
+}
+
+/// A document's canonical URL: fragments never name a different document.
+pub(super) fn canonical(url: &Url) -> Url {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    url
+}
+
+/// Decodes and reads an article page on the parse pool.
+pub(super) async fn read_article(deps: &Deps, spec: &Arc<SourceSpec>, fetched: Fetched) -> Result<Article, String> {
+    let spec = Arc::clone(spec);
+    let parsed = deps
+        .parser
+        .run(move || {
+            let decoded = decode(&spec, &fetched);
+            extract::guard::check(&decoded.text)?;
+            extract::page::article(&decoded, &spec.article)
+        })
+        .await;
+    match parsed {
+        Ok(Ok(article)) => Ok(article),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+pub(super) fn decode(spec: &SourceSpec, fetched: &Fetched) -> Decoded {
+    charset::decode(&fetched.body, fetched.content_type.as_deref(), spec.encoding, fetched.final_url.clone())
+}
+
+/// A page to (re)check: its URL and the title the list gave it, if any.
+#[derive(Debug, Clone)]
+pub(super) struct Target {
+    pub url: Url,
+    pub title: Option<String>,
+    pub published: Option<jiff::civil::Date>,
+}
+
+/// Fetches and reads every target; unchanged pages (304) yield nothing.
+pub(super) async fn fetch_articles(
+    deps: &Deps,
+    spec: &Arc<SourceSpec>,
+    targets: Vec<Target>,
+    conditional: bool,
+    log: &mut PollLog,
+) -> Vec<Observation> {
+    let urls: Vec<String> = targets.iter().map(|t| t.url.to_string()).collect();
+    let known = if conditional {
+        deps.with_store(move |s| s.validators_for(&urls)).await.unwrap_or_default()
+    } else {
+        std::collections::HashMap::default()
+    };
+    let mut tasks = JoinSet::new();
+    for (index, target) in targets.into_iter().enumerate() {
+        let deps = deps.clone();
+        let spec = Arc::clone(spec);
+        let validators = known.get(target.url.as_str()).cloned().unwrap_or_default();
+        tasks.spawn(async move {
+            let fetched = fetch_page(&deps, &target.url, &validators).await;
+            let article = match &fetched {
+                Ok(FetchOutcome::Fetched(f)) => Some(read_article(&deps, &spec, f.clone()).await),
+                _ => None,
+            };
+            (index, target, fetched, article)
+        });
+    }
+    let mut done = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(result) => done.push(result),
+            Err(e) => log.page_errors.push(format!("article task failed: {e}")),
+        }
+    }
+    // List order, so documents are created in the order the publisher shows them.
+    done.sort_by_key(|(index, ..)| *index);
+    let mut observations = Vec::new();
+    for (_, target, fetched, article) in done {
+        log.note(&target.url, &fetched);
+        match (fetched, article) {
+            (Err(e), _) => log.page_errors.push(e.to_string()),
+            (Ok(_), Some(Err(reason))) => log.page_errors.push(format!("{}: {reason}", target.url)),
+            (ok @ Ok(_), Some(Ok(article))) => {
+                log.keep_validators(&target.url, &ok);
+                observations.push(observe(&target, article));
+            }
+            (Ok(_), None) => {}
+        }
+    }
+    observations
+}
+
+fn observe(target: &Target, article: Article) -> Observation {
+    // List titles are what the publisher calls the document; article headings are the fallback.
+    let title =
+        target.title.clone().filter(|t| !t.is_empty()).or(article.title).unwrap_or_else(|| target.url.to_string());
+    Observation {
+        doc_url: canonical(&target.url),
+        title,
+        published: target.published.or(article.published),
+        blocks: article.blocks,
+    }
+}

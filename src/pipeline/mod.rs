@@ -1,0 +1,62 @@
+//! One source's poll as a list of stage calls: fetch → decode → extract → (follow) → lookup →
+//! diff → classify → commit. Shared by `check`, `run` and `sources test` (which stores nothing).
+
+mod alerts;
+mod follow;
+mod parse;
+mod poll;
+mod record;
+mod schedule;
+mod test;
+
+use std::sync::Arc;
+
+pub use parse::{PARSE_BUDGET, ParseError, ParsePool};
+pub use poll::{PollReport, poll_source};
+pub use schedule::next_due;
+pub use test::{SourceTest, TestItem, test_source};
+
+use crate::classify::TopicPack;
+use crate::clock::Clock;
+use crate::config::model::Config;
+use crate::fetch::HttpClient;
+use crate::fetch::politeness::HostGate;
+use crate::store::Store;
+
+/// What a poll needs. Cheap to clone: everything is shared.
+#[derive(Debug, Clone)]
+pub struct Deps {
+    pub config: Arc<Config>,
+    pub store: Arc<Store>,
+    pub client: HttpClient,
+    pub gate: HostGate,
+    pub parser: ParsePool,
+    pub topics: Arc<TopicPack>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Deps {
+    /// Builds the shared pieces from a config and an open store.
+    pub fn new(
+        config: Arc<Config>,
+        store: Arc<Store>,
+        topics: Arc<TopicPack>,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let client = HttpClient::new(&config.fetch)?;
+        let gate = HostGate::new(config.fetch.per_host_concurrency, config.fetch.per_host_delay);
+        Ok(Self { config, store, client, gate, parser: ParsePool::for_this_machine(), topics, clock })
+    }
+
+    /// Runs a blocking store call off the async workers.
+    pub(crate) async fn with_store<T, F>(&self, work: F) -> Result<T, crate::store::StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, crate::store::StoreError> + Send + 'static,
+    {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || work(&store))
+            .await
+            .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))
+    }
+}
