@@ -18,6 +18,7 @@ use super::event::Event;
 use super::retry::{DeliveryOutcome, next_attempt};
 use super::{digest, email, webhook};
 use crate::config::model::{Channel, Config, Schedule, SubscriberSpec};
+use crate::fetch::address::AddressPolicy;
 use crate::ids::DeliveryId;
 use crate::store::{Delivery, Finish, Store, StoreError};
 
@@ -41,6 +42,8 @@ pub struct Courier {
     pub store: Arc<Store>,
     /// No redirects, same address policy as sources (`fetch::client::webhook_client`).
     pub webhooks: reqwest::Client,
+    /// Webhook targets obey the sources' address policy; IP literals never reach the resolver.
+    pub policy: AddressPolicy,
     /// Topic id → label, for emails.
     pub labels: Arc<HashMap<String, String>>,
 }
@@ -137,6 +140,14 @@ impl Courier {
         };
         match &subscriber.channel {
             Channel::Webhook(url) => {
+                if let Some(addr) = self.policy.allows_url_host(url) {
+                    return DeliveryOutcome::Retry {
+                        retry_after: None,
+                        reason: format!(
+                            "refused address {addr}: private, loopback or link-local networks are not allowed (see fetch.allow_private_networks)"
+                        ),
+                    };
+                }
                 let body = serde_json::to_vec(&delivery.payload).unwrap_or_default();
                 let key = match subscriber
                     .secret

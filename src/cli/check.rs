@@ -44,7 +44,20 @@ pub(super) fn run(config: Option<&Path>, args: &CheckArgs) -> anyhow::Result<Exi
     let config = context::load_config(config)?;
     let specs = select(&config.sources, &args.sources)?;
     let deps = context::deps(Arc::clone(&config))?;
-    let reports = context::runtime()?.block_on(check_all(&deps, specs, !args.json));
+    let courier = context::courier(&config, &deps.store, &deps.topics)?;
+    let runtime = context::runtime()?;
+    let reports = runtime.block_on(check_all(&deps, specs, !args.json));
+    // Whatever is due goes out before exit: immediate alerts of this pass, retries, digests.
+    let round = runtime.block_on(courier.deliver_due())?;
+    if round != crate::alert::RoundReport::default() {
+        tracing::info!(
+            delivered = round.delivered,
+            retrying = round.retrying,
+            dead = round.dead,
+            digests = round.digests,
+            "Delivery round finished."
+        );
+    }
     if args.json {
         let json: Vec<ReportJson<'_>> = reports.iter().map(to_json).collect();
         print_json(&json)?;

@@ -5,9 +5,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+use crate::alert::Courier;
 use crate::classify::TopicPack;
 use crate::clock::SystemClock;
 use crate::config::{self, model::Config};
+use crate::fetch::HttpClient;
+use crate::fetch::address::AddressPolicy;
 use crate::pipeline::Deps;
 use crate::store::Store;
 
@@ -42,6 +45,18 @@ pub(super) fn deps(config: Arc<Config>) -> anyhow::Result<Deps> {
     let topics = topic_pack(&config)?;
     let store = open_store(&config)?;
     Deps::new(config, store, topics, Arc::new(SystemClock))
+}
+
+/// The courier for delivery rounds, sharing the poll's store.
+pub(super) fn courier(config: &Arc<Config>, store: &Arc<Store>, topics: &TopicPack) -> anyhow::Result<Courier> {
+    let labels = topics.ids().map(|id| (id.to_owned(), topics.label(id).unwrap_or(id).to_owned())).collect();
+    Ok(Courier {
+        config: Arc::clone(config),
+        store: Arc::clone(store),
+        webhooks: HttpClient::webhook_client(&config.fetch).context("cannot set up the webhook client")?,
+        policy: AddressPolicy::new(config.fetch.private_networks.clone()),
+        labels: Arc::new(labels),
+    })
 }
 
 pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -5,8 +5,10 @@ mod check;
 mod classify;
 mod config;
 mod context;
+mod deliveries;
 mod demo;
 mod diff;
+mod digest;
 mod docs;
 mod output;
 mod sources;
@@ -48,6 +50,12 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Topics, stage and comment deadline of a text (first line is the title).
     Classify(classify::ClassifyArgs),
+    /// The outbox: deliveries to subscribers.
+    #[command(subcommand)]
+    Deliveries(deliveries::DeliveriesCommand),
+    /// A scheduled subscriber's digest: preview it or send it now.
+    #[command(subcommand)]
+    Digest(digest::DigestCommand),
     /// Config file tools.
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -64,6 +72,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Docs(cmd) => docs::run(config, cmd),
         Command::Diff(args) => diff::run(config, &args),
         Command::Classify(args) => classify::run(config, &args),
+        Command::Deliveries(cmd) => deliveries::run(config, cmd),
+        Command::Digest(cmd) => digest::run(config, cmd),
         Command::Config(cmd) => Ok(config::run(config, &cmd)),
         Command::Demo(args) => demo::run(&args),
     }

@@ -95,15 +95,24 @@ impl HttpClient {
         Ok(Self { inner, policy, max_body: config.max_body, timeout: config.timeout })
     }
 
+    /// The client `alert` posts webhooks with: the same address policy and deadlines, but
+    /// redirects are never followed (a signed body must not be replayed to another host).
+    pub fn webhook_client(config: &FetchConfig) -> Result<reqwest::Client, reqwest::Error> {
+        install_crypto_provider();
+        let policy = Arc::new(AddressPolicy::new(config.private_networks.clone()));
+        reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .redirect(redirect::Policy::none())
+            .dns_resolver(GuardedResolver::new(policy))
+            .no_proxy()
+            .build()
+    }
+
     #[must_use]
     pub fn policy(&self) -> &AddressPolicy {
         &self.policy
-    }
-
-    /// The underlying client, for `alert` (webhooks obey the same address policy).
-    #[must_use]
-    pub fn reqwest(&self) -> &reqwest::Client {
-        &self.inner
     }
 
     /// One conditional GET.
