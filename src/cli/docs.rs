@@ -131,4 +131,7 @@ fn print_doc(store: &Store, d: &DocumentRow) {
     if let Some(draft) = d.draft_id.and_then(|id| store.document(DocId(id)).ok().flatten()) {
         println!("  family:    final of draft #{} {} ({})", draft.id, draft.title, draft.url);
     }
+    for final_ in store.finals_of(DocId(d.id)).unwrap_or_default() {
+        println!("  family:    draft of final #{} {} ({})", final_.id, final_.title, final_.url);
+    }
 }

@@ -5,7 +5,9 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use crate::alert::event::{ArticleKind, ArticleRef, ChangeRef, DocumentData, DocumentRef, Event, EventData, SourceRef};
+use crate::alert::event::{
+    ArticleKind, ArticleRef, ChangeRef, DocumentData, DocumentRef, DraftRef, Event, EventData, SourceRef,
+};
 use crate::alert::{courier, route, schedule};
 use crate::classify::Stage;
 use crate::config::model::{Config, EventType, Schedule, SourceSpec};
@@ -27,6 +29,8 @@ pub(super) struct Happened<'a> {
     /// The topics routing uses: the changed text's for a change, the document's for a new one.
     pub change_topics: &'a [String],
     pub change: Option<ChangeRef>,
+    /// For `document.final`: the draft it finishes.
+    pub draft: Option<DraftRef>,
 }
 
 /// The deliveries for one change; empty when nobody subscribed.
@@ -57,7 +61,7 @@ pub(super) fn deliveries(
                 published: happened.observation.published,
             },
             change: happened.change.clone(),
-            draft: None,
+            draft: happened.draft.clone(),
         }),
     };
     let payload = serde_json::to_value(&event).unwrap_or_default();

@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use super::Deps;
 use super::alerts::{self, Happened};
-use crate::classify::{self, TopicPack};
+use crate::alert::event::{ChangeRef, DraftRef};
+use crate::classify::{self, FamilyCandidate, Stage, TopicPack};
 use crate::config::model::SourceSpec;
 use crate::config::model::{Config, EventType};
 use crate::diff;
 use crate::extract::Observation;
-use crate::ids::VersionNo;
-use crate::store::{ChangeRecord, DocumentWrite, Recorded, Store, StoreError, WriteKind};
+use crate::ids::{DocId, VersionNo};
+use crate::store::{ChangeRecord, DocumentRow, DocumentWrite, Recorded, Store, StoreError, StoredVersion, WriteKind};
 
 /// Prepares the writes for every observation that is new or changed.
 pub(super) async fn record(
@@ -63,68 +64,132 @@ fn prepare(
 ) -> Result<Option<DocumentWrite>, StoreError> {
     let body = observation.blocks.text();
     let classified = classify::classify(pack, &observation.title, &body, observation.published);
-    let hash = observation.blocks.hash();
-    let mut change_ref = None;
-    let (kind, change) = match recorded {
+    let family_key = Some(classify::family_key(&observation.title)).filter(|k| !k.is_empty());
+    let mut draft = None;
+    let (kind, found) = match recorded {
         Recorded::Unchanged { .. } => return Ok(None),
         Recorded::New => {
-            let change = (!context.baseline).then(|| ChangeRecord {
-                event: "document.new",
-                from_doc: None,
-                from_version: None,
-                summary: "New document".to_owned(),
-                articles: serde_json::Value::Array(Vec::new()),
-                topics: classified.topics.clone(),
-                added_lines: observation.blocks.lines().len(),
-                removed_lines: 0,
-            });
-            (WriteKind::New, change)
+            let linked = match classified.stage {
+                Stage::Final | Stage::Trial => find_draft(store, family_key.as_deref(), &observation, &body)?,
+                Stage::Draft | Stage::Unknown => None,
+            };
+            let found = match linked {
+                Some((row, previous)) => {
+                    let found = compared(pack, &observation, &previous, EventType::DocumentFinal);
+                    draft = Some(row);
+                    found
+                }
+                None => Found::new_document(&observation, &classified.topics),
+            };
+            (WriteKind::New, found)
         }
         Recorded::Changed { doc, prev } => {
-            let (doc, prev) = (*doc, *prev);
-            let Some(previous) = store.version(doc, prev)? else { return Ok(None) };
-            let comparison = diff::compare(previous.blocks.lines(), observation.blocks.lines());
-            change_ref = Some(alerts::change_ref(&comparison, prev, VersionNo(prev.0 + 1)));
-            let changed = changed_text(previous.blocks.lines(), observation.blocks.lines());
-            let change = ChangeRecord {
-                event: "document.changed",
-                from_doc: Some(doc),
-                from_version: Some(prev),
-                summary: comparison.summary.clone(),
-                articles: serde_json::to_value(&comparison.articles).unwrap_or_default(),
-                topics: classify::classify_change(pack, &observation.title, &changed),
-                added_lines: comparison.added_lines,
-                removed_lines: comparison.removed_lines,
-            };
-            (WriteKind::Changed { doc, prev }, Some(change))
+            let Some(previous) = store.version(*doc, *prev)? else { return Ok(None) };
+            (
+                WriteKind::Changed { doc: *doc, prev: *prev },
+                compared(pack, &observation, &previous, EventType::DocumentChanged),
+            )
         }
     };
+    // A baseline records without alerting; a linked final is still linked.
+    let change = (!context.baseline).then_some(found.record);
     let deliveries = match &change {
         Some(record) => {
             let happened = Happened {
-                event: if record.event == "document.new" { EventType::DocumentNew } else { EventType::DocumentChanged },
+                event: found.event,
                 observation: &observation,
                 stage: classified.stage,
                 deadline: classified.deadline,
                 topics: &classified.topics,
                 change_topics: &record.topics,
-                change: change_ref,
+                change: found.change_ref,
+                draft: draft.as_ref().and_then(|d: &DocumentRow| {
+                    Some(DraftRef { id: DocId(d.id), url: d.url.parse().ok()?, title: d.title.clone() })
+                }),
             };
             alerts::deliveries(&context.config, &context.spec, &happened, context.now)
         }
         None => Vec::new(),
     };
     Ok(Some(DocumentWrite {
-        hash,
+        hash: observation.blocks.hash(),
         kind,
         stage: classified.stage.as_str().to_owned(),
         deadline: classified.deadline.map(|d| d.to_string()),
         topics: classified.topics,
-        draft: None,
+        family_key,
+        draft: draft.map(|d| DocId(d.id)),
         change,
         deliveries,
         observation,
     }))
+}
+
+/// A change as recorded and as alerted.
+struct Found {
+    event: EventType,
+    record: ChangeRecord,
+    change_ref: Option<ChangeRef>,
+}
+
+impl Found {
+    fn new_document(observation: &Observation, topics: &[String]) -> Self {
+        Self {
+            event: EventType::DocumentNew,
+            record: ChangeRecord {
+                event: EventType::DocumentNew.as_str(),
+                from_doc: None,
+                from_version: None,
+                summary: "New document".to_owned(),
+                articles: serde_json::Value::Array(Vec::new()),
+                topics: topics.to_vec(),
+                added_lines: observation.blocks.lines().len(),
+                removed_lines: 0,
+            },
+            change_ref: None,
+        }
+    }
+}
+
+/// The structural diff of `previous` (this document's, or its draft's) against the observation.
+fn compared(pack: &TopicPack, observation: &Observation, previous: &StoredVersion, event: EventType) -> Found {
+    let comparison = diff::compare(previous.blocks.lines(), observation.blocks.lines());
+    let changed = changed_text(previous.blocks.lines(), observation.blocks.lines());
+    let to = if event == EventType::DocumentFinal { VersionNo(1) } else { VersionNo(previous.version.0 + 1) };
+    Found {
+        event,
+        record: ChangeRecord {
+            event: event.as_str(),
+            from_doc: Some(previous.doc),
+            from_version: Some(previous.version),
+            summary: comparison.summary.clone(),
+            articles: serde_json::to_value(&comparison.articles).unwrap_or_default(),
+            topics: classify::classify_change(pack, &observation.title, &changed),
+            added_lines: comparison.added_lines,
+            removed_lines: comparison.removed_lines,
+        },
+        change_ref: Some(alerts::change_ref(&comparison, previous.version, to)),
+    }
+}
+
+/// The draft a new final text finishes: same family key, a body similar enough, in any source.
+fn find_draft(
+    store: &Store,
+    key: Option<&str>,
+    observation: &Observation,
+    body: &str,
+) -> Result<Option<(DocumentRow, StoredVersion)>, StoreError> {
+    let Some(key) = key else { return Ok(None) };
+    let final_ = FamilyCandidate::new(&observation.title, body, observation.published);
+    for row in store.drafts_in_family(key)? {
+        let Some(last) = store.latest_version(DocId(row.id))? else { continue };
+        let published = row.published.as_deref().and_then(|p| p.parse().ok());
+        let draft = FamilyCandidate::new(&row.title, &last.blocks.text(), published);
+        if classify::is_final_of(&draft, &final_) {
+            return Ok(Some((row, last)));
+        }
+    }
+    Ok(None)
 }
 
 /// The lines only one side has: what a change's topics are read from.

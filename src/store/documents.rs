@@ -63,6 +63,8 @@ pub struct DocumentWrite {
     pub stage: String,
     pub deadline: Option<String>,
     pub topics: Vec<String>,
+    /// The normalised title a draft and its final share (`classify::family`).
+    pub family_key: Option<String>,
     pub draft: Option<DocId>,
     /// `None` during a baseline pass: it alerts nobody.
     pub change: Option<ChangeRecord>,
@@ -243,6 +245,26 @@ impl Store {
         Ok(conn.prepare_cached(&sql)?.query_row([id.0], doc_from_row).optional()?)
     }
 
+    /// Drafts sharing a family key, in any source: the candidates a new final may finish.
+    pub fn drafts_in_family(&self, key: &str) -> Result<Vec<DocumentRow>> {
+        let conn = self.conn();
+        let sql = format!(
+            "SELECT {DOC_COLUMNS} FROM document d WHERE d.family_key = ?1 AND d.stage = 'draft' ORDER BY d.id DESC"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([key], doc_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Documents recorded as the final text of `draft`.
+    pub fn finals_of(&self, draft: DocId) -> Result<Vec<DocumentRow>> {
+        let conn = self.conn();
+        let sql = format!("SELECT {DOC_COLUMNS} FROM document d WHERE d.draft_id = ?1 ORDER BY d.id");
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([draft.0], doc_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Finds a document by id or by URL (what users paste).
     pub fn find_document(&self, key: &str) -> Result<Option<DocumentRow>> {
         if let Ok(id) = key.parse::<i64>() {
@@ -268,7 +290,8 @@ fn write_document(
         WriteKind::New => {
             tx.prepare_cached(
                 "INSERT INTO document (source_id, url, title, published, first_seen, last_seen, last_changed,
-                 versions, stage, deadline, topics, draft_id) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, 1, ?6, ?7, ?8, ?9)",
+                 versions, stage, deadline, topics, draft_id, family_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, 1, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 poll.source.as_str(),
@@ -279,7 +302,8 @@ fn write_document(
                 write.stage,
                 write.deadline,
                 topics,
-                write.draft.map(|d| d.0)
+                write.draft.map(|d| d.0),
+                write.family_key
             ])?;
             receipt.new_documents += 1;
             (tx.last_insert_rowid(), 1)
@@ -300,9 +324,20 @@ fn write_document(
             }
             tx.prepare_cached(
                 "UPDATE document SET title = ?2, published = COALESCE(?3, published), last_seen = ?4, last_changed = ?4,
-                 versions = versions + 1, stage = ?5, deadline = ?6, topics = ?7, draft_id = COALESCE(?8, draft_id) WHERE id = ?1",
+                 versions = versions + 1, stage = ?5, deadline = ?6, topics = ?7, draft_id = COALESCE(?8, draft_id),
+                 family_key = COALESCE(?9, family_key) WHERE id = ?1",
             )?
-            .execute(params![doc.0, obs.title, published, at, write.stage, write.deadline, topics, write.draft.map(|d| d.0)])?;
+            .execute(params![
+                doc.0,
+                obs.title,
+                published,
+                at,
+                write.stage,
+                write.deadline,
+                topics,
+                write.draft.map(|d| d.0),
+                write.family_key
+            ])?;
             (doc.0, prev.0 + 1)
         }
     };
@@ -324,29 +359,43 @@ fn write_document(
     ])?;
     receipt.new_versions += 1;
     if let Some(change) = &write.change {
-        tx.prepare_cached(
-            "INSERT INTO change (doc_id, event, from_doc_id, from_version, to_version, summary, articles, topics,
+        record_change(tx, poll, write, change, (doc, version), receipt)?;
+    }
+    Ok(())
+}
+
+/// The change row of a new version, and its outbox rows in the same transaction.
+fn record_change(
+    tx: &Transaction<'_>,
+    poll: &PollCommit,
+    write: &DocumentWrite,
+    change: &ChangeRecord,
+    (doc, version): (i64, i64),
+    receipt: &mut CommitReceipt,
+) -> Result<()> {
+    let at = millis(poll.at);
+    tx.prepare_cached(
+        "INSERT INTO change (doc_id, event, from_doc_id, from_version, to_version, summary, articles, topics,
              added_lines, removed_lines, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?
-        .execute(params![
-            doc,
-            change.event,
-            change.from_doc.map(|d| d.0),
-            change.from_version.map(|v| v.0),
-            version,
-            change.summary,
-            change.articles.to_string(),
-            serde_json::to_string(&change.topics).unwrap_or_else(|_| "[]".into()),
-            count(change.added_lines),
-            count(change.removed_lines),
-            at
-        ])?;
-        let change_id = tx.last_insert_rowid();
-        receipt.changes.push(ChangeId(change_id));
-        for delivery in &write.deliveries {
-            outbox::enqueue(tx, &change_id.to_string(), Some(doc), Some(change_id), delivery, poll.at)?;
-            receipt.deliveries += 1;
-        }
+    )?
+    .execute(params![
+        doc,
+        change.event,
+        change.from_doc.map(|d| d.0),
+        change.from_version.map(|v| v.0),
+        version,
+        change.summary,
+        change.articles.to_string(),
+        serde_json::to_string(&change.topics).unwrap_or_else(|_| "[]".into()),
+        count(change.added_lines),
+        count(change.removed_lines),
+        at
+    ])?;
+    let change_id = tx.last_insert_rowid();
+    receipt.changes.push(ChangeId(change_id));
+    for delivery in &write.deliveries {
+        outbox::enqueue(tx, &change_id.to_string(), Some(doc), Some(change_id), delivery, poll.at)?;
+        receipt.deliveries += 1;
     }
     Ok(())
 }
