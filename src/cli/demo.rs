@@ -41,6 +41,7 @@ async fn demo(dir: &Path) -> anyhow::Result<()> {
     println!("regwatch demo: serving a sample site at {base}");
     let config_path = dir.join("regwatch.toml");
     std::fs::write(&config_path, demo_config(&base)).context("cannot write the demo config")?;
+    std::fs::write(dir.join("hook.secret"), DEMO_SECRET).context("cannot write the demo webhook secret")?;
     let db = dir.join("regwatch.db");
     if db.exists() {
         std::fs::remove_file(&db).context("cannot reset the demo database")?;
@@ -48,10 +49,12 @@ async fn demo(dir: &Path) -> anyhow::Result<()> {
     let loaded = config::load(&config_path).map_err(|e| anyhow::anyhow!("demo config is invalid:\n{e}"))?;
     let config = Arc::new(loaded.config);
     let deps = super::context::deps(Arc::clone(&config))?;
+    let courier = super::context::courier(&config, &deps.store, &deps.topics)?;
 
     println!("\n== pass 1: baseline (the first pass over a source alerts nobody)");
     let first = check_all(&deps, config.sources.clone(), false).await;
     print_pass(&first);
+    courier.deliver_due().await?;
 
     server.site.edit();
     println!("\n== the site changes: a draft regulation is amended in place (Article 5 changed, a new");
@@ -64,8 +67,36 @@ async fn demo(dir: &Path) -> anyhow::Result<()> {
     for change in second.iter().flat_map(|r| r.changes.iter().copied()) {
         print_change(&deps, change)?;
     }
+    let round = courier.deliver_due().await?;
+    print_webhooks(&server.site.received(), round.delivered);
     println!("\nTry it on your own sources: see config/regwatch.toml and `regwatch --help`.");
     Ok(())
+}
+
+/// The demo subscriber's signing secret (Standard Webhooks form).
+const DEMO_SECRET: &str = "whsec_ZGVtby1zZWNyZXQtZm9yLXJlZ3dhdGNo";
+
+fn print_webhooks(received: &[crate::demo::ReceivedWebhook], delivered: usize) {
+    println!("\n== alerts: {delivered} signed webhooks delivered to the demo receiver (the baseline sent none)");
+    for hook in received {
+        let body: serde_json::Value = serde_json::from_str(&hook.body).unwrap_or_default();
+        println!(
+            "  {}  {}  {}",
+            body["type"].as_str().unwrap_or("?"),
+            hook.id,
+            body["data"]["document"]["title"].as_str().unwrap_or("?")
+        );
+    }
+    if let Some(first) = received.iter().find(|h| h.body.contains("document.changed")) {
+        let mut body: serde_json::Value = serde_json::from_str(&first.body).unwrap_or_default();
+        if let Some(diff) = body.pointer_mut("/data/change/diff") {
+            *diff = serde_json::Value::String("<unified diff, as above>".into());
+        }
+        println!("\n   webhook-id: {}\n   webhook-signature: {}", first.id, first.signature.as_deref().unwrap_or("-"));
+        for line in serde_json::to_string_pretty(&body).unwrap_or_default().lines() {
+            println!("   {line}");
+        }
+    }
 }
 
 fn demo_config(base: &str) -> String {
@@ -113,6 +144,13 @@ url = "{base}/faq.html"
 [source.article]
 content = "div.entry"
 ignore_text = ['^Page generated at ']
+
+[[subscriber]]
+id = "demo-newsletter"
+webhook = "{base}/hook"
+secret_file = "hook.secret"
+topics = ["*"]
+schedule = "immediate"
 "#
     )
 }

@@ -8,4 +8,4 @@ mod server;
 mod site;
 
 pub use server::{DemoServer, serve};
-pub use site::{DemoSite, Edition};
+pub use site::{DemoSite, Edition, ReceivedWebhook};

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::Digest;
 
-use super::site::DemoSite;
+use super::site::{DemoSite, ReceivedWebhook};
 
 /// A running demo server; dropping it stops serving.
 #[derive(Debug)]
@@ -37,13 +37,26 @@ impl Drop for DemoServer {
 pub async fn serve(site: Arc<DemoSite>) -> std::io::Result<DemoServer> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
-    let app = Router::new().route("/{*path}", axum::routing::get(page)).with_state(Arc::clone(&site));
+    let app = Router::new()
+        .route("/hook", axum::routing::post(hook))
+        .route("/{*path}", axum::routing::get(page))
+        .with_state(Arc::clone(&site));
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "Demo server stopped.");
         }
     });
     Ok(DemoServer { addr, site, task })
+}
+
+async fn hook(State(site): State<Arc<DemoSite>>, headers: HeaderMap, body: String) -> StatusCode {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    site.receive(ReceivedWebhook {
+        id: header("webhook-id").unwrap_or_default(),
+        signature: header("webhook-signature"),
+        body,
+    });
+    StatusCode::NO_CONTENT
 }
 
 async fn page(State(site): State<Arc<DemoSite>>, Path(path): Path<String>, headers: HeaderMap) -> Response {

@@ -3,6 +3,7 @@
 //! blog post revised). Every page also carries furniture that changes between editions (view
 //! counters, "last updated" stamps) which the demo config tells regwatch to ignore.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,10 +12,20 @@ pub enum Edition {
     Edited,
 }
 
-/// The site; `edit` switches it to the edited edition.
+/// The site; `edit` switches it to the edited edition. It also plays a subscriber's webhook
+/// receiver, keeping what it was sent.
 #[derive(Debug, Default)]
 pub struct DemoSite {
     edition: AtomicU8,
+    webhooks: Mutex<Vec<ReceivedWebhook>>,
+}
+
+/// One webhook the demo receiver accepted.
+#[derive(Debug, Clone)]
+pub struct ReceivedWebhook {
+    pub id: String,
+    pub signature: Option<String>,
+    pub body: String,
 }
 
 const FACE_DRAFT_TITLE: &str =
@@ -55,6 +66,15 @@ impl DemoSite {
     #[must_use]
     pub fn edition(&self) -> Edition {
         if self.edition.load(Ordering::SeqCst) == 0 { Edition::First } else { Edition::Edited }
+    }
+
+    pub fn receive(&self, webhook: ReceivedWebhook) {
+        self.webhooks.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(webhook);
+    }
+
+    #[must_use]
+    pub fn received(&self) -> Vec<ReceivedWebhook> {
+        self.webhooks.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// Applies the built-in edit.
