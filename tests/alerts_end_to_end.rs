@@ -237,3 +237,45 @@ fn sigkill_during_delivery_loses_nothing_and_repeats_keep_their_webhook_id() {
     repeat_sorted.sort();
     assert_eq!(first_sorted, repeat_sorted, "a repeat carries the same webhook-id");
 }
+
+#[test]
+fn scheduled_subscriber_gets_a_digest_that_can_be_previewed_and_sent_now() {
+    alert_common::install_crypto();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let smtp = runtime.block_on(alert_common::smtp::start(None));
+    let site = site_with_two_drafts();
+    let subscribers = format!(
+        "[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nfrom = \"regwatch <alerts@example.org>\"\n\n\
+         [[subscriber]]\nid = \"weekly-team\"\nemail = \"team@example.org\"\ntopics = [\"*\"]\nschedule = \"weekly mon 08:00 Europe/London\"\n",
+        smtp.addr.port()
+    );
+    let ws = Workspace::new(&config(&site, &subscribers));
+    ws.run(&["check"]).success();
+    site.put(
+        "/pay.htm",
+        article(
+            "非银行支付机构监督管理条例（征求意见稿）",
+            &["第一条 为了规范非银行支付机构的支付业务，防范支付风险，制定本条例。"],
+        ),
+    );
+    ws.run(&["check"]).success();
+    assert!(smtp.messages().is_empty(), "a weekly subscriber waits for its digest");
+    let pending = ws.run(&["deliveries", "list", "--status", "pending", "--json"]).success().json();
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    assert_eq!(pending[0]["channel"], "digest");
+
+    let preview = ws.run(&["digest", "preview", "weekly-team"]).success().stdout;
+    assert!(preview.contains("Subject: regwatch: 1 change"), "{preview}");
+    assert!(preview.contains("非银行支付机构监督管理条例"), "{preview}");
+    assert!(smtp.messages().is_empty(), "preview sends nothing");
+
+    ws.run(&["digest", "send", "weekly-team"]).success();
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, ["team@example.org"]);
+    let sent = ws.run(&["deliveries", "list", "--status", "sent", "--json"]).success().json();
+    assert_eq!(sent.as_array().unwrap().len(), 1);
+    // Nothing left: a second send has nothing to say.
+    let again = ws.run(&["digest", "send", "weekly-team"]).success().stdout;
+    assert!(again.contains("nothing pending"), "{again}");
+}
