@@ -52,7 +52,7 @@ fn main() {
     let courier = Courier {
         config: Arc::clone(&config),
         store: Arc::clone(&store),
-        webhooks: HttpClient::webhook_client(&config.fetch).unwrap(),
+        webhooks: Some(HttpClient::webhook_client(&config.fetch).unwrap()),
         policy: AddressPolicy::new(config.fetch.private_networks.clone()),
         labels: Arc::default(),
     };

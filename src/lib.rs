@@ -10,6 +10,7 @@ pub mod classify; // topics, stage, comment deadline, draft→final families
 pub mod cli; // the command-line interface: one file per subcommand
 pub mod clock; // injectable time for schedule tests
 pub mod config; // TOML config: load, include, validate
+pub mod daemon; // `regwatch run`: scheduler, delivery loop, signals, sd_notify
 pub mod demo; // the bundled sample site `regwatch demo` serves
 pub mod diff; // line, word and legal-structure diffs, and their renderings
 pub mod extract; // feeds, list pages and article pages into block text

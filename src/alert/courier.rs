@@ -40,8 +40,9 @@ pub const DIGEST: &str = "digest";
 pub struct Courier {
     pub config: Arc<Config>,
     pub store: Arc<Store>,
-    /// No redirects, same address policy as sources (`fetch::client::webhook_client`).
-    pub webhooks: reqwest::Client,
+    /// No redirects, same address policy as sources (`fetch::client::webhook_client`); built
+    /// only when a webhook subscriber exists (a TLS client costs a few MB of root certificates).
+    pub webhooks: Option<reqwest::Client>,
     /// Webhook targets obey the sources' address policy; IP literals never reach the resolver.
     pub policy: AddressPolicy,
     /// Topic id → label, for emails.
@@ -140,6 +141,9 @@ impl Courier {
         };
         match &subscriber.channel {
             Channel::Webhook(url) => {
+                let Some(client) = &self.webhooks else {
+                    return DeliveryOutcome::Retry { retry_after: None, reason: "no webhook client configured".into() };
+                };
                 if let Some(addr) = self.policy.allows_url_host(url) {
                     return DeliveryOutcome::Retry {
                         retry_after: None,
@@ -159,16 +163,8 @@ impl Courier {
                     None => None,
                 };
                 let now = Timestamp::now().as_second();
-                webhook::send(
-                    &self.webhooks,
-                    url,
-                    &delivery.msg_id,
-                    now,
-                    &body,
-                    key.as_deref(),
-                    self.config.fetch.timeout,
-                )
-                .await
+                webhook::send(client, url, &delivery.msg_id, now, &body, key.as_deref(), self.config.fetch.timeout)
+                    .await
             }
             Channel::Email(_) => {
                 let event: Event = match serde_json::from_value(delivery.payload.clone()) {

@@ -37,21 +37,8 @@ pub(crate) const fn kind_label(kind: EventType) -> &'static str {
     }
 }
 
-/// HTML-escapes text for element content and quoted attributes.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// HTML-escapes text for element content and quoted attributes (the diff renderer's escaper).
+pub(crate) use crate::diff::render::escape;
 
 /// An `href` value, escaped; `None` for anything but http(s), so a scraped `javascript:` or
 /// `data:` URL never becomes a link.

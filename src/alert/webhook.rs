@@ -5,6 +5,7 @@
 //! Not here: the HTTP client and its address policy (the caller passes the one client, built
 //! with redirects off), when to retry (`retry`), or the outbox.
 
+pub use crate::fetch::client::retry_after;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -168,16 +169,6 @@ async fn body_snippet(mut response: reqwest::Response) -> String {
     let text = String::from_utf8_lossy(&bytes);
     let line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     line.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// `Retry-After` as delay-seconds or an HTTP date, relative to `now`; a date in the past is zero.
-pub fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
-    let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
-    Some(Duration::try_from(when.duration_since(now)).unwrap_or(Duration::ZERO))
 }
 
 fn describe_error(error: &reqwest::Error, url: &Url, timeout: Duration) -> String {

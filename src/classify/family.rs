@@ -91,19 +91,7 @@ fn containment(a: &[u64], b: &[u64]) -> f64 {
     if smaller == 0 {
         return 0.0;
     }
-    let (mut i, mut j, mut shared) = (0, 0, 0usize);
-    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
-        match x.cmp(y) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    shared as f64 / smaller as f64
+    crate::diff::words::shared_count(a, b) as f64 / smaller as f64
 }
 
 /// Dice coefficient of the keys' character bigrams.

@@ -8,7 +8,8 @@ use anyhow::Context;
 use crate::alert::Courier;
 use crate::classify::TopicPack;
 use crate::clock::SystemClock;
-use crate::config::{self, model::Config};
+use crate::config::model::{Channel, Config};
+use crate::config::{self};
 use crate::fetch::HttpClient;
 use crate::fetch::address::AddressPolicy;
 use crate::pipeline::Deps;
@@ -53,7 +54,11 @@ pub(super) fn courier(config: &Arc<Config>, store: &Arc<Store>, topics: &TopicPa
     Ok(Courier {
         config: Arc::clone(config),
         store: Arc::clone(store),
-        webhooks: HttpClient::webhook_client(&config.fetch).context("cannot set up the webhook client")?,
+        webhooks: if config.subscribers.iter().any(|s| matches!(s.channel, Channel::Webhook(_))) {
+            Some(HttpClient::webhook_client(&config.fetch).context("cannot set up the webhook client")?)
+        } else {
+            None
+        },
         policy: AddressPolicy::new(config.fetch.private_networks.clone()),
         labels: Arc::new(labels),
     })

@@ -5,12 +5,14 @@ mod check;
 mod classify;
 mod config;
 mod context;
+mod db;
 mod deliveries;
 mod demo;
 mod diff;
 mod digest;
 mod docs;
 mod output;
+mod run;
 mod sources;
 
 use std::path::PathBuf;
@@ -38,6 +40,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The daemon: poll on schedule, deliver, send digests; SIGTERM drains, SIGHUP reloads.
+    Run,
     /// One pass over all (or the named) sources now, then exit.
     Check(check::CheckArgs),
     /// What is configured and how it is doing.
@@ -56,6 +60,9 @@ pub enum Command {
     /// A scheduled subscriber's digest: preview it or send it now.
     #[command(subcommand)]
     Digest(digest::DigestCommand),
+    /// Database tools.
+    #[command(subcommand)]
+    Db(db::DbCommand),
     /// Config file tools.
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -67,6 +74,7 @@ pub enum Command {
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = cli.config.as_deref();
     match cli.command {
+        Command::Run => run::run(config),
         Command::Check(args) => check::run(config, &args),
         Command::Sources(cmd) => sources::run(config, cmd),
         Command::Docs(cmd) => docs::run(config, cmd),
@@ -74,6 +82,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Classify(args) => classify::run(config, &args),
         Command::Deliveries(cmd) => deliveries::run(config, cmd),
         Command::Digest(cmd) => digest::run(config, cmd),
+        Command::Db(cmd) => db::run(config, &cmd),
         Command::Config(cmd) => Ok(config::run(config, &cmd)),
         Command::Demo(args) => demo::run(&args),
     }

@@ -52,23 +52,6 @@ pub const SCHEDULE: Schedule = Schedule::Immediate;
 /// `[[subscriber]] events`: document events only; source-health events are opt-in.
 pub const EVENTS: [EventType; 3] = [EventType::DocumentNew, EventType::DocumentChanged, EventType::DocumentFinal];
 
-/// The ids of the default topic pack (TOPICS.md); subscribers may name them without a
-/// `[[topic]]` of their own.
-pub const BUILTIN_TOPICS: [&str; 12] = [
-    "facial-recognition",
-    "minors",
-    "personal-information",
-    "cross-border-data",
-    "generative-ai",
-    "cybersecurity",
-    "content-regulation",
-    "telecom",
-    "competition",
-    "national-security",
-    "ecommerce-advertising",
-    "fintech",
-];
-
 /// `[fetch]` with nothing set.
 pub fn fetch() -> FetchConfig {
     FetchConfig {

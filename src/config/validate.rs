@@ -133,7 +133,7 @@ fn private_networks(report: &mut Report<'_>, raw: Option<&RawPrivateNetworks>) -
 
 /// Config topics, merged later over the built-in pack; also every topic id a subscriber may name.
 fn topics(files: &[&ParsedFile], issues: &mut Vec<ConfigIssue>) -> (Vec<TopicSpec>, BTreeSet<String>) {
-    let mut ids: BTreeSet<String> = defaults::BUILTIN_TOPICS.iter().map(|&id| id.to_owned()).collect();
+    let mut ids: BTreeSet<String> = crate::classify::TopicPack::builtin().ids().map(str::to_owned).collect();
     let mut seen = FirstSeen::new("topic");
     let mut specs = Vec::new();
     for file in files {

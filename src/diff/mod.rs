@@ -12,7 +12,7 @@ mod line;
 pub mod render;
 mod segment;
 mod summary;
-mod words;
+pub(crate) mod words;
 
 use serde::Serialize;
 

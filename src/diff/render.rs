@@ -154,7 +154,7 @@ fn heading_title(change: &HeadingChange) -> String {
 }
 
 /// Escapes text for HTML element content and double- or single-quoted attributes.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -171,7 +171,15 @@ pub(crate) fn dice(a: &[u64], b: &[u64]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 1.0;
     }
-    let (mut i, mut j, mut shared) = (0, 0, 0_u32);
+    let shared = u32::try_from(shared_count(a, b)).unwrap_or(u32::MAX);
+    let total = u32::try_from(a.len() + b.len()).unwrap_or(u32::MAX);
+    2.0 * f64::from(shared) / f64::from(total)
+}
+
+/// How many elements two sorted, deduplicated sets share (a merge walk, no allocation).
+/// Also the core of `classify::family`'s body containment.
+pub(crate) fn shared_count(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
     while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
         match x.cmp(y) {
             std::cmp::Ordering::Less => i += 1,
@@ -183,8 +191,7 @@ pub(crate) fn dice(a: &[u64], b: &[u64]) -> f64 {
             }
         }
     }
-    let total = u32::try_from(a.len() + b.len()).unwrap_or(u32::MAX);
-    2.0 * f64::from(shared) / f64::from(total)
+    shared
 }
 
 /// Above this many line pairs in one replaced block, only lines at the same offset are

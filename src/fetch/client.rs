@@ -151,7 +151,7 @@ impl HttpClient {
             return Err(FetchError::Status {
                 url: url.clone(),
                 status: status.as_u16(),
-                retry_after: retry_after(response.headers()),
+                retry_after: retry_after(response.headers(), jiff::Timestamp::now()),
             });
         }
         let final_url = response.url().clone();
@@ -261,16 +261,16 @@ fn header_string(headers: &HeaderMap, name: &header::HeaderName) -> Option<Strin
     headers.get(name)?.to_str().ok().map(str::to_owned)
 }
 
-/// `Retry-After` as seconds or an HTTP date.
+/// `Retry-After` as delay-seconds or an HTTP date, relative to `now`; a past date is zero.
+/// Sources (429/503) and webhook receivers both send it.
 #[must_use]
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub fn retry_after(headers: &HeaderMap, now: jiff::Timestamp) -> Option<Duration> {
     let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
     let when = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
-    let wait = when.duration_since(jiff::Timestamp::now());
-    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+    Some(Duration::try_from(when.duration_since(now)).unwrap_or(Duration::ZERO))
 }
 
 fn find_source<T: std::error::Error + 'static>(error: &reqwest::Error) -> Option<&T> {
@@ -300,11 +300,11 @@ mod tests {
     fn retry_after_reads_seconds_and_dates() {
         let mut headers = HeaderMap::new();
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("120"));
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after(&headers, jiff::Timestamp::now()), Some(Duration::from_secs(120)));
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
-        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers, jiff::Timestamp::now()), Some(Duration::ZERO));
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&headers), None);
+        assert_eq!(retry_after(&headers, jiff::Timestamp::now()), None);
     }
 
     #[test]

@@ -40,15 +40,22 @@ impl HostGate {
         let state = self.state(host);
         // The semaphore is never closed, so acquiring cannot fail; a closed one would be a bug.
         let slot = Arc::clone(&state.slots).acquire_owned().await.expect("host gate semaphore is never closed");
-        if !self.delay.is_zero() {
-            let mut next = state.next_start.lock().await;
-            let now = Instant::now();
-            if *next > now {
-                tokio::time::sleep_until(*next).await;
-            }
-            *next = Instant::now() + self.delay;
+        // Always consulted: a Retry-After can defer a host even when no delay is configured.
+        let mut next = state.next_start.lock().await;
+        if *next > Instant::now() {
+            tokio::time::sleep_until(*next).await;
         }
+        *next = Instant::now() + self.delay;
         HostPermit { _slot: slot }
+    }
+
+    /// Pushes the host's next request start back to `until` (a server's Retry-After).
+    pub async fn defer(&self, host: &str, until: Instant) {
+        let state = self.state(host);
+        let mut next = state.next_start.lock().await;
+        if *next < until {
+            *next = until;
+        }
     }
 
     fn state(&self, host: &str) -> Arc<HostState> {

@@ -61,8 +61,15 @@ impl PollLog {
 
 /// One conditional GET through the host gate.
 pub(super) async fn fetch_page(deps: &Deps, url: &Url, validators: &Validators) -> Result<FetchOutcome, FetchError> {
-    let _permit = deps.gate.enter(url.host_str().unwrap_or_default()).await;
-    deps.client.fetch(&FetchRequest { url, validators }).await
+    let host = url.host_str().unwrap_or_default();
+    let permit = deps.gate.enter(host).await;
+    let result = deps.client.fetch(&FetchRequest { url, validators }).await;
+    drop(permit);
+    // 429 and 503 with Retry-After: the whole host waits, list and article pages alike.
+    if let Err(FetchError::Status { status: 429 | 503, retry_after: Some(after), .. }) = &result {
+        deps.gate.defer(host, tokio::time::Instant::now() + *after).await;
+    }
+    result
 }
 
 /// A document's canonical URL: fragments never name a different document.

@@ -206,6 +206,17 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// When the earliest pending delivery is due: the delivery loop sleeps until then.
+    pub fn next_delivery_due(&self) -> Result<Option<Timestamp>> {
+        let due: Option<i64> = self
+            .conn()
+            .prepare_cached(
+                "SELECT MIN(MAX(due_at, COALESCE(leased_until, 0))) FROM delivery WHERE status = 'pending'",
+            )?
+            .query_row([], |row| row.get(0))?;
+        Ok(due.map(from_millis))
+    }
+
     /// Whether any of the subscriber's pending deliveries has reached its due time.
     pub fn digest_due(&self, subscriber: &str, now: Timestamp) -> Result<bool> {
         let due: bool = self

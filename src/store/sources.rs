@@ -89,6 +89,38 @@ impl Store {
         Ok(())
     }
 
+    /// Sources whose next poll is due at `now` (never polled counts as due), soonest first.
+    pub fn due_sources(&self, now: Timestamp) -> Result<Vec<SourceId>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT id FROM source WHERE next_due IS NULL OR next_due <= ?1 ORDER BY next_due")?;
+        let rows = stmt.query_map([millis(now)], |row| Ok(SourceId(row.get(0)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The earliest next-due time among `ids` (`None` when one was never polled: due now).
+    pub fn next_due_of(&self, ids: &[SourceId]) -> Result<Option<Timestamp>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT next_due FROM source WHERE id = ?1")?;
+        let mut earliest: Option<i64> = None;
+        for id in ids {
+            let due: Option<i64> = stmt.query_row([id.as_str()], |row| row.get(0)).optional()?.flatten();
+            let Some(due) = due else { return Ok(Some(Timestamp::UNIX_EPOCH)) };
+            earliest = Some(earliest.map_or(due, |e| e.min(due)));
+        }
+        Ok(earliest.map(from_millis))
+    }
+
+    /// After a reload: a source whose interval shrank is due no later than one new interval.
+    pub fn clamp_next_due(&self, id: &SourceId, now: Timestamp, interval: std::time::Duration) -> Result<()> {
+        let latest = millis(now).saturating_add(i64::try_from(interval.as_millis()).unwrap_or(i64::MAX));
+        self.conn().execute(
+            "UPDATE source SET next_due = MIN(next_due, ?2) WHERE id = ?1 AND next_due IS NOT NULL",
+            params![id.as_str(), latest],
+        )?;
+        Ok(())
+    }
+
     pub fn source_state(&self, id: &SourceId) -> Result<Option<SourceState>> {
         let conn = self.conn();
         let sql = format!("SELECT {STATE_COLUMNS} FROM source s WHERE s.id = ?1");

@@ -63,12 +63,15 @@ pub struct Hit {
     pub if_none_match: Option<String>,
     pub user_agent: Option<String>,
     pub answered: u16,
+    pub at: std::time::Instant,
 }
 
 #[derive(Debug, Default)]
 struct SiteState {
     pages: HashMap<String, Page>,
     hits: Vec<Hit>,
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 /// A local site on 127.0.0.1:0, served from a thread of its own so the binary under test can
@@ -110,6 +113,11 @@ impl TestSite {
         self.state.lock().unwrap().hits.clone()
     }
 
+    /// The most requests this server had in flight at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.state.lock().unwrap().max_in_flight
+    }
+
     pub fn clear_hits(&self) {
         self.state.lock().unwrap().hits.clear();
     }
@@ -117,7 +125,12 @@ impl TestSite {
 
 async fn serve(State(state): State<Arc<Mutex<SiteState>>>, uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path_and_query().map_or_else(|| uri.path().to_owned(), ToString::to_string);
-    let page = state.lock().unwrap().pages.get(&path).cloned();
+    let page = {
+        let mut s = state.lock().unwrap();
+        s.in_flight += 1;
+        s.max_in_flight = s.max_in_flight.max(s.in_flight);
+        s.pages.get(&path).cloned()
+    };
     let if_none_match = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let (answered, response) = match page {
@@ -129,7 +142,10 @@ async fn serve(State(state): State<Arc<Mutex<SiteState>>>, uri: Uri, headers: He
             respond(&page, if_none_match.as_deref())
         }
     };
-    state.lock().unwrap().hits.push(Hit { path, if_none_match, user_agent, answered });
+    let mut s = state.lock().unwrap();
+    s.in_flight -= 1;
+    s.hits.push(Hit { path, if_none_match, user_agent, answered, at: std::time::Instant::now() });
+    drop(s);
     response
 }
 
@@ -197,6 +213,27 @@ impl Workspace {
         let path = self.dir.path().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
+    }
+
+    /// Starts `regwatch run` in the background, logging to a file in the workspace.
+    pub fn spawn_daemon(&self) -> std::process::Child {
+        let log = std::fs::File::create(self.dir.path().join("daemon.log")).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_regwatch"))
+            .arg("--config")
+            .arg(self.config_path())
+            .arg("run")
+            .current_dir(self.dir.path())
+            .env_remove("REGWATCH_CONFIG")
+            .env_remove("NOTIFY_SOCKET")
+            .env("RUST_LOG", "regwatch=debug")
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap()
+    }
+
+    pub fn daemon_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("daemon.log")).unwrap_or_default()
     }
 
     pub fn run(&self, args: &[&str]) -> Run {

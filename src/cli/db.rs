@@ -1,0 +1,25 @@
+//! `regwatch db backup PATH`: an online copy of the database, safe while `run` writes.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::context;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DbCommand {
+    /// Copy the database to PATH with SQLite's online backup.
+    Backup { path: PathBuf },
+}
+
+pub(super) fn run(config: Option<&Path>, cmd: &DbCommand) -> anyhow::Result<ExitCode> {
+    let config = context::load_config(config)?;
+    match cmd {
+        DbCommand::Backup { path } => {
+            anyhow::ensure!(!path.exists(), "{} already exists; choose a new file for the backup", path.display());
+            let store = context::open_store_read_only(&config)?;
+            store.backup_to(path)?;
+            println!("backed up {} to {}", store.path().display(), path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The daemon's top: open the store, tell systemd we are ready, run the loops under one
+//! cancellation token, turn signals into stop or reload, and drain on stop.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::sync::{Notify, watch};
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info, warn};
+
+use super::notify::Notifier;
+use super::signals::{Signal, Signals};
+use super::{delivery, scheduler};
+use crate::alert::Courier;
+use crate::config::model::Config;
+use crate::pipeline::Deps;
+use crate::store::Store;
+
+/// How long polls and deliveries in flight may take to finish after SIGTERM. The unit's
+/// `TimeoutStopSec=30` leaves room for the commit after it.
+pub const DRAIN_DEADLINE: Duration = Duration::from_secs(20);
+
+/// What the loops share; replaced whole when a reloaded config is accepted.
+#[derive(Debug, Clone)]
+pub struct Services {
+    pub deps: Deps,
+    pub courier: Courier,
+}
+
+/// Builds the services for a config over an open store.
+pub type Build = dyn Fn(Arc<Config>, Arc<Store>) -> anyhow::Result<Services> + Send + Sync;
+
+/// Runs until SIGTERM or SIGINT, then drains and returns. `load` re-reads the config on SIGHUP.
+pub async fn run(
+    config: Arc<Config>,
+    load: impl Fn() -> anyhow::Result<Arc<Config>> + Send + Sync + 'static,
+    build: Arc<Build>,
+) -> anyhow::Result<()> {
+    let notifier = Notifier::from_env();
+    let store = Arc::new(Store::open(&config.storage.database)?);
+    store.register_sources(&config.sources, jiff::Timestamp::now())?;
+    let services = build(Arc::clone(&config), Arc::clone(&store))?;
+    let (publish, current) = watch::channel(Arc::new(services));
+    let token = CancellationToken::new();
+    let polled = Arc::new(Notify::new());
+    let mut signals = Signals::install().context("cannot install signal handlers")?;
+
+    let scheduler = tokio::spawn(scheduler::scheduler_loop(current.clone(), token.clone(), Arc::clone(&polled)));
+    let delivery = tokio::spawn(delivery::delivery_loop(current.clone(), token.clone(), Arc::clone(&polled)));
+    notifier.ready();
+    notifier.status(&format!("watching {} sources", config.sources.iter().filter(|s| s.enabled).count()));
+    info!(sources = config.sources.len(), database = %store.path().display(), "Daemon started.");
+
+    let watchdog = notifier.watchdog_interval().map(|every| every / 2);
+    let mut ticker = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(3600)));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            signal = signals.next() => match signal {
+                Signal::Stop => break,
+                Signal::Reload => reload(&load, &build, &store, &publish, &notifier),
+            },
+            _ = ticker.tick(), if watchdog.is_some() => {
+                // Only a live scheduler over a database that answers counts as healthy.
+                if !scheduler.is_finished() && store.ping().is_ok() {
+                    notifier.watchdog();
+                } else {
+                    warn!("Scheduler or database unhealthy; withholding the watchdog ping.");
+                }
+            }
+        }
+    }
+
+    info!(deadline = ?DRAIN_DEADLINE, "Stopping: finishing polls and deliveries in flight.");
+    notifier.stopping();
+    token.cancel();
+    let drained = tokio::time::timeout(DRAIN_DEADLINE, async {
+        for (name, task) in [("scheduler", scheduler), ("delivery", delivery)] {
+            match task.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => error!(task = name, error = %e, "Task ended with an error."),
+                Err(e) => error!(task = name, error = %e, "Task crashed."),
+            }
+        }
+    })
+    .await;
+    if drained.is_err() {
+        // Whatever was cut off was not committed: its poll runs again, its delivery stays pending.
+        warn!(deadline = ?DRAIN_DEADLINE, "Drain deadline passed; stopping with work cut off.");
+    }
+    info!("Daemon stopped.");
+    Ok(())
+}
+
+/// SIGHUP: a valid config is swapped in; an invalid one is logged and the old one kept.
+fn reload(
+    load: &(impl Fn() -> anyhow::Result<Arc<Config>> + Send + Sync),
+    build: &Arc<Build>,
+    store: &Arc<Store>,
+    publish: &watch::Sender<Arc<Services>>,
+    notifier: &Notifier,
+) {
+    notifier.reloading();
+    let swapped = load().and_then(|config| {
+        store.register_sources(&config.sources, jiff::Timestamp::now())?;
+        for spec in &config.sources {
+            store.clamp_next_due(&spec.id, jiff::Timestamp::now(), spec.interval)?;
+        }
+        let services = build(Arc::clone(&config), Arc::clone(store))?;
+        Ok((config, services))
+    });
+    match swapped {
+        Ok((config, services)) => {
+            publish.send_replace(Arc::new(services));
+            info!(sources = config.sources.len(), "Config reloaded.");
+            notifier.status(&format!("watching {} sources", config.sources.iter().filter(|s| s.enabled).count()));
+        }
+        Err(e) => error!(error = %format!("{e:#}"), "Config reload rejected; keeping the running config."),
+    }
+    notifier.ready();
+}
