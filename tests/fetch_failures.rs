@@ -97,3 +97,32 @@ fn default_policy_refuses_loopback_sources() {
     assert!(error.contains("refused address 127.0.0.1"), "{error}");
     assert!(site.all_hits().is_empty(), "nothing may reach a refused address");
 }
+
+#[test]
+fn robots_txt_is_fetched_once_per_host_and_obeyed() {
+    let site = TestSite::start();
+    site.put(
+        "/robots.txt",
+        Page::bytes(
+            "text/plain",
+            b"User-agent: *\nDisallow: /private/\n\nUser-agent: otherbot\nDisallow: /\n".to_vec(),
+        ),
+    );
+    site.put("/private/page", Page::html("<p>secret</p>"));
+    site.put("/public/page", Page::html("<p>open</p>"));
+    let sources =
+        [source("private", "page", &site.url("/private/page")), source("public", "page", &site.url("/public/page"))]
+            .join("\n");
+    let fetch = "[fetch]\nallow_private_networks = [\"127.0.0.1/32\"]\nper_host_delay = \"0s\"\n";
+    let ws = Workspace::new(&format!("{fetch}{sources}"));
+    let pass = ws.run(&["check", "--json"]).success().json();
+    let error_of = |id: &str| pass.as_array().unwrap().iter().find(|r| r["source"] == id).unwrap()["error"].clone();
+    assert!(error_of("private").as_str().unwrap().contains("robots.txt"), "{pass:#}");
+    assert!(error_of("public").is_null(), "{pass:#}");
+    assert!(site.hits("/private/page").is_empty(), "a disallowed page is never requested");
+    assert_eq!(site.hits("/robots.txt").len(), 1, "one robots.txt per host per process");
+
+    let ws = Workspace::new(&format!("{fetch}respect_robots = false\n{sources}"));
+    let pass = ws.run(&["check", "--json"]).success().json();
+    assert!(pass.as_array().unwrap().iter().all(|r| r["error"].is_null()), "{pass:#}");
+}

@@ -31,6 +31,8 @@ pub enum FetchError {
     Body { url: Url, reason: String },
     #[error("{url}: request failed: {reason}")]
     Other { url: Url, reason: String },
+    #[error("{url}: disallowed by the site's robots.txt (set fetch.respect_robots = false to override)")]
+    Robots { url: Url },
 }
 
 impl FetchError {
@@ -48,7 +50,8 @@ impl FetchError {
             | Self::Status { url, .. }
             | Self::TooLarge { url, .. }
             | Self::Body { url, .. }
-            | Self::Other { url, .. } => url,
+            | Self::Other { url, .. }
+            | Self::Robots { url } => url,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod charset;
 pub mod client;
 pub mod error;
 pub mod politeness;
+pub mod robots;
 
 pub use client::{FetchOutcome, FetchRequest, Fetched, HttpClient, Validators};
 pub use error::FetchError;

@@ -9,6 +9,7 @@ use url::Url;
 use super::Deps;
 use crate::config::model::SourceSpec;
 use crate::extract::{self, Article, Decoded, Observation};
+use crate::fetch::robots::{self, Robots};
 use crate::fetch::{FetchError, FetchOutcome, FetchRequest, Fetched, Validators, charset};
 use crate::store::FetchLogEntry;
 
@@ -62,6 +63,15 @@ impl PollLog {
 /// One conditional GET through the host gate.
 pub(super) async fn fetch_page(deps: &Deps, url: &Url, validators: &Validators) -> Result<FetchOutcome, FetchError> {
     let host = url.host_str().unwrap_or_default();
+    if deps.config.fetch.respect_robots {
+        let robots = robots_of(deps, url).await?;
+        if !robots.allows(url) {
+            return Err(FetchError::Robots { url: url.clone() });
+        }
+        if let Some(delay) = robots.crawl_delay().filter(|d| *d > deps.config.fetch.per_host_delay) {
+            deps.gate.defer(host, tokio::time::Instant::now() + delay).await;
+        }
+    }
     let permit = deps.gate.enter(host).await;
     let result = deps.client.fetch(&FetchRequest { url, validators }).await;
     drop(permit);
@@ -71,6 +81,42 @@ pub(super) async fn fetch_page(deps: &Deps, url: &Url, validators: &Validators) 
     }
     result
 }
+
+/// The origin's robots.txt, from the cache or fetched through the host gate (RFC 9309: a 4xx
+/// allows everything, a 5xx nothing; a 5xx answer is asked again after an hour, not a day).
+async fn robots_of(deps: &Deps, url: &Url) -> Result<std::sync::Arc<Robots>, FetchError> {
+    let (Some(origin), Some(robots_url)) = (robots::origin(url), robots::robots_url(url)) else {
+        return Ok(std::sync::Arc::new(Robots::allow_all()));
+    };
+    let now = deps.clock.now();
+    if let Some(known) = deps.robots.get(&origin, now) {
+        return Ok(known);
+    }
+    let _single = deps.robots_fetch.lock().await;
+    if let Some(known) = deps.robots.get(&origin, now) {
+        return Ok(known);
+    }
+    let permit = deps.gate.enter(url.host_str().unwrap_or_default()).await;
+    let result = deps.client.fetch(&FetchRequest { url: &robots_url, validators: &Validators::default() }).await;
+    drop(permit);
+    let agent = &deps.config.fetch.user_agent;
+    let (found, ttl) = match result {
+        Ok(FetchOutcome::Fetched(f)) => {
+            (Robots::for_status(f.status, &String::from_utf8_lossy(&f.body), agent), robots::ROBOTS_TTL)
+        }
+        Ok(FetchOutcome::NotModified { .. }) => (Robots::allow_all(), robots::ROBOTS_TTL),
+        Err(FetchError::Status { status, .. }) if status >= 500 => {
+            (Robots::for_status(status, "", agent), SERVER_ERROR_TTL)
+        }
+        Err(FetchError::Status { status, .. }) => (Robots::for_status(status, "", agent), robots::ROBOTS_TTL),
+        // Unreachable or refused: the page itself would fail the same way; say so plainly.
+        Err(e) => return Err(e),
+    };
+    Ok(deps.robots.insert_with_ttl(&origin, found, now, ttl))
+}
+
+/// How long a robots.txt that answered 5xx (meaning: disallow all) is believed.
+const SERVER_ERROR_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// A document's canonical URL: fragments never name a different document.
 pub(super) fn canonical(url: &Url) -> Url {

@@ -21,6 +21,7 @@ use crate::clock::Clock;
 use crate::config::model::Config;
 use crate::fetch::HttpClient;
 use crate::fetch::politeness::HostGate;
+use crate::fetch::robots::RobotsCache;
 use crate::store::Store;
 
 /// What a poll needs. Cheap to clone: everything is shared.
@@ -31,6 +32,10 @@ pub struct Deps {
     pub client: HttpClient,
     pub gate: HostGate,
     pub parser: ParsePool,
+    /// robots.txt per origin, fetched on first use (when `respect_robots` is on).
+    pub robots: Arc<RobotsCache>,
+    /// Held while a robots.txt is fetched, so concurrent polls of one host fetch it once.
+    pub robots_fetch: Arc<tokio::sync::Mutex<()>>,
     pub topics: Arc<TopicPack>,
     pub clock: Arc<dyn Clock>,
 }
@@ -45,7 +50,17 @@ impl Deps {
     ) -> anyhow::Result<Self> {
         let client = HttpClient::new(&config.fetch)?;
         let gate = HostGate::new(config.fetch.per_host_concurrency, config.fetch.per_host_delay);
-        Ok(Self { config, store, client, gate, parser: ParsePool::for_this_machine(), topics, clock })
+        Ok(Self {
+            config,
+            store,
+            client,
+            gate,
+            parser: ParsePool::for_this_machine(),
+            robots: Arc::default(),
+            robots_fetch: Arc::default(),
+            topics,
+            clock,
+        })
     }
 
     /// Runs a blocking store call off the async workers.
