@@ -49,7 +49,8 @@ pub struct TopicPack {
     topics: Vec<Topic>,
     /// English forms and Chinese phrases in separate automata: each stays small enough to keep
     /// its transition table in cache (one shared table over both alphabets was twice as slow).
-    matchers: Vec<Matcher>,
+    /// Shared: the DFAs are megabytes, and a pack is cloned per config (reloads included).
+    matchers: std::sync::Arc<[Matcher]>,
     /// Searched one by one: each regex gets its own literal prefilter, where one `RegexSet`
     /// over all of them was four times slower on English text (its DFA states multiply).
     patterns: Vec<PatternRule>,
@@ -197,7 +198,7 @@ impl TopicPack {
             let terms = spec.keywords.iter().chain(&spec.patterns).cloned().collect();
             topics.push(Topic { id: spec.id.clone(), label: spec.label.clone(), terms });
         }
-        let keyword_pack = Self { topics, matchers: build_matchers(&phrases)?, patterns };
+        let keyword_pack = Self { topics, matchers: build_matchers(&phrases)?.into(), patterns };
         keyword_pack.add_excludes(specs, phrases)
     }
 
@@ -214,7 +215,7 @@ impl TopicPack {
             }
         }
         if added {
-            self.matchers = build_matchers(&phrases)?;
+            self.matchers = build_matchers(&phrases)?.into();
         }
         Ok(self)
     }
@@ -290,7 +291,7 @@ impl TopicPack {
         }
         let mut hits = Vec::new();
         let mut masks = Vec::new();
-        for matcher in &self.matchers {
+        for matcher in self.matchers.iter() {
             for m in matcher.automaton.find_overlapping_iter(text) {
                 let Some(entry) = matcher.entries.get(m.pattern().as_usize()) else { continue };
                 let end = if entry.english { word_end(text, m.start(), m.end()) } else { Some(m.end()) };

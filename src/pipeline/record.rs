@@ -62,6 +62,9 @@ fn prepare(
     observation: Observation,
     recorded: &Recorded,
 ) -> Result<Option<DocumentWrite>, StoreError> {
+    if matches!(recorded, Recorded::Unchanged { .. }) {
+        return Ok(None);
+    }
     let body = observation.blocks.text();
     let classified = classify::classify(pack, &observation.title, &body, observation.published);
     let family_key = Some(classify::family_key(&observation.title)).filter(|k| !k.is_empty());
