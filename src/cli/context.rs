@@ -65,11 +65,12 @@ pub(super) fn courier(config: &Arc<Config>, store: &Arc<Store>, topics: &TopicPa
 }
 
 pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    // Blocking threads run parses (bounded by the parse pool) and short store calls; without a
-    // cap a burst of store calls spawns dozens of threads, each with its own malloc arena.
+    // Blocking threads run parses (one per core, the parse pool's bound) and short store calls
+    // (two more, so stuck parses never starve the store); without a cap a burst of store calls
+    // spawns dozens of threads, each with its own malloc arena.
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     tokio::runtime::Builder::new_multi_thread()
-        .max_blocking_threads(cores * 2 + 2)
+        .max_blocking_threads(cores + 2)
         .enable_all()
         .build()
         .context("cannot start the async runtime")
