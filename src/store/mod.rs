@@ -155,9 +155,10 @@ pub(crate) fn compress(text: &str) -> Vec<u8> {
 pub(crate) fn decompress(doc: i64, version: i64, data: &[u8]) -> Result<String> {
     let corrupt = |reason: String| StoreError::Corrupt { doc, version, reason };
     // The frame records its size: allocate that (capped), not the cap itself.
-    let size = zstd::zstd_safe::get_frame_content_size(data).ok().flatten().map_or(MAX_TEXT_BYTES, |n| {
-        usize::try_from(n).unwrap_or(usize::MAX).min(MAX_TEXT_BYTES)
-    });
+    let size = zstd::zstd_safe::get_frame_content_size(data)
+        .ok()
+        .flatten()
+        .map_or(MAX_TEXT_BYTES, |n| usize::try_from(n).unwrap_or(usize::MAX).min(MAX_TEXT_BYTES));
     let bytes = zstd::bulk::decompress(data, size).map_err(|e| corrupt(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| corrupt(e.to_string()))
 }
