@@ -1,11 +1,11 @@
-//! Classification and family linking on real Chinese statutes (`tests/fixtures/classify/`).
+//! Classification and family linking on real Chinese statutes (`tests/fixtures/laws/`).
 
 use regwatch::classify::{self, FamilyCandidate, Stage, TopicPack, body_similarity, is_final_of};
 use rstest::rstest;
 
 /// A fixture's title (its first line, without Markdown) and body.
 fn fixture(name: &str) -> (String, String) {
-    let path = format!("{}/tests/fixtures/classify/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/laws/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let (title, body) = text.split_once('\n').unwrap_or((text.as_str(), ""));
     (title.trim_start_matches('#').trim().to_owned(), body.to_owned())

@@ -1,4 +1,4 @@
-//! The structural diff on real PRC law version pairs (tests/fixtures/legal, see NOTICE.md).
+//! The structural diff on real PRC law version pairs (tests/fixtures/laws, see NOTICE.md).
 
 mod lawtext;
 
@@ -7,7 +7,7 @@ use lawtext::{block_text, fixture};
 use regwatch::diff::{ChangeKind, Comparison, HeadingLevel, LineKind, SegmentKind, compare, is_identical};
 
 fn pair(old: &str, new: &str) -> (Vec<String>, Vec<String>) {
-    (block_text(&fixture(&format!("legal/{old}"))), block_text(&fixture(&format!("legal/{new}"))))
+    (block_text(&fixture(&format!("laws/{old}"))), block_text(&fixture(&format!("laws/{new}"))))
 }
 
 fn changed_lines(comparison: &Comparison) -> Vec<&str> {

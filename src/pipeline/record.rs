@@ -29,10 +29,14 @@ pub(super) async fn record(
     let topics = Arc::clone(&deps.topics);
     deps.with_store(move |store| {
         let observations = unique_by_url(observations);
-        let recorded = store.lookup(&context.spec.id, &observations)?;
+        // Hashed once: the lookup compares it and the write stores it.
+        let hashes: Vec<String> = observations.iter().map(|o| o.blocks.hash()).collect();
+        let keys: Vec<(&url::Url, &str)> =
+            observations.iter().zip(&hashes).map(|(o, h)| (&o.doc_url, h.as_str())).collect();
+        let recorded = store.lookup(&context.spec.id, &keys)?;
         let mut writes = Vec::new();
-        for (observation, recorded) in observations.into_iter().zip(recorded) {
-            if let Some(write) = prepare(store, &topics, &context, observation, &recorded)? {
+        for ((observation, hash), recorded) in observations.into_iter().zip(hashes).zip(recorded) {
+            if let Some(write) = prepare(store, &topics, &context, (observation, hash), &recorded)? {
                 writes.push(write);
             }
         }
@@ -59,7 +63,7 @@ fn prepare(
     store: &Store,
     pack: &TopicPack,
     context: &Context,
-    observation: Observation,
+    (observation, hash): (Observation, String),
     recorded: &Recorded,
 ) -> Result<Option<DocumentWrite>, StoreError> {
     if matches!(recorded, Recorded::Unchanged { .. }) {
@@ -115,7 +119,7 @@ fn prepare(
         None => Vec::new(),
     };
     Ok(Some(DocumentWrite {
-        hash: observation.blocks.hash(),
+        hash,
         kind,
         stage: classified.stage.as_str().to_owned(),
         deadline: classified.deadline.map(|d| d.to_string()),

@@ -156,26 +156,25 @@ fn doc_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
 }
 
 impl Store {
-    /// Compares observations with the stored latest versions (read only).
-    pub fn lookup(&self, source: &SourceId, observations: &[Observation]) -> Result<Vec<Recorded>> {
+    /// Compares documents, given as (URL, text hash), with their stored latest versions.
+    pub fn lookup(&self, source: &SourceId, documents: &[(&url::Url, &str)]) -> Result<Vec<Recorded>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT d.id, v.version, v.hash FROM document d
              LEFT JOIN version v ON v.doc_id = d.id AND v.version = d.versions
              WHERE d.source_id = ?1 AND d.url = ?2",
         )?;
-        observations
+        documents
             .iter()
-            .map(|obs| {
+            .map(|(url, text_hash)| {
                 let found = stmt
-                    .query_row(params![source.as_str(), obs.doc_url.as_str()], |row| {
+                    .query_row(params![source.as_str(), url.as_str()], |row| {
                         Ok((row.get::<_, i64>(0)?, row.get::<_, Option<i64>>(1)?, row.get::<_, Option<String>>(2)?))
                     })
                     .optional()?;
                 Ok(match found {
                     None | Some((_, None, _)) => Recorded::New,
-                    Some((doc, Some(version), hash)) if hash.as_deref() == Some(obs.blocks.hash().as_str()) => {
-                        let _ = version;
+                    Some((doc, Some(_), hash)) if hash.as_deref() == Some(*text_hash) => {
                         Recorded::Unchanged { doc: DocId(doc) }
                     }
                     Some((doc, Some(version), _)) => Recorded::Changed { doc: DocId(doc), prev: VersionNo(version) },
