@@ -461,7 +461,13 @@ fn update_source(tx: &Transaction<'_>, poll: &PollCommit) -> Result<()> {
     Ok(())
 }
 
+/// How long fetch-log rows are kept: enough to debug a month of politeness, bounded for a
+/// daemon that runs for years.
+const FETCH_LOG_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
+
 fn write_fetch_log(tx: &Transaction<'_>, poll: &PollCommit) -> Result<()> {
+    tx.prepare_cached("DELETE FROM fetch_log WHERE source_id = ?1 AND at < ?2")?
+        .execute(params![poll.source.as_str(), millis(poll.at) - FETCH_LOG_RETENTION_MS])?;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO fetch_log (source_id, url, at, status, bytes, elapsed_ms, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
@@ -477,4 +483,55 @@ fn write_fetch_log(tx: &Transaction<'_>, poll: &PollCommit) -> Result<()> {
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn poll(at: Timestamp, url: &str) -> PollCommit {
+        PollCommit {
+            source: SourceId("s".into()),
+            at,
+            result: PollResult::Failed { status: Some(500), error: "HTTP status 500".into() },
+            config_hash: None,
+            next_due: None,
+            validators: Vec::new(),
+            listed: None,
+            rechecked: Vec::new(),
+            recheck_interval: Duration::from_secs(60),
+            recheck_window: Duration::from_secs(600),
+            documents: Vec::new(),
+            fetch_log: vec![FetchLogEntry {
+                url: url.into(),
+                status: Some(500),
+                bytes: None,
+                elapsed: Duration::ZERO,
+                error: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn fetch_log_keeps_thirty_days() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let spec_toml = "[[source]]\nid = \"s\"\nkind = \"page\"\nurl = \"https://example.org/\"\n";
+        std::fs::write(dir.path().join("c.toml"), spec_toml).unwrap();
+        let config = crate::config::load(&dir.path().join("c.toml")).unwrap().config;
+        let start: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        store.register_sources(&config.sources, start).unwrap();
+        store.commit(&poll(start, "https://example.org/old")).unwrap();
+        let later = start + jiff::SignedDuration::from_hours(31 * 24);
+        store.commit(&poll(later, "https://example.org/new")).unwrap();
+        let urls: Vec<String> = store
+            .conn()
+            .prepare("SELECT url FROM fetch_log ORDER BY id")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(urls, ["https://example.org/new"]);
+    }
 }
