@@ -226,6 +226,11 @@ impl TopicPack {
     }
 
     /// The human label of a topic id.
+    /// Topic id → label, for rendering (emails, digests).
+    pub fn labels(&self) -> std::collections::HashMap<String, String> {
+        self.topics.iter().map(|t| (t.id.clone(), t.label.clone())).collect()
+    }
+
     pub fn label(&self, id: &str) -> Option<&str> {
         self.topics.iter().find(|t| t.id == id).map(|t| t.label.as_str())
     }

@@ -50,7 +50,6 @@ pub(super) fn deps(config: Arc<Config>) -> anyhow::Result<Deps> {
 
 /// The courier for delivery rounds, sharing the poll's store.
 pub(super) fn courier(config: &Arc<Config>, store: &Arc<Store>, topics: &TopicPack) -> anyhow::Result<Courier> {
-    let labels = topics.ids().map(|id| (id.to_owned(), topics.label(id).unwrap_or(id).to_owned())).collect();
     Ok(Courier {
         config: Arc::clone(config),
         store: Arc::clone(store),
@@ -60,7 +59,7 @@ pub(super) fn courier(config: &Arc<Config>, store: &Arc<Store>, topics: &TopicPa
             None
         },
         policy: AddressPolicy::new(config.fetch.private_networks.clone()),
-        labels: Arc::new(labels),
+        labels: Arc::new(topics.labels()),
     })
 }
 

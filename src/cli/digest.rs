@@ -51,8 +51,7 @@ pub(super) fn run(config: Option<&Path>, cmd: DigestCommand) -> anyhow::Result<E
                 return Ok(ExitCode::SUCCESS);
             }
             let pack = context::topic_pack(&config)?;
-            let labels = pack.ids().map(|id| (id.to_owned(), pack.label(id).unwrap_or(id).to_owned())).collect();
-            let content = digest_content(&subscriber, &events, jiff::Timestamp::now(), &labels);
+            let content = digest_content(&subscriber, &events, jiff::Timestamp::now(), &pack.labels());
             if html {
                 println!("{}", content.html);
             } else {

@@ -95,7 +95,7 @@ fn row(spec: &SourceSpec, state: Option<&SourceState>) -> SourceRow {
         name: spec.name.clone(),
         kind: spec.kind.as_str(),
         url: spec.url.to_string(),
-        interval: humantime(spec.interval),
+        interval: crate::config::units::format_duration(spec.interval),
         enabled: spec.enabled,
         health: health.as_str(),
         health_reason: match health {
@@ -106,17 +106,6 @@ fn row(spec: &SourceSpec, state: Option<&SourceState>) -> SourceRow {
         last_polled: state.and_then(|s| s.last_polled_at).map(|t| t.to_string()),
         next_due: state.and_then(|s| s.next_due).map(|t| t.to_string()),
         documents: state.map_or(0, |s| s.documents),
-    }
-}
-
-/// `3600s` → `1h`: durations as the config writes them.
-fn humantime(d: std::time::Duration) -> String {
-    let secs = d.as_secs();
-    match secs {
-        s if s % 86400 == 0 && s > 0 => format!("{}d", s / 86400),
-        s if s % 3600 == 0 && s > 0 => format!("{}h", s / 3600),
-        s if s % 60 == 0 && s > 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
     }
 }
 
