@@ -26,6 +26,9 @@ pub struct Page {
     pub delay: Option<Duration>,
     /// Send an ETag and answer If-None-Match with 304.
     pub etag: bool,
+    /// Answer 403 unless the request's `Cookie` header carries this `name=value` pair (the
+    /// MIIT pattern: a JSON endpoint that wants the cookie its column page set).
+    pub required_cookie: Option<String>,
 }
 
 impl Page {
@@ -34,7 +37,15 @@ impl Page {
     }
 
     pub fn bytes(content_type: &str, body: Vec<u8>) -> Self {
-        Self { status: 200, content_type: content_type.to_owned(), body, headers: Vec::new(), delay: None, etag: true }
+        Self {
+            status: 200,
+            content_type: content_type.to_owned(),
+            body,
+            headers: Vec::new(),
+            delay: None,
+            etag: true,
+            required_cookie: None,
+        }
     }
 
     pub fn status(status: u16) -> Self {
@@ -54,6 +65,12 @@ impl Page {
         self.headers.push((name.into(), value.into()));
         self
     }
+
+    /// Answers 403 to requests without the cookie `pair` (`name=value`).
+    pub fn requiring_cookie(mut self, pair: &str) -> Self {
+        self.required_cookie = Some(pair.to_owned());
+        self
+    }
 }
 
 /// A request the server saw.
@@ -62,6 +79,8 @@ pub struct Hit {
     pub path: String,
     pub if_none_match: Option<String>,
     pub user_agent: Option<String>,
+    pub cookie: Option<String>,
+    pub referer: Option<String>,
     pub answered: u16,
     pub at: std::time::Instant,
 }
@@ -133,8 +152,18 @@ async fn serve(State(state): State<Arc<Mutex<SiteState>>>, uri: Uri, headers: He
     };
     let if_none_match = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let cookie = headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let (answered, response) = match page {
         None => (404, (StatusCode::NOT_FOUND, "no such page").into_response()),
+        Some(page)
+            if page
+                .required_cookie
+                .as_deref()
+                .is_some_and(|pair| !cookie.as_deref().unwrap_or_default().split(';').any(|c| c.trim() == pair)) =>
+        {
+            (403, (StatusCode::FORBIDDEN, "cookie required").into_response())
+        }
         Some(page) => {
             if let Some(delay) = page.delay {
                 tokio::time::sleep(delay).await;
@@ -144,7 +173,7 @@ async fn serve(State(state): State<Arc<Mutex<SiteState>>>, uri: Uri, headers: He
     };
     let mut s = state.lock().unwrap();
     s.in_flight -= 1;
-    s.hits.push(Hit { path, if_none_match, user_agent, answered, at: std::time::Instant::now() });
+    s.hits.push(Hit { path, if_none_match, user_agent, cookie, referer, answered, at: std::time::Instant::now() });
     drop(s);
     response
 }
