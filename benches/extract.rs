@@ -86,6 +86,7 @@ fn bench(c: &mut Criterion) {
     let url = Url::parse("https://www.cac.gov.cn/2024-09/30/c_1.htm").unwrap();
     let doc = decode(html.as_bytes(), Some("text/html; charset=utf-8"), None, url.clone());
     let spec = ArticleSpec {
+        title: None,
         content: Some(css("div.article")),
         ignore: vec![css("div.share")],
         ignore_text: vec![Regex::new("^浏览次数").unwrap(), Regex::new("Last updated: .*").unwrap()],

@@ -73,12 +73,12 @@ fn queue(store: &Store, source: &regwatch::ids::SourceId) {
     let now = Timestamp::now();
     let documents = (0..DELIVERIES)
         .map(|i| {
-            let observation = Observation {
-                doc_url: format!("http://127.0.0.1/doc/{i}").parse().unwrap(),
-                title: format!("Document {i}"),
-                published: None,
-                blocks: BlockText::from_lines(vec![format!("第一条 第{i}号文件的正文。")]),
-            };
+            let observation = Observation::new(
+                format!("http://127.0.0.1/doc/{i}").parse().unwrap(),
+                format!("Document {i}"),
+                None,
+                BlockText::from_lines(vec![format!("第一条 第{i}号文件的正文。")]),
+            );
             let payload = serde_json::json!({
                 "type": "document.new", "id": "", "timestamp": now,
                 "data": {"source": {"id": "bench", "name": "bench"},
@@ -129,6 +129,8 @@ fn queue(store: &Store, source: &regwatch::ids::SourceId) {
         recheck_window: Duration::from_secs(86_400),
         documents,
         fetch_log: Vec::new(),
+        health: None,
+        health_events: Vec::new(),
     };
     store.commit(&commit).unwrap();
 }

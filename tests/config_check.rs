@@ -67,7 +67,24 @@ fn the_example_loads_without_errors_or_warnings() {
     assert!(config.storage.database.is_absolute());
     assert!(config.storage.database.ends_with("config/regwatch.db"));
     let ids: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();
-    assert_eq!(ids, ["cac-drafts", "npc-observer", "clt-genai-measures", "digichina"]);
+    // The file's own examples first, then the shipped pack it includes (config/sources/*.toml).
+    assert_eq!(ids[..5], ["cac-drafts", "miit-drafts", "npc-drafts", "npc-observer", "clt-genai-measures"]);
+    assert!(ids.contains(&"digichina"), "{ids:?}");
+    let miit = &config.sources[1];
+    assert_eq!(miit.request.prime.as_ref().unwrap().as_str(), "https://www.miit.gov.cn/gzcy/yjzj/index.html");
+    assert!(
+        miit.url.as_str().ends_with(
+            "/unit?pageId=ff3aac0962cb45e48e8e4da69450e847&parseType=buildstatic&webId=8d828e408d90447786ddbe128d495e9e"
+        ),
+        "{}",
+        miit.url
+    );
+    assert_eq!(miit.request.headers[0].0.as_str(), "referer");
+    assert_eq!(miit.request.timeout, Some(std::time::Duration::from_secs(60)));
+    let npc = &config.sources[2];
+    assert_eq!(npc.kind, SourceKind::JsonList);
+    assert_eq!(npc.json.as_ref().unwrap().items.as_str(), "rows");
+    assert!(!npc.follow);
     let cac = &config.sources[0];
     assert_eq!(cac.kind, SourceKind::HtmlList);
     let list = cac.list.as_ref().unwrap();
@@ -129,7 +146,7 @@ fn unknown_keys_are_named_with_their_lines() {
         [
             "regwatch.toml:3: fetch.timout: unknown key `timout`; did you mean `timeout`?",
             "regwatch.toml:9: source[0].intervall: unknown key `intervall`; did you mean `interval`?",
-            "regwatch.toml:10: source[0].colour: unknown key `colour`; expected one of: id, name, kind, url, enabled, interval, follow, encoding, max_items, recheck_window, recheck_interval, list, article",
+            "regwatch.toml:10: source[0].colour: unknown key `colour`; expected one of: id, name, kind, url, enabled, interval, follow, encoding, max_items, recheck_window, recheck_interval, request, list, json, article, attachments",
             "regwatch.toml:12: source[0].list: [source.list] applies to html-list sources only; this source is `feed`",
             "regwatch.toml:13: source[0].list.itme: unknown key `itme`; did you mean `item`?",
             "regwatch.toml:15: sources: unknown key `sources`; did you mean `source`?",
@@ -254,7 +271,7 @@ fn bad_selectors_and_regexes_are_named() {
     );
     assert_eq!(
         errors[2],
-        "regwatch.toml:12: source[0].article.content: `@id` reads an attribute, which only title, link and date selectors can use"
+        "regwatch.toml:12: source[0].article.content: `@id` reads an attribute, which only title, link, date and deadline selectors can use"
     );
     assert!(
         errors[3].starts_with("regwatch.toml:13: source[0].article.ignore[1]: invalid CSS selector `p:nth-child(`"),
@@ -306,7 +323,7 @@ fn problems_in_several_files_are_reported_together() {
             "etc/regwatch.toml:4: fetch.timeout: invalid duration `soon`: expected e.g. 30s, 5m, 1h",
             "etc/sources/a-broken.toml:3: invalid TOML: invalid boolean, expected `false`",
             "etc/sources/b.toml:2: source[0].id: invalid id `Bad_Id`: use lowercase letters, digits and `-`",
-            "etc/sources/b.toml:3: source[0].kind: unknown kind `rss`: expected feed, html-list or page",
+            "etc/sources/b.toml:3: source[0].kind: unknown kind `rss`: expected feed, html-list, json-list or page",
             "etc/sources/b.toml:4: source[0].url: invalid URL `ftp://example.org/x`: scheme `ftp` is not http or https; expected an absolute http or https URL",
             "etc/sources/b.toml:10: source[1].max_items: invalid type: string \"many\", expected i64",
             "etc/people.toml:1: storage: `[storage]` is only allowed in the main config file; included files may hold [[source]], [[topic]] and [[subscriber]]",

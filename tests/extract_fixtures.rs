@@ -28,6 +28,7 @@ fn css(source: &str) -> CssSelector {
 
 fn cac_spec() -> ArticleSpec {
     ArticleSpec {
+        title: None,
         content: Some(css("div.article")),
         ignore: vec![css("div.share")],
         ignore_text: vec![Regex::new("^浏览次数").unwrap(), Regex::new("Last updated: .*").unwrap()],
@@ -108,7 +109,14 @@ fn without_a_content_selector_furniture_still_goes() {
 }
 
 fn miit_list() -> ListSpec {
-    ListSpec { item: css("ul.page-content > li"), title: css("a@title"), link: css("a"), date: Some(css("span")) }
+    ListSpec {
+        item: css("ul.page-content > li"),
+        title: css("a@title"),
+        link: css("a"),
+        date: Some(css("span")),
+        deadline: None,
+        json: None,
+    }
 }
 
 fn gbk_list(content_type: &str, host: &str) -> Decoded {

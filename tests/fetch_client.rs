@@ -21,6 +21,7 @@ fn config(max_body: u64, private: PrivateNetworks) -> FetchConfig {
         per_host_delay: Duration::ZERO,
         respect_robots: false,
         private_networks: private,
+        unhealthy_after: 3,
     }
 }
 
@@ -37,7 +38,7 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 fn fetch(client: &HttpClient, url: &str, validators: &Validators) -> Result<FetchOutcome, FetchError> {
     let url = url::Url::parse(url).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    rt.block_on(client.fetch(&FetchRequest { url: &url, validators }))
+    rt.block_on(client.fetch(&FetchRequest::plain(&url, validators)))
 }
 
 #[test]

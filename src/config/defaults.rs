@@ -19,12 +19,17 @@ pub const PER_HOST_CONCURRENCY: usize = 1;
 pub const PER_HOST_DELAY: Duration = Duration::from_secs(1);
 pub const RESPECT_ROBOTS: bool = true;
 pub const PRIVATE_NETWORKS: PrivateNetworks = PrivateNetworks::Deny;
+/// Failed polls in a row before a source is reported unhealthy: one failure is weather,
+/// three is a broken watch.
+pub const UNHEALTHY_AFTER: u32 = 3;
 
 /// `[[source]]` defaults.
 pub const ENABLED: bool = true;
 pub const INTERVAL: Duration = Duration::from_secs(60 * 60);
 pub const FOLLOW: bool = false;
 pub const MAX_ITEMS: usize = 50;
+/// `[source.attachments] max_count`: attachments read per article.
+pub const MAX_ATTACHMENTS: usize = 5;
 /// An article that dropped off its list page is still re-checked for this long: regulators
 /// edit drafts in place for weeks after they leave the front page.
 pub const RECHECK_WINDOW: Duration = Duration::from_secs(30 * 24 * 60 * 60);
@@ -64,5 +69,6 @@ pub fn fetch() -> FetchConfig {
         per_host_delay: PER_HOST_DELAY,
         respect_robots: RESPECT_ROBOTS,
         private_networks: PRIVATE_NETWORKS,
+        unhealthy_after: UNHEALTHY_AFTER,
     }
 }

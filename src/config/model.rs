@@ -9,6 +9,7 @@ use ipnet::IpNet;
 use secrecy::SecretString;
 use url::Url;
 
+use crate::extract::json_path::{JsonPath, LinkTemplate};
 use crate::ids::SourceId;
 
 /// Everything regwatch was told, checked.
@@ -45,6 +46,8 @@ pub struct FetchConfig {
     pub per_host_delay: Duration,
     pub respect_robots: bool,
     pub private_networks: PrivateNetworks,
+    /// Failed polls in a row after which a source is marked unhealthy.
+    pub unhealthy_after: u32,
 }
 
 /// Which non-public addresses sources and webhook targets may resolve to.
@@ -59,6 +62,7 @@ pub enum PrivateNetworks {
 pub enum SourceKind {
     Feed,
     HtmlList,
+    JsonList,
     Page,
 }
 
@@ -68,6 +72,7 @@ impl SourceKind {
         match self {
             Self::Feed => "feed",
             Self::HtmlList => "html-list",
+            Self::JsonList => "json-list",
             Self::Page => "page",
         }
     }
@@ -82,7 +87,7 @@ pub struct SourceSpec {
     pub url: Url,
     pub enabled: bool,
     pub interval: Duration,
-    /// Feed: fetch each entry's link as an article. Always true for html-list.
+    /// Feed and json-list: fetch each entry's link as an article. Always true for html-list.
     pub follow: bool,
     /// Overrides charset detection.
     pub encoding: Option<&'static Encoding>,
@@ -92,8 +97,75 @@ pub struct SourceSpec {
     pub recheck_window: Duration,
     /// How often such an article is re-checked.
     pub recheck_interval: Duration,
+    pub request: RequestSpec,
     pub list: Option<ListSpec>,
+    pub json: Option<JsonListSpec>,
     pub article: ArticleSpec,
+    pub attachments: AttachmentSpec,
+}
+
+impl SourceSpec {
+    /// The total deadline of one request of this source.
+    #[must_use]
+    pub fn timeout(&self, fetch: &FetchConfig) -> Duration {
+        self.request.timeout.unwrap_or(fetch.timeout)
+    }
+
+    /// The body cap of one request of this source.
+    #[must_use]
+    pub fn max_body(&self, fetch: &FetchConfig) -> u64 {
+        self.request.max_body.unwrap_or(fetch.max_body)
+    }
+}
+
+/// `[source.request]`: what this source's requests carry beyond the defaults. The `query`
+/// pairs are already part of `SourceSpec::url`.
+#[derive(Debug, Clone, Default)]
+pub struct RequestSpec {
+    /// Sent with every request of the source: list, articles, attachments.
+    pub headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+    /// Fetched first on every poll, redirects not followed; the cookies it sets go with the
+    /// poll's requests to its host.
+    pub prime: Option<Url>,
+    pub timeout: Option<Duration>,
+    pub max_body: Option<u64>,
+}
+
+/// `[source.json]`: a json-list's items and their fields.
+#[derive(Debug, Clone)]
+pub struct JsonListSpec {
+    pub items: JsonPath,
+    pub title: JsonPath,
+    pub link: JsonLink,
+    pub date: Option<JsonPath>,
+    pub deadline: Option<JsonPath>,
+    /// Fields whose text (markup removed) is the item's document when links are not followed.
+    pub text: Vec<JsonPath>,
+    pub attachment: Option<LinkTemplate>,
+}
+
+/// Where a json-list item's URL comes from.
+#[derive(Debug, Clone)]
+pub enum JsonLink {
+    Field(JsonPath),
+    Template(LinkTemplate),
+}
+
+/// `[source.attachments]`.
+#[derive(Debug, Clone)]
+pub struct AttachmentSpec {
+    /// Per article; 0 turns attachments off.
+    pub max_count: usize,
+    /// `None`: the source's `max_body`.
+    pub max_size: Option<u64>,
+    /// Only links matched by this selector; `None`: every link on the page.
+    pub selector: Option<CssSelector>,
+}
+
+impl Default for AttachmentSpec {
+    fn default() -> Self {
+        Self { max_count: crate::config::defaults::MAX_ATTACHMENTS, max_size: None, selector: None }
+    }
 }
 
 /// A CSS selector, compiled once at load, with its text kept for messages.
@@ -112,10 +184,16 @@ pub struct ListSpec {
     /// `href` of the first match unless an `@attr` is given.
     pub link: CssSelector,
     pub date: Option<CssSelector>,
+    /// The comment deadline; it overrides one found in the article's text.
+    pub deadline: Option<CssSelector>,
+    /// The response is JSON and the list's HTML is the string at this path.
+    pub json: Option<JsonPath>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct ArticleSpec {
+    /// When set, the document title; else the list's title, else the page's heading.
+    pub title: Option<CssSelector>,
     pub content: Option<CssSelector>,
     pub ignore: Vec<CssSelector>,
     pub ignore_text: Vec<regex::Regex>,

@@ -47,6 +47,7 @@ pub(crate) struct RawFetch {
     pub(crate) per_host_delay: Option<Spanned<String>>,
     pub(crate) respect_robots: Option<bool>,
     pub(crate) allow_private_networks: Option<RawPrivateNetworks>,
+    pub(crate) unhealthy_after: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,8 +64,46 @@ pub(crate) struct RawSource {
     pub(crate) max_items: Option<Spanned<i64>>,
     pub(crate) recheck_window: Option<Spanned<String>>,
     pub(crate) recheck_interval: Option<Spanned<String>>,
+    pub(crate) request: Option<Spanned<RawRequest>>,
     pub(crate) list: Option<Spanned<RawList>>,
+    pub(crate) json: Option<Spanned<RawJson>>,
     pub(crate) article: Option<Spanned<RawArticle>>,
+    pub(crate) attachments: Option<Spanned<RawAttachments>>,
+}
+
+/// `[source.request]`: how this source's requests differ from the defaults.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRequest {
+    pub(crate) headers: Option<Spanned<RawPairs>>,
+    pub(crate) query: Option<Spanned<RawPairs>>,
+    pub(crate) prime: Option<Spanned<String>>,
+    pub(crate) timeout: Option<Spanned<String>>,
+    pub(crate) max_body: Option<Spanned<RawSize>>,
+}
+
+/// `[source.json]`: where a json-list's items and their fields are.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawJson {
+    pub(crate) items: Option<Spanned<String>>,
+    pub(crate) title: Option<Spanned<String>>,
+    pub(crate) link: Option<Spanned<String>>,
+    pub(crate) link_template: Option<Spanned<String>>,
+    pub(crate) date: Option<Spanned<String>>,
+    pub(crate) deadline: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) text: Vec<Spanned<String>>,
+    pub(crate) attachment_template: Option<Spanned<String>>,
+}
+
+/// `[source.attachments]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAttachments {
+    pub(crate) max_count: Option<Spanned<i64>>,
+    pub(crate) max_size: Option<Spanned<RawSize>>,
+    pub(crate) selector: Option<Spanned<String>>,
 }
 
 /// `[source.list]`: CSS selectors, each optionally ending in `@attribute`.
@@ -75,12 +114,15 @@ pub(crate) struct RawList {
     pub(crate) title: Option<Spanned<String>>,
     pub(crate) link: Option<Spanned<String>>,
     pub(crate) date: Option<Spanned<String>>,
+    pub(crate) deadline: Option<Spanned<String>>,
+    pub(crate) json: Option<Spanned<String>>,
 }
 
 /// `[source.article]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawArticle {
+    pub(crate) title: Option<Spanned<String>>,
     pub(crate) content: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) ignore: Vec<Spanned<String>>,
@@ -156,6 +198,30 @@ impl<'de> Deserialize<'de> for RawSize {
     }
 }
 
+/// A table of free-form string pairs (`headers = { Referer = "…" }`), sorted by key.
+#[derive(Debug, Default)]
+pub(crate) struct RawPairs(pub(crate) Vec<(Spanned<String>, Spanned<String>)>);
+
+impl<'de> Deserialize<'de> for RawPairs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PairsVisitor;
+        impl<'de> Visitor<'de> for PairsVisitor {
+            type Value = RawPairs;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table of strings, such as { Referer = \"https://example.org/\" }")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(entry) = map.next_entry::<Spanned<String>, Spanned<String>>()? {
+                    pairs.push(entry);
+                }
+                Ok(RawPairs(pairs))
+            }
+        }
+        deserializer.deserialize_map(PairsVisitor)
+    }
+}
+
 /// `allow_private_networks = true` or `= ["10.0.0.0/8", "127.0.0.1"]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum RawPrivateNetworks {
@@ -189,14 +255,17 @@ impl<'de> Deserialize<'de> for RawPrivateNetworks {
 /// Every table of the file by dotted path (array elements share their array's path), with the
 /// keys its raw struct accepts. The key lists come from serde itself, so they cannot drift
 /// from the structs above; `strip_unknown` and the example-coverage test both walk this.
-pub(crate) fn schema() -> [(&'static str, &'static [&'static str]); 9] {
+pub(crate) fn schema() -> [(&'static str, &'static [&'static str]); 12] {
     [
         ("", fields::<RawFile>()),
         ("storage", fields::<RawStorage>()),
         ("fetch", fields::<RawFetch>()),
         ("source", fields::<RawSource>()),
+        ("source.request", fields::<RawRequest>()),
         ("source.list", fields::<RawList>()),
+        ("source.json", fields::<RawJson>()),
         ("source.article", fields::<RawArticle>()),
+        ("source.attachments", fields::<RawAttachments>()),
         ("topic", fields::<RawTopic>()),
         ("smtp", fields::<RawSmtp>()),
         ("subscriber", fields::<RawSubscriber>()),
@@ -247,8 +316,14 @@ mod tests {
 
     /// Keys that exclude one another: the first must appear in the example as a commented-out
     /// line (`# password_file = ...`), the second set for real.
-    const ALTERNATIVES: [(&str, &str); 2] =
-        [("smtp.password_file", "smtp.password_env"), ("subscriber.secret_file", "subscriber.secret_env")];
+    const ALTERNATIVES: [(&str, &str); 3] = [
+        ("smtp.password_file", "smtp.password_env"),
+        ("subscriber.secret_file", "subscriber.secret_env"),
+        ("source.json.link", "source.json.link_template"),
+    ];
+
+    /// Tables whose keys are the user's (header names, query parameters), not the schema's.
+    const FREE_FORM: [&str; 2] = ["source.request.headers", "source.request.query"];
 
     fn dotted(prefix: &str, key: &str) -> String {
         if prefix.is_empty() { key.to_owned() } else { format!("{prefix}.{key}") }
@@ -260,7 +335,9 @@ mod tests {
             toml::Value::Table(table) => {
                 for (key, inner) in table {
                     let path = dotted(prefix, key);
-                    written_keys(inner, &path, out);
+                    if !FREE_FORM.contains(&path.as_str()) {
+                        written_keys(inner, &path, out);
+                    }
                     out.insert(path);
                 }
             }
@@ -301,7 +378,7 @@ mod tests {
 
     #[test]
     fn probe_reads_field_lists_from_serde() {
-        assert_eq!(fields::<RawList>(), ["item", "title", "link", "date"]);
+        assert_eq!(fields::<RawList>(), ["item", "title", "link", "date", "deadline", "json"]);
         assert!(fields::<RawSource>().contains(&"recheck_interval"));
         assert!(fields::<RawFile>().contains(&"subscriber"));
     }
@@ -317,8 +394,11 @@ mod tests {
             ("", "topic"),
             ("", "smtp"),
             ("", "subscriber"),
+            ("source", "request"),
             ("source", "list"),
+            ("source", "json"),
             ("source", "article"),
+            ("source", "attachments"),
         ];
         for (parent, key) in nested {
             let fields = schema.iter().find(|(path, _)| *path == parent).map(|e| e.1);

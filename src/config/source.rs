@@ -11,12 +11,16 @@ use encoding_rs::Encoding;
 use scraper::error::SelectorErrorKind;
 use toml::Spanned;
 
-use crate::config::check::{FirstSeen, count, duration, http_url, id, positive_duration, regex_problem, required};
+use crate::config::check::{
+    FirstSeen, count, duration, http_url, id, positive_duration, regex_problem, required, size,
+};
 use crate::config::defaults;
 use crate::config::file::{Entry, ParsedFile};
 use crate::config::issue::{ConfigIssue, Report, Reported};
-use crate::config::model::{ArticleSpec, CssSelector, ListSpec, SourceKind, SourceSpec};
-use crate::config::raw::{RawArticle, RawList, RawSource};
+use crate::config::json_list::json_list;
+use crate::config::model::{ArticleSpec, AttachmentSpec, CssSelector, ListSpec, SourceKind, SourceSpec};
+use crate::config::raw::{RawArticle, RawAttachments, RawJson, RawList, RawSource};
+use crate::config::request::{request, with_query};
 use crate::config::units::format_duration;
 use crate::ids::SourceId;
 
@@ -50,7 +54,8 @@ fn source(report: &mut Report<'_>, entry: &Entry<RawSource>, seen: &mut FirstSee
     let id = id(report, &at, &key, raw.id.as_ref()).and_then(|id| seen.claim(report, &key, id));
     let kind = required(report, &at, &key, "kind", raw.kind.as_ref()).and_then(|k| kind(report, &key, k));
     let url = required(report, &at, &key, "url", raw.url.as_ref())
-        .and_then(|url| http_url(report, &format!("{key}.url"), url));
+        .and_then(|url| http_url(report, &format!("{key}.url"), url))
+        .and_then(|url| with_query(report, &key, url, raw.request.as_ref().map(Spanned::get_ref)));
     let name = match &raw.name {
         Some(name) if name.get_ref().trim().is_empty() => {
             Err(report.error(Some(name.span()), &format!("{key}.name"), "must not be empty"))
@@ -68,8 +73,11 @@ fn source(report: &mut Report<'_>, entry: &Entry<RawSource>, seen: &mut FirstSee
         raw.recheck_interval.as_ref(),
         defaults::RECHECK_INTERVAL,
     );
+    let request = raw.request.as_ref().map(|r| request(report, &key, r.get_ref())).transpose();
     let list = list(report, &key, &at, kind.ok(), raw.list.as_ref());
+    let json = json(report, &key, &at, kind.ok(), url.as_ref().ok(), raw.json.as_ref());
     let article = raw.article.as_ref().map(|a| article(report, &key, a.get_ref())).transpose();
+    let attachments = raw.attachments.as_ref().map(|a| attachments(report, &key, a.get_ref())).transpose();
     let follow = follow(report, &key, kind.ok(), raw);
     let id = id?;
     Ok(SourceSpec {
@@ -84,8 +92,11 @@ fn source(report: &mut Report<'_>, entry: &Entry<RawSource>, seen: &mut FirstSee
         max_items: max_items?,
         recheck_window: recheck_window?,
         recheck_interval: recheck_interval?,
+        request: request?.unwrap_or_default(),
         list: list?,
+        json: json?,
         article: article?.unwrap_or_default(),
+        attachments: attachments?.unwrap_or_default(),
     })
 }
 
@@ -93,9 +104,10 @@ fn kind(report: &mut Report<'_>, key: &str, raw: &Spanned<String>) -> Result<Sou
     match raw.get_ref().as_str() {
         "feed" => Ok(SourceKind::Feed),
         "html-list" => Ok(SourceKind::HtmlList),
+        "json-list" => Ok(SourceKind::JsonList),
         "page" => Ok(SourceKind::Page),
         other => {
-            let message = format!("unknown kind `{other}`: expected feed, html-list or page");
+            let message = format!("unknown kind `{other}`: expected feed, html-list, json-list or page");
             Err(report.error(Some(raw.span()), &format!("{key}.kind"), message))
         }
     }
@@ -152,10 +164,13 @@ fn follow(report: &mut Report<'_>, key: &str, kind: Option<SourceKind>, raw: &Ra
             report.warn(Some(f.span()), &fkey, "`follow` applies to feed sources; a page source is its own article");
             false
         }
-        (Some(SourceKind::Feed), _) => {
+        (Some(kind @ (SourceKind::Feed | SourceKind::JsonList)), _) => {
             let follow = given.map_or(defaults::FOLLOW, |f| *f.get_ref());
             if let (false, Some(article)) = (follow, &raw.article) {
-                let message = "[source.article] applies to followed articles, and this feed has follow = false";
+                let message = format!(
+                    "[source.article] applies to followed articles, and this {} has follow = false",
+                    kind.as_str()
+                );
                 report.warn(Some(article.span()), &format!("{key}.article"), message);
             }
             follow
@@ -183,6 +198,10 @@ fn list(
                 format!("[source.list] applies to html-list sources only; this source is `{}`", other.as_str());
             return Err(report.error(Some(raw.span()), &key, message));
         }
+        (Some(SourceKind::JsonList), Some(raw)) => {
+            let message = "[source.list] applies to html-list sources; a json-list's fields go in [source.json]";
+            return Err(report.error(Some(raw.span()), &key, message));
+        }
         (_, Some(raw)) => raw,
     };
     let at = raw.span();
@@ -195,11 +214,57 @@ fn list(
     let title = required_selector("title", list.title.as_ref(), true);
     let link = required_selector("link", list.link.as_ref(), true);
     let date = list.date.as_ref().map(|d| selector(report, &format!("{key}.date"), d, true)).transpose();
-    Ok(Some(ListSpec { item: item?, title: title?, link: link?, date: date? }))
+    let deadline = list.deadline.as_ref().map(|d| selector(report, &format!("{key}.deadline"), d, true)).transpose();
+    let json = list
+        .json
+        .as_ref()
+        .map(|p| {
+            crate::extract::json_path::JsonPath::parse(p.get_ref())
+                .map_err(|message| report.error(Some(p.span()), &format!("{key}.json"), message))
+        })
+        .transpose();
+    Ok(Some(ListSpec { item: item?, title: title?, link: link?, date: date?, deadline: deadline?, json: json? }))
+}
+
+fn json(
+    report: &mut Report<'_>,
+    key: &str,
+    at: &Range<usize>,
+    kind: Option<SourceKind>,
+    base: Option<&url::Url>,
+    raw: Option<&Spanned<RawJson>>,
+) -> Result<Option<crate::config::model::JsonListSpec>, Reported> {
+    match (kind, raw) {
+        (Some(SourceKind::JsonList), None) => {
+            let message = "json-list sources need a [source.json] table with items, title and link (or link_template)";
+            Err(report.error(Some(at.clone()), &format!("{key}.json"), message))
+        }
+        (Some(SourceKind::JsonList), Some(raw)) => json_list(report, key, &raw.span(), base, raw.get_ref()).map(Some),
+        (Some(other), Some(raw)) => {
+            let message =
+                format!("[source.json] applies to json-list sources only; this source is `{}`", other.as_str());
+            Err(report.error(Some(raw.span()), &format!("{key}.json"), message))
+        }
+        (_, _) => Ok(None),
+    }
+}
+
+fn attachments(report: &mut Report<'_>, key: &str, raw: &RawAttachments) -> Result<AttachmentSpec, Reported> {
+    let key = format!("{key}.attachments");
+    let max_count = match &raw.max_count {
+        None => Ok(defaults::MAX_ATTACHMENTS),
+        Some(n) => usize::try_from(*n.get_ref()).map_err(|_| {
+            report.error(Some(n.span()), &format!("{key}.max_count"), format!("must be 0 or more, not {}", n.get_ref()))
+        }),
+    };
+    let max_size = raw.max_size.as_ref().map(|m| size(report, &format!("{key}.max_size"), Some(m), 0)).transpose();
+    let selector = raw.selector.as_ref().map(|s| selector(report, &format!("{key}.selector"), s, false)).transpose();
+    Ok(AttachmentSpec { max_count: max_count?, max_size: max_size?, selector: selector? })
 }
 
 fn article(report: &mut Report<'_>, key: &str, raw: &RawArticle) -> Result<ArticleSpec, Reported> {
     let key = format!("{key}.article");
+    let title = raw.title.as_ref().map(|c| selector(report, &format!("{key}.title"), c, true)).transpose();
     let content = raw.content.as_ref().map(|c| selector(report, &format!("{key}.content"), c, false)).transpose();
     let mut ignore = Ok(Vec::new());
     for (i, raw) in raw.ignore.iter().enumerate() {
@@ -214,7 +279,7 @@ fn article(report: &mut Report<'_>, key: &str, raw: &RawArticle) -> Result<Artic
         });
         collect(&mut ignore_text, compiled);
     }
-    Ok(ArticleSpec { content: content?, ignore: ignore?, ignore_text: ignore_text? })
+    Ok(ArticleSpec { title: title?, content: content?, ignore: ignore?, ignore_text: ignore_text? })
 }
 
 /// Keeps every good value, or the fact that one was bad.
@@ -233,9 +298,9 @@ fn selector(
     attribute_allowed: bool,
 ) -> Result<CssSelector, Reported> {
     let compiled = compile_selector(raw.get_ref()).and_then(|selector| match &selector.attribute {
-        Some(attribute) if !attribute_allowed => {
-            Err(format!("`@{attribute}` reads an attribute, which only title, link and date selectors can use"))
-        }
+        Some(attribute) if !attribute_allowed => Err(format!(
+            "`@{attribute}` reads an attribute, which only title, link, date and deadline selectors can use"
+        )),
         _ => Ok(selector),
     });
     compiled.map_err(|message| report.error(Some(raw.span()), key, message))

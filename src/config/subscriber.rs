@@ -116,8 +116,14 @@ fn subscriber(
         let message = "a secret signs webhook deliveries; this subscriber receives email";
         secret = Err(report.error(Some(span), &skey, message));
     }
+    let events = raw.events.as_ref().map_or(Ok(defaults::EVENTS.to_vec()), |list| events(report, &key, list));
+    let health_only = events
+        .as_ref()
+        .is_ok_and(|list| list.iter().all(|e| matches!(e, EventType::SourceUnhealthy | EventType::SourceRecovered)));
     let topics = match raw.topics.as_ref() {
         Some(topics) => topic_filter(report, &key, topics, &known.topics),
+        // Source-health events carry no topics: an operator's subscriber need not name any.
+        None if health_only => Ok(None),
         None => Err(report.error(
             Some(at.clone()),
             &format!("{key}.topics"),
@@ -136,7 +142,6 @@ fn subscriber(
             (Err(message), _) => Err(report.error(Some(s.span()), &skey, message)),
         }
     });
-    let events = raw.events.as_ref().map_or(Ok(defaults::EVENTS.to_vec()), |list| events(report, &key, list));
     Ok(SubscriberSpec {
         id: id?,
         channel: channel?,

@@ -89,6 +89,9 @@ fn fetch(report: &mut Report<'_>, raw: Option<&RawFetch>) -> Result<FetchConfig,
     let per_host_delay =
         duration(report, "fetch.per_host_delay", raw.per_host_delay.as_ref(), defaults::PER_HOST_DELAY);
     let private_networks = private_networks(report, raw.allow_private_networks.as_ref());
+    let unhealthy_after =
+        count(report, "fetch.unhealthy_after", raw.unhealthy_after.as_ref(), defaults::UNHEALTHY_AFTER as usize)
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
     Ok(FetchConfig {
         user_agent: user_agent?,
         timeout: timeout?,
@@ -99,6 +102,7 @@ fn fetch(report: &mut Report<'_>, raw: Option<&RawFetch>) -> Result<FetchConfig,
         per_host_delay: per_host_delay?,
         respect_robots: raw.respect_robots.unwrap_or(defaults::RESPECT_ROBOTS),
         private_networks: private_networks?,
+        unhealthy_after: unhealthy_after?,
     })
 }
 

@@ -59,6 +59,50 @@ fn month(name: &str) -> Option<&'static str> {
     NUMBERS.get(at).copied()
 }
 
+/// A list or API date field: epoch milliseconds or seconds (a bare 13- or 10-digit number, read
+/// in China time, as MIIT's hidden `endtime` is), a period `A至B` (SAMR's comment period: both
+/// ends), or any single date `parse_date` reads. Gives the start and, for a period, the end.
+pub fn parse_period(s: &str) -> Option<(Date, Option<Date>)> {
+    let trimmed = s.trim();
+    if let Some(date) = epoch_date(trimmed) {
+        return Some((date, None));
+    }
+    let start = parse_date(trimmed)?;
+    let ascii = ascii_digits(trimmed);
+    // Only a separator between two dates makes a period: `截至日期:2025-10-26` names one date.
+    let end = ["至", "~", "～", "—", " - ", "到"].iter().find_map(|sep| {
+        let (before, after) = ascii.split_once(sep)?;
+        parse_date(before)?;
+        parse_date(after)
+    });
+    Some((start, end))
+}
+
+/// The date a list or API field gives as a publication date: a period's start.
+pub fn parse_published(s: &str) -> Option<Date> {
+    parse_period(s).map(|(start, _)| start)
+}
+
+/// The date a list or API field gives as a comment deadline: a period's end.
+pub fn parse_deadline(s: &str) -> Option<Date> {
+    parse_period(s).map(|(start, end)| end.unwrap_or(start))
+}
+
+/// `1792339200000` (ms) or `1792339200` (s) as the calendar date in China (UTC+8).
+fn epoch_date(s: &str) -> Option<Date> {
+    if !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let seconds: i64 = match s.len() {
+        13 => s.parse::<i64>().ok()? / 1000,
+        10 => s.parse().ok()?,
+        _ => return None,
+    };
+    let at = jiff::Timestamp::from_second(seconds).ok()?;
+    let date = at.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).date();
+    (1990..=2199).contains(&date.year()).then_some(date)
+}
+
 /// Full-width digits and separators (`２０２３－０８－０８`) as ASCII.
 fn ascii_digits(s: &str) -> Cow<'_, str> {
     let wide = |c: char| matches!(c, '０'..='９' | '－' | '／' | '．');
@@ -125,5 +169,29 @@ mod tests {
     #[case("", None)]
     fn finds(#[case] text: &str, #[case] expected: Option<Date>) {
         assert_eq!(parse_date(text), expected, "{text}");
+    }
+
+    #[rstest]
+    // MIIT's hidden endtime: 2026-10-18T16:00:00Z is already the 19th in Beijing.
+    #[case("1792339200000", Some((date(2026, 10, 19), None)))]
+    #[case("1792339200", Some((date(2026, 10, 19), None)))]
+    #[case("2026-10-21 00:00:00", Some((date(2026, 10, 21), None)))]
+    #[case("2025-01-01至2025-02-01", Some((date(2025, 1, 1), Some(date(2025, 2, 1)))))]
+    #[case("2025-01-01 至 2025-02-01", Some((date(2025, 1, 1), Some(date(2025, 2, 1)))))]
+    #[case("2025年1月1日—2025年2月1日", Some((date(2025, 1, 1), Some(date(2025, 2, 1)))))]
+    #[case("[截至日期:2025-10-26]", Some((date(2025, 10, 26), None)))]
+    #[case("12345", None)]
+    #[case("99999999999999", None)]
+    #[case("", None)]
+    fn reads_periods(#[case] text: &str, #[case] expected: Option<(Date, Option<Date>)>) {
+        assert_eq!(parse_period(text), expected, "{text}");
+    }
+
+    #[test]
+    fn deadlines_take_a_periods_end_and_dates_its_start() {
+        assert_eq!(parse_deadline("2025-01-01至2025-02-01"), Some(date(2025, 2, 1)));
+        assert_eq!(parse_published("2025-01-01至2025-02-01"), Some(date(2025, 1, 1)));
+        assert_eq!(parse_deadline("[截至日期:2025-10-26]"), Some(date(2025, 10, 26)));
+        assert_eq!(parse_deadline("1792339200000"), Some(date(2026, 10, 19)));
     }
 }

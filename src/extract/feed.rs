@@ -65,7 +65,7 @@ pub fn read(doc: &Decoded) -> Result<FeedEntries, ExtractError> {
             // The parser below stored the feed's own calendar date at midnight UTC.
             ts.date_naive().to_string().parse::<Date>().ok()
         });
-        items.push(ListItem { url, title, published, content });
+        items.push(ListItem { url, title, published, content, deadline: None, attachment: None });
     }
     if feed.entries.is_empty() && has_entry_elements(&doc.text) {
         return Err(ExtractError::Feed {

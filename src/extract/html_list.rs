@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::config::model::{CssSelector, ListSpec};
 use crate::extract::blocks::plain_text;
-use crate::extract::date::parse_date;
+use crate::extract::date::{parse_date, parse_deadline, parse_published};
 use crate::extract::page::expect_html;
 use crate::extract::{Decoded, ExtractError, ListItem, guard};
 
@@ -21,9 +21,17 @@ static ANCHOR: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").
 /// The items of a list page in page order. Items without an http(s) link are skipped, and so
 /// are repeats of a URL already seen. An item selector that matches nothing gives no items.
 pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractError> {
-    expect_html(doc)?;
-    guard::check(&doc.text)?;
-    let page = Html::parse_document(&doc.text);
+    let fragment;
+    // A jpaas column endpoint: the list is an HTML string inside a JSON envelope.
+    let html = if let Some(path) = &spec.json {
+        fragment = crate::extract::json_list::fragment(doc, path)?;
+        fragment.as_str()
+    } else {
+        expect_html(doc)?;
+        doc.text.as_str()
+    };
+    guard::check(html)?;
+    let page = Html::parse_document(html);
     let base = base_url(&page, &doc.url);
     let mut seen = HashSet::new();
     let mut items = Vec::new();
@@ -42,12 +50,13 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| url.to_string());
         let published = match &spec.date {
-            Some(date) => read(item, date).and_then(|t| parse_date(&t)),
+            Some(date) => read(item, date).and_then(|t| parse_published(&t)),
             // Without a date selector, the item's text minus its title (which may name a date of
             // its own, as in 关于2023年8月8日会议的通知).
             None => parse_date(&plain_text(item).replacen(&title, " ", 1)),
         };
-        items.push(ListItem { url, title, published, content: None });
+        let deadline = spec.deadline.as_ref().and_then(|d| read(item, d)).and_then(|t| parse_deadline(&t));
+        items.push(ListItem { url, title, published, content: None, deadline, attachment: None });
     }
     Ok(items)
 }
@@ -118,7 +127,14 @@ mod tests {
     }
 
     fn spec(item: &str, title: &str, link: &str, date: Option<&str>) -> ListSpec {
-        ListSpec { item: css(item), title: css(title), link: css(link), date: date.map(css) }
+        ListSpec {
+            item: css(item),
+            title: css(title),
+            link: css(link),
+            date: date.map(css),
+            deadline: None,
+            json: None,
+        }
     }
 
     fn doc(text: &str, kind: ContentKind) -> Decoded {
@@ -194,6 +210,32 @@ mod tests {
             items(&doc("<rss/>", ContentKind::Xml), &s),
             Err(ExtractError::WrongKind { expected: "html", got: "xml" })
         );
+    }
+
+    /// MIIT's jpaas endpoint: the list is HTML inside JSON, with placeholder rows and the
+    /// deadline as hidden epoch milliseconds.
+    #[test]
+    fn reads_lists_inside_json_with_deadlines() {
+        let json = r#"{"code":200,"data":{"html":"<ul><li class=\"empty\"></li><li><span class=\"fr\">2026-10-20</span><a href=\"/gzcy/yjzj/art/2026/art_0123.html\" title=\"关于《移动互联网未成年人模式管理办法（征求意见稿）》公开征求意见的通知\">关于《移动互联网未成年人模式…</a><span class=\"endtime\" style=\"display:none\">1792339200000</span></li><li class=\"border-line\"></li></ul>"}}"#;
+        let mut list = spec("li:not(.empty):not(.border-line)", "a@title", "a", Some("span.fr"));
+        list.deadline = Some(css("span.endtime"));
+        list.json = Some(crate::extract::json_path::JsonPath::parse("data.html").unwrap());
+        let got = items(&doc(json, ContentKind::Json), &list).unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].url.as_str(), "https://www.example.gov.cn/gzcy/yjzj/art/2026/art_0123.html");
+        assert!(got[0].title.ends_with("公开征求意见的通知"), "{}", got[0].title);
+        assert_eq!(got[0].published, Some(date(2026, 10, 20)));
+        assert_eq!(got[0].deadline, Some(date(2026, 10, 19)));
+    }
+
+    /// SAMR rows carry the comment period; the date is its start, the deadline its end.
+    #[test]
+    fn a_period_gives_date_and_deadline() {
+        let html = r#"<ul><li><a href="/hd/zjdc/art/1.html">征求意见</a><span class="time">2025-01-01至2025-02-01</span></li></ul>"#;
+        let mut list = spec("li", "a", "a", Some("span.time"));
+        list.deadline = Some(css("span.time"));
+        let got = items(&doc(html, ContentKind::Html), &list).unwrap();
+        assert_eq!((got[0].published, got[0].deadline), (Some(date(2025, 1, 1)), Some(date(2025, 2, 1))));
     }
 
     #[test]

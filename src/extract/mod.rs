@@ -10,6 +10,8 @@ pub mod date;
 pub mod feed;
 pub mod guard;
 pub mod html_list;
+pub mod json_list;
+pub mod json_path;
 pub mod page;
 
 pub use blocks::BlockText;
@@ -46,6 +48,18 @@ pub struct ListItem {
     pub published: Option<Date>,
     /// A feed entry's own text (content, else summary), used when the source does not follow links.
     pub content: Option<BlockText>,
+    /// The comment deadline the list states (a JSON field, MIIT's hidden `endtime`).
+    pub deadline: Option<Date>,
+    /// An attachment the list names for the item (a json-list `attachment_template`).
+    pub attachment: Option<Url>,
+}
+
+/// A link on an article page that may lead to an attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentLink {
+    pub url: Url,
+    /// The link's text: a fallback title.
+    pub label: String,
 }
 
 /// An article page read through an `ArticleSpec`.
@@ -55,6 +69,8 @@ pub struct Article {
     pub title: Option<String>,
     pub published: Option<Date>,
     pub blocks: BlockText,
+    /// Links that look like attachments (`.pdf`, `.docx`, download links), in page order.
+    pub attachments: Vec<AttachmentLink>,
 }
 
 /// One document as seen by one poll: what `store` records.
@@ -64,6 +80,29 @@ pub struct Observation {
     pub title: String,
     pub published: Option<Date>,
     pub blocks: BlockText,
+    /// A deadline the source states outside the text; it overrides one found in the text.
+    pub deadline: Option<Date>,
+    /// Set when this document is an attachment of another.
+    pub attachment: Option<AttachmentOf>,
+}
+
+impl Observation {
+    /// A document the source's list or page shows directly.
+    #[must_use]
+    pub fn new(doc_url: Url, title: String, published: Option<Date>, blocks: BlockText) -> Self {
+        Self { doc_url, title, published, blocks, deadline: None, attachment: None }
+    }
+}
+
+/// What an attachment document records besides its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentOf {
+    /// The article (or list item) it was found on.
+    pub parent: Url,
+    /// `pdf`, `docx`, ...; `None` when the response did not say.
+    pub format: Option<&'static str>,
+    /// Why its text could not be read, when it could not; the text then describes the file.
+    pub unreadable: Option<String>,
 }
 
 /// Why a body could not be read. Each names what was wrong.
@@ -79,4 +118,8 @@ pub enum ExtractError {
     TooDeep { depth: usize, limit: usize },
     #[error("content selector `{selector}` matched nothing")]
     ContentNotFound { selector: String },
+    #[error("not valid JSON: {reason}")]
+    Json { reason: String },
+    #[error("JSON path `{path}` holds {found}, not {expected}")]
+    JsonShape { path: String, found: &'static str, expected: &'static str },
 }

@@ -45,7 +45,11 @@ pub fn article(doc: &Decoded, spec: &ArticleSpec) -> Result<Article, ExtractErro
     let page = Html::parse_document(&doc.text);
     let (region, furniture) = region(&page, spec.content.as_ref())?;
     let blocks = blocks::from_region(region, &spec.ignore, &spec.ignore_text, furniture);
-    Ok(Article { title: title(&page, region, furniture, &spec.ignore), published: published(&page, region), blocks })
+    let title = match &spec.title {
+        Some(selector) => named_title(&page, selector),
+        None => title(&page, region, furniture, &spec.ignore),
+    };
+    Ok(Article { title, published: published(&page, region), blocks, attachments: Vec::new() })
 }
 
 /// The region whose text is the document, and whether page furniture in it is content.
@@ -88,6 +92,16 @@ fn title(page: &Html, region: ElementRef<'_>, furniture: Furniture, ignore: &[Cs
         page.select(&OG_TITLE).filter_map(|m| m.attr("content")).map(blocks::normalise_line).find(|t| !t.is_empty())
     })
     .or_else(|| page.select(&TITLE).map(|t| without_site_name(&plain_text(t))).find(|t| !t.is_empty()))
+}
+
+/// The text (or `@attr`) of the first non-empty match of the source's title selector.
+fn named_title(page: &Html, selector: &CssSelector) -> Option<String> {
+    page.select(&selector.selector)
+        .map(|el| match &selector.attribute {
+            Some(attr) => el.attr(attr).map(blocks::normalise_line).unwrap_or_default(),
+            None => plain_text(el),
+        })
+        .find(|t| !t.is_empty())
 }
 
 /// Whether an `ignore` selector matches the element or one of its ancestors.

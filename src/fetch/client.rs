@@ -35,6 +35,25 @@ impl Validators {
 pub struct FetchRequest<'a> {
     pub url: &'a Url,
     pub validators: &'a Validators,
+    pub shape: &'a RequestShape,
+}
+
+impl<'a> FetchRequest<'a> {
+    /// A plain conditional GET with the client's defaults.
+    #[must_use]
+    pub fn plain(url: &'a Url, validators: &'a Validators) -> Self {
+        static PLAIN: std::sync::LazyLock<RequestShape> = std::sync::LazyLock::new(RequestShape::default);
+        Self { url, validators, shape: &PLAIN }
+    }
+}
+
+/// What one source's requests carry beyond the client's defaults: extra headers (a Referer,
+/// the cookies a prime request set) and its own deadline and body cap.
+#[derive(Debug, Clone, Default)]
+pub struct RequestShape {
+    pub headers: HeaderMap,
+    pub timeout: Option<Duration>,
+    pub max_body: Option<u64>,
 }
 
 /// A successful response with its body read (within the cap).
@@ -44,6 +63,8 @@ pub struct Fetched {
     pub status: u16,
     pub content_type: Option<String>,
     pub validators: Validators,
+    /// `Content-Disposition`: names the file behind an extensionless download link.
+    pub content_disposition: Option<String>,
     pub body: Bytes,
     pub elapsed: Duration,
 }
@@ -53,6 +74,8 @@ pub enum FetchOutcome {
     /// 304: nothing to parse, nothing to write.
     NotModified {
         elapsed: Duration,
+        /// Where the request ended after redirects.
+        final_url: Url,
     },
     Fetched(Fetched),
 }
@@ -61,6 +84,11 @@ pub enum FetchOutcome {
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     inner: reqwest::Client,
+    /// For prime requests, whose cookies may sit on a redirect (MOJ's WAF answers 302 with
+    /// Set-Cookie back to the same URL): built on first use.
+    unredirected: Arc<std::sync::OnceLock<reqwest::Client>>,
+    user_agent: String,
+    connect_timeout: Duration,
     policy: Arc<AddressPolicy>,
     max_body: u64,
     timeout: Duration,
@@ -92,7 +120,15 @@ impl HttpClient {
             .dns_resolver(GuardedResolver::new(Arc::clone(&policy)))
             .no_proxy()
             .build()?;
-        Ok(Self { inner, policy, max_body: config.max_body, timeout: config.timeout })
+        Ok(Self {
+            inner,
+            unredirected: Arc::default(),
+            user_agent: config.user_agent.clone(),
+            connect_timeout: config.connect_timeout,
+            policy,
+            max_body: config.max_body,
+            timeout: config.timeout,
+        })
     }
 
     /// The client `alert` posts webhooks with: the same address policy and deadlines, but
@@ -115,23 +151,76 @@ impl HttpClient {
         &self.policy
     }
 
-    /// One conditional GET.
-    pub async fn fetch(&self, request: &FetchRequest<'_>) -> Result<FetchOutcome, FetchError> {
-        let url = request.url;
+    /// One GET whose redirects are not followed, for the cookies it sets (`name=value` pairs,
+    /// attributes dropped). Any status is accepted: a WAF challenge answers 302 or 403.
+    pub async fn prime(&self, url: &Url, shape: &RequestShape) -> Result<Vec<String>, FetchError> {
+        self.check_target(url)?;
+        let timeout = shape.timeout.unwrap_or(self.timeout);
+        let client = if let Some(client) = self.unredirected.get() {
+            client.clone()
+        } else {
+            {
+                let built = reqwest::Client::builder()
+                    .user_agent(self.user_agent.clone())
+                    .connect_timeout(self.connect_timeout)
+                    .redirect(redirect::Policy::none())
+                    .dns_resolver(GuardedResolver::new(Arc::clone(&self.policy)))
+                    .no_proxy()
+                    .build()
+                    .map_err(|e| FetchError::Other { url: url.clone(), reason: e.to_string() })?;
+                self.unredirected.get_or_init(|| built).clone()
+            }
+        };
+        let response = client
+            .get(url.clone())
+            .headers(shape.headers.clone())
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| Self::classify(url, &e, timeout))?;
+        if let Some(remote) = response.remote_addr()
+            && !self.policy.allows(remote.ip())
+        {
+            return Err(FetchError::RefusedAddress { url: url.clone(), addr: remote.ip() });
+        }
+        Ok(response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .map(str::trim)
+            .filter(|pair| pair.split_once('=').is_some_and(|(name, _)| !name.trim().is_empty()))
+            .map(str::to_owned)
+            .collect())
+    }
+
+    fn check_target(&self, url: &Url) -> Result<(), FetchError> {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(FetchError::Scheme { url: url.clone() });
         }
         if let Some(addr) = self.policy.allows_url_host(url) {
             return Err(FetchError::RefusedAddress { url: url.clone(), addr });
         }
+        Ok(())
+    }
+
+    /// One conditional GET.
+    pub async fn fetch(&self, request: &FetchRequest<'_>) -> Result<FetchOutcome, FetchError> {
+        let url = request.url;
+        self.check_target(url)?;
+        let timeout = request.shape.timeout.unwrap_or(self.timeout);
+        let mut headers = request.shape.headers.clone();
+        headers.extend(conditional_headers(request.validators));
         let started = Instant::now();
         let response = self
             .inner
             .get(url.clone())
-            .headers(conditional_headers(request.validators))
+            .headers(headers)
+            .timeout(timeout)
             .send()
             .await
-            .map_err(|e| self.classify(url, &e))?;
+            .map_err(|e| Self::classify(url, &e, timeout))?;
         if let Some(remote) = response.remote_addr()
             && !self.policy.allows(remote.ip())
         {
@@ -139,7 +228,7 @@ impl HttpClient {
         }
         let status = response.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
-            return Ok(FetchOutcome::NotModified { elapsed: started.elapsed() });
+            return Ok(FetchOutcome::NotModified { elapsed: started.elapsed(), final_url: response.url().clone() });
         }
         if status.is_redirection()
             && let Some(to) = header_string(response.headers(), &header::LOCATION)
@@ -160,27 +249,35 @@ impl HttpClient {
             etag: header_string(response.headers(), &header::ETAG),
             last_modified: header_string(response.headers(), &header::LAST_MODIFIED),
         };
-        let body = self.read_capped(url, response).await?;
+        let content_disposition = header_string(response.headers(), &header::CONTENT_DISPOSITION);
+        let limit = request.shape.max_body.unwrap_or(self.max_body);
+        let body = self.read_capped(url, response, limit, timeout).await?;
         Ok(FetchOutcome::Fetched(Fetched {
             final_url,
             status: status.as_u16(),
             content_type,
             validators,
+            content_disposition,
             body,
             elapsed: started.elapsed(),
         }))
     }
 
     /// Reads the decoded body, failing as soon as it passes the cap (a gzip bomb stops there).
-    async fn read_capped(&self, url: &Url, mut response: reqwest::Response) -> Result<Bytes, FetchError> {
-        let limit = self.max_body;
+    async fn read_capped(
+        &self,
+        url: &Url,
+        mut response: reqwest::Response,
+        limit: u64,
+        timeout: Duration,
+    ) -> Result<Bytes, FetchError> {
         let too_large = || FetchError::TooLarge { url: url.clone(), limit };
         let encoded = response.headers().contains_key(header::CONTENT_ENCODING);
         if !encoded && response.content_length().is_some_and(|len| len > limit) {
             return Err(too_large());
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(url, &e))? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| Self::classify(url, &e, timeout))? {
             if (body.len() + chunk.len()) as u64 > limit {
                 return Err(too_large());
             }
@@ -189,7 +286,7 @@ impl HttpClient {
         Ok(Bytes::from(body))
     }
 
-    fn classify(&self, url: &Url, error: &reqwest::Error) -> FetchError {
+    fn classify(url: &Url, error: &reqwest::Error, timeout: Duration) -> FetchError {
         let url = url.clone();
         if let Some(refusal) = find_source::<RedirectRefusal>(error) {
             return match refusal {
@@ -203,7 +300,7 @@ impl HttpClient {
             return FetchError::RefusedAddress { url, addr: refused.addr };
         }
         if error.is_timeout() {
-            return FetchError::Timeout { url, after: self.timeout };
+            return FetchError::Timeout { url, after: timeout };
         }
         let reason = innermost_message(error);
         if error.is_connect() {

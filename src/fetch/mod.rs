@@ -11,5 +11,5 @@ pub mod error;
 pub mod politeness;
 pub mod robots;
 
-pub use client::{FetchOutcome, FetchRequest, Fetched, HttpClient, Validators};
+pub use client::{FetchOutcome, FetchRequest, Fetched, HttpClient, RequestShape, Validators};
 pub use error::FetchError;

@@ -10,10 +10,10 @@ use crate::alert::event::{
 };
 use crate::alert::{courier, route, schedule};
 use crate::classify::Stage;
-use crate::config::model::{Config, EventType, Schedule, SourceSpec};
+use crate::config::model::{Config, EventType, Schedule, SourceSpec, SubscriberSpec};
 use crate::diff::ChangeKind;
 use crate::extract::Observation;
-use crate::ids::{DocId, VersionNo};
+use crate::ids::{DocId, SourceId, VersionNo};
 use crate::store::NewDelivery;
 
 /// Payload diffs are cut here: a receiver wants the gist, `regwatch diff` has the rest.
@@ -64,16 +64,26 @@ pub(super) fn deliveries(
             draft: happened.draft.clone(),
         }),
     };
-    let payload = serde_json::to_value(&event).unwrap_or_default();
+    outbox_rows(&subscribers, &event, &spec.id, now)
+}
+
+/// One delivery of `event` per subscriber. Scheduled subscribers wait for their digest; the
+/// digest timer collects them.
+pub(super) fn outbox_rows(
+    subscribers: &[&SubscriberSpec],
+    event: &Event,
+    source: &SourceId,
+    now: Timestamp,
+) -> Vec<NewDelivery> {
+    let payload = serde_json::to_value(event).unwrap_or_default();
     subscribers
-        .into_iter()
+        .iter()
         .map(|subscriber| NewDelivery {
             subscriber: subscriber.id.clone(),
             channel: courier::channel_of(subscriber),
-            event: happened.event.as_str(),
-            source: spec.id.to_string(),
+            event: event.kind.as_str(),
+            source: source.to_string(),
             payload: payload.clone(),
-            // Scheduled subscribers wait for their digest; the digest timer collects them.
             due_at: match &subscriber.schedule {
                 Schedule::Immediate => now,
                 scheduled => schedule::next_send_at(scheduled, now).unwrap_or(now),

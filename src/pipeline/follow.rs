@@ -7,10 +7,10 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use super::Deps;
-use crate::config::model::SourceSpec;
+use crate::config::model::{SourceKind, SourceSpec};
 use crate::extract::{self, Article, Decoded, Observation};
 use crate::fetch::robots::{self, Robots};
-use crate::fetch::{FetchError, FetchOutcome, FetchRequest, Fetched, Validators, charset};
+use crate::fetch::{FetchError, FetchOutcome, FetchRequest, Fetched, RequestShape, Validators, charset};
 use crate::store::FetchLogEntry;
 
 /// What one poll learned from the network, merged from many requests.
@@ -34,7 +34,7 @@ impl PollLog {
 
     pub(super) fn note(&mut self, url: &Url, result: &Result<FetchOutcome, FetchError>) {
         let entry = match result {
-            Ok(FetchOutcome::NotModified { elapsed }) => {
+            Ok(FetchOutcome::NotModified { elapsed, .. }) => {
                 self.not_modified += 1;
                 FetchLogEntry { url: url.to_string(), status: Some(304), bytes: None, elapsed: *elapsed, error: None }
             }
@@ -60,8 +60,66 @@ impl PollLog {
     }
 }
 
-/// One conditional GET through the host gate.
-pub(super) async fn fetch_page(deps: &Deps, url: &Url, validators: &Validators) -> Result<FetchOutcome, FetchError> {
+/// The request shape of one poll: the source's headers, deadline and body cap, plus the
+/// cookies its prime request set, which go only to the prime's host.
+#[derive(Debug, Clone, Default)]
+pub(super) struct PollShape {
+    plain: RequestShape,
+    primed: Option<(String, RequestShape)>,
+}
+
+impl PollShape {
+    pub(super) fn of(spec: &SourceSpec) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (name, value) in &spec.request.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        let plain = RequestShape { headers, timeout: spec.request.timeout, max_body: spec.request.max_body };
+        Self { plain, primed: None }
+    }
+
+    fn with_cookies(mut self, host: &str, cookies: &[String]) -> Self {
+        let value = cookies.join("; ");
+        if let Ok(value) = reqwest::header::HeaderValue::from_str(&value)
+            && !cookies.is_empty()
+        {
+            let mut shape = self.plain.clone();
+            shape.headers.insert(reqwest::header::COOKIE, value);
+            self.primed = Some((host.to_owned(), shape));
+        }
+        self
+    }
+
+    pub(super) fn for_url(&self, url: &Url) -> &RequestShape {
+        match &self.primed {
+            Some((host, shape)) if url.host_str() == Some(host.as_str()) => shape,
+            _ => &self.plain,
+        }
+    }
+}
+
+/// The source's prime request (the column page whose cookie its JSON endpoint wants), through
+/// robots and the host gate like any page; its cookies shape the rest of the poll.
+pub(super) async fn prime(deps: &Deps, spec: &SourceSpec, log: &mut PollLog) -> Result<PollShape, FetchError> {
+    let shape = PollShape::of(spec);
+    let Some(url) = &spec.request.prime else { return Ok(shape) };
+    let permit = admit(deps, url).await?;
+    let started = std::time::Instant::now();
+    let result = deps.client.prime(url, &shape.plain).await;
+    drop(permit);
+    log.entries.push(FetchLogEntry {
+        url: url.to_string(),
+        status: None,
+        bytes: None,
+        elapsed: started.elapsed(),
+        error: result.as_ref().err().map(ToString::to_string),
+    });
+    let cookies = result?;
+    Ok(shape.with_cookies(url.host_str().unwrap_or_default(), &cookies))
+}
+
+/// Waits for robots.txt's word and the host gate; the permit is held for the request.
+async fn admit(deps: &Deps, url: &Url) -> Result<crate::fetch::politeness::HostPermit, FetchError> {
     let host = url.host_str().unwrap_or_default();
     if deps.config.fetch.respect_robots {
         let robots = robots_of(deps, url).await?;
@@ -72,8 +130,19 @@ pub(super) async fn fetch_page(deps: &Deps, url: &Url, validators: &Validators) 
             deps.gate.defer(host, tokio::time::Instant::now() + delay).await;
         }
     }
-    let permit = deps.gate.enter(host).await;
-    let result = deps.client.fetch(&FetchRequest { url, validators }).await;
+    Ok(deps.gate.enter(host).await)
+}
+
+/// One conditional GET through robots.txt and the host gate.
+pub(super) async fn fetch_page(
+    deps: &Deps,
+    url: &Url,
+    validators: &Validators,
+    shape: &RequestShape,
+) -> Result<FetchOutcome, FetchError> {
+    let host = url.host_str().unwrap_or_default();
+    let permit = admit(deps, url).await?;
+    let result = deps.client.fetch(&FetchRequest { url, validators, shape }).await;
     drop(permit);
     // 429 and 503 with Retry-After: the whole host waits, list and article pages alike.
     if let Err(FetchError::Status { status: 429 | 503, retry_after: Some(after), .. }) = &result {
@@ -97,7 +166,7 @@ async fn robots_of(deps: &Deps, url: &Url) -> Result<std::sync::Arc<Robots>, Fet
         return Ok(known);
     }
     let permit = deps.gate.enter(url.host_str().unwrap_or_default()).await;
-    let result = deps.client.fetch(&FetchRequest { url: &robots_url, validators: &Validators::default() }).await;
+    let result = deps.client.fetch(&FetchRequest::plain(&robots_url, &Validators::default())).await;
     drop(permit);
     let agent = &deps.config.fetch.user_agent;
     let (found, ttl) = match result {
@@ -143,22 +212,43 @@ pub(super) async fn read_article(deps: &Deps, spec: &Arc<SourceSpec>, fetched: F
     }
 }
 
+/// The items of a list response (feed, html-list or json-list) as the source reads them.
+pub(super) fn list_items(
+    spec: &SourceSpec,
+    decoded: &Decoded,
+) -> Result<Vec<extract::ListItem>, extract::ExtractError> {
+    match (&spec.kind, &spec.list, &spec.json) {
+        (SourceKind::HtmlList, Some(list), _) => extract::html_list::items(decoded, list),
+        (SourceKind::JsonList, _, Some(json)) => extract::json_list::items(decoded, json),
+        _ => extract::feed::entries(decoded),
+    }
+}
+
 pub(super) fn decode(spec: &SourceSpec, fetched: &Fetched) -> Decoded {
     charset::decode(&fetched.body, fetched.content_type.as_deref(), spec.encoding, fetched.final_url.clone())
 }
 
-/// A page to (re)check: its URL and the title the list gave it, if any.
+/// A page to (re)check: its URL and what the list said of it, if anything.
 #[derive(Debug, Clone)]
 pub(super) struct Target {
     pub url: Url,
     pub title: Option<String>,
     pub published: Option<jiff::civil::Date>,
+    pub deadline: Option<jiff::civil::Date>,
+}
+
+impl Target {
+    /// A page known only by its URL (a re-check, a list answered 304).
+    pub(super) fn bare(url: Url) -> Self {
+        Self { url, title: None, published: None, deadline: None }
+    }
 }
 
 /// Fetches and reads every target; unchanged pages (304) yield nothing.
 pub(super) async fn fetch_articles(
     deps: &Deps,
     spec: &Arc<SourceSpec>,
+    shape: &PollShape,
     targets: Vec<Target>,
     conditional: bool,
     log: &mut PollLog,
@@ -174,8 +264,9 @@ pub(super) async fn fetch_articles(
         let deps = deps.clone();
         let spec = Arc::clone(spec);
         let validators = known.get(target.url.as_str()).cloned().unwrap_or_default();
+        let shape = shape.for_url(&target.url).clone();
         tasks.spawn(async move {
-            let fetched = fetch_page(&deps, &target.url, &validators).await;
+            let fetched = fetch_page(&deps, &target.url, &validators, &shape).await;
             let article = match &fetched {
                 Ok(FetchOutcome::Fetched(f)) => Some(read_article(&deps, &spec, f.clone()).await),
                 _ => None,
@@ -200,7 +291,7 @@ pub(super) async fn fetch_articles(
             (Ok(_), Some(Err(reason))) => log.page_errors.push(format!("{}: {reason}", target.url)),
             (ok @ Ok(_), Some(Ok(article))) => {
                 log.keep_validators(&target.url, &ok);
-                observations.push(observe(&target, article));
+                observations.push(observe(spec, &target, article));
             }
             (Ok(_), None) => {}
         }
@@ -208,14 +299,17 @@ pub(super) async fn fetch_articles(
     observations
 }
 
-fn observe(target: &Target, article: Article) -> Observation {
-    // List titles are what the publisher calls the document; article headings are the fallback.
-    let title =
-        target.title.clone().filter(|t| !t.is_empty()).or(article.title).unwrap_or_else(|| target.url.to_string());
-    Observation {
-        doc_url: canonical(&target.url),
-        title,
-        published: target.published.or(article.published),
-        blocks: article.blocks,
-    }
+fn observe(spec: &SourceSpec, target: &Target, article: Article) -> Observation {
+    // List titles are what the publisher calls the document, and article headings the
+    // fallback; unless the source names the article's title element (its list cuts titles).
+    let listed = target.title.clone().filter(|t| !t.is_empty());
+    let title = if spec.article.title.is_some() { article.title.or(listed) } else { listed.or(article.title) };
+    let mut observation = Observation::new(
+        canonical(&target.url),
+        title.unwrap_or_else(|| target.url.to_string()),
+        target.published.or(article.published),
+        article.blocks,
+    );
+    observation.deadline = target.deadline;
+    observation
 }

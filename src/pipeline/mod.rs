@@ -3,6 +3,7 @@
 
 mod alerts;
 mod follow;
+mod health;
 mod parse;
 mod poll;
 mod record;

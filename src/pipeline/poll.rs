@@ -6,7 +6,10 @@ use std::time::{Duration, Instant};
 use tracing::{info, instrument, warn};
 
 use super::Deps;
-use super::follow::{PollLog, Target, canonical, decode, fetch_articles, fetch_page, read_article};
+use super::follow::{
+    PollLog, PollShape, Target, canonical, decode, fetch_articles, fetch_page, list_items, prime, read_article,
+};
+use super::health::{self, Seen};
 use super::record::record;
 use super::schedule::next_due;
 use crate::config::model::{SourceKind, SourceSpec};
@@ -34,6 +37,25 @@ pub struct PollReport {
     pub elapsed: Duration,
 }
 
+impl PollReport {
+    fn new(source: &SourceId, baseline: bool, log: &mut PollLog) -> Self {
+        Self {
+            source: source.clone(),
+            baseline,
+            error: None,
+            warnings: std::mem::take(&mut log.page_errors),
+            items: None,
+            fetched: log.fetched,
+            not_modified: log.not_modified,
+            new_documents: 0,
+            new_versions: 0,
+            changes: Vec::new(),
+            retry_after: None,
+            elapsed: Duration::ZERO,
+        }
+    }
+}
+
 /// What the network gave us, before anything is compared with the store.
 #[derive(Debug, Default)]
 struct Gathered {
@@ -42,6 +64,8 @@ struct Gathered {
     rechecked: Vec<String>,
     items: Option<usize>,
     status: Option<u16>,
+    /// Where the source URL led after redirects.
+    final_url: Option<url::Url>,
 }
 
 /// Why a poll failed as a whole.
@@ -83,21 +107,7 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
     let conditional = state.as_ref().is_some_and(|s| s.config_hash.as_deref() == Some(fingerprint.as_str()));
     let mut log = PollLog::default();
     let gathered = gather(deps, &spec, conditional, &mut log).await;
-    let mut report = PollReport {
-        source: spec.id.clone(),
-        baseline,
-        error: None,
-        warnings: std::mem::take(&mut log.page_errors),
-        items: None,
-        fetched: log.fetched,
-        not_modified: log.not_modified,
-        new_documents: 0,
-        new_versions: 0,
-        changes: Vec::new(),
-        retry_after: None,
-        elapsed: Duration::ZERO,
-    };
-    let jitter = fastrand::f64();
+    let mut report = PollReport::new(&spec.id, baseline, &mut log);
     let recorded = match gathered {
         Ok(mut gathered) => {
             let observations = std::mem::take(&mut gathered.observations);
@@ -108,23 +118,37 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
         }
         Err(failure) => Err(failure),
     };
+    let health = judge_health(deps, &spec, state.as_ref(), !conditional, &recorded, now);
+    let base = PollCommit {
+        source: spec.id.clone(),
+        at: now,
+        result: PollResult::Failed { status: None, error: String::new() },
+        config_hash: None,
+        next_due: None,
+        validators: Vec::new(),
+        listed: None,
+        rechecked: Vec::new(),
+        recheck_interval: spec.recheck_interval,
+        recheck_window: spec.recheck_window,
+        documents: Vec::new(),
+        fetch_log: std::mem::take(&mut log.entries),
+        health: health.0,
+        health_events: health.1,
+    };
+    let jitter = fastrand::f64();
     let commit = match recorded {
         Ok((gathered, documents)) => {
             report.items = gathered.items;
             let warning = summarise_warnings(&report.warnings);
             PollCommit {
-                source: spec.id.clone(),
-                at: now,
                 result: PollResult::Ok { status: gathered.status, items: gathered.items, warning },
                 config_hash: Some(fingerprint),
                 next_due: Some(next_due(now, spec.interval, 0, None, jitter)),
                 validators: std::mem::take(&mut log.validators),
                 listed: gathered.listed,
                 rechecked: gathered.rechecked,
-                recheck_interval: spec.recheck_interval,
-                recheck_window: spec.recheck_window,
                 documents,
-                fetch_log: std::mem::take(&mut log.entries),
+                ..base
             }
         }
         Err(failure) => {
@@ -132,18 +156,9 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
             report.error = Some(failure.message.clone());
             report.retry_after = failure.retry_after;
             PollCommit {
-                source: spec.id.clone(),
-                at: now,
                 result: PollResult::Failed { status: failure.status, error: failure.message },
-                config_hash: None,
                 next_due: Some(next_due(now, spec.interval, failures + 1, failure.retry_after, jitter)),
-                validators: Vec::new(),
-                listed: None,
-                rechecked: Vec::new(),
-                recheck_interval: spec.recheck_interval,
-                recheck_window: spec.recheck_window,
-                documents: Vec::new(),
-                fetch_log: std::mem::take(&mut log.entries),
+                ..base
             }
         }
     };
@@ -170,6 +185,34 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
     report
 }
 
+/// The health this poll leaves the source in, and the deliveries a change of it makes.
+fn judge_health(
+    deps: &Deps,
+    spec: &SourceSpec,
+    state: Option<&crate::store::SourceState>,
+    config_changed: bool,
+    recorded: &Result<(Gathered, Vec<crate::store::DocumentWrite>), PollFailure>,
+    now: jiff::Timestamp,
+) -> (Option<crate::store::HealthWrite>, Vec<crate::store::NewDelivery>) {
+    let seen = match recorded {
+        Ok((g, _)) if g.status == Some(304) => Seen::NotModified { final_url: g.final_url.as_ref() },
+        Ok((g, _)) => Seen::Read { items: g.items, final_url: g.final_url.as_ref() },
+        Err(failure) => Seen::Failed { error: &failure.message },
+    };
+    let health = health::judge(&deps.config, spec, state, config_changed, &seen);
+    match health.as_ref().and_then(|h| h.problem.as_ref()) {
+        Some(problem) if state.and_then(|s| s.health_kind.as_deref()) != Some(problem.kind) => {
+            warn!(reason = %problem.reason, "Source is unhealthy.");
+        }
+        None if health.is_some() && state.is_some_and(|s| s.health_kind.is_some()) => {
+            info!("Source is healthy again.");
+        }
+        _ => {}
+    }
+    let events = health::events(&deps.config, spec, state, health.as_ref(), now);
+    (health, events)
+}
+
 fn summarise_warnings(warnings: &[String]) -> Option<String> {
     let first = warnings.first()?;
     Some(match warnings.len() {
@@ -190,15 +233,23 @@ async fn gather(
     } else {
         crate::fetch::Validators::default()
     };
-    let result = fetch_page(deps, &spec.url, &validators).await;
+    let shape = prime(deps, spec, log).await?;
+    let result = fetch_page(deps, &spec.url, &validators, shape.for_url(&spec.url)).await;
     log.note(&spec.url, &result);
     let outcome = result?;
     let validators_on_success = outcome.clone();
-    let gathered = match spec.kind {
+    let final_url = match &outcome {
+        FetchOutcome::Fetched(f) => Some(f.final_url.clone()),
+        FetchOutcome::NotModified { final_url, .. } => Some(final_url.clone()),
+    };
+    let mut gathered = match spec.kind {
         SourceKind::Page => gather_page(deps, spec, outcome).await,
-        SourceKind::Feed if !spec.follow => gather_feed_entries(deps, spec, outcome).await,
-        SourceKind::Feed | SourceKind::HtmlList => gather_followed(deps, spec, outcome, conditional, log).await,
+        SourceKind::Feed | SourceKind::JsonList if !spec.follow => gather_feed_entries(deps, spec, outcome).await,
+        SourceKind::Feed | SourceKind::HtmlList | SourceKind::JsonList => {
+            gather_followed(deps, spec, &shape, outcome, conditional, log).await
+        }
     }?;
+    gathered.final_url = final_url;
     log.keep_validators(&spec.url, &Ok(validators_on_success));
     Ok(gathered)
 }
@@ -210,8 +261,18 @@ fn fingerprint(spec: &SourceSpec) -> String {
     parts.push(spec.encoding.map_or("", |e| e.name()).to_owned());
     if let Some(list) = &spec.list {
         parts.extend([&list.item, &list.title, &list.link].map(|s| s.source.clone()));
-        parts.push(list.date.as_ref().map_or(String::new(), |d| d.source.clone()));
+        parts.extend([&list.date, &list.deadline].map(|d| d.as_ref().map_or(String::new(), |d| d.source.clone())));
+        parts.push(list.json.as_ref().map_or(String::new(), ToString::to_string));
     }
+    if let Some(json) = &spec.json {
+        // Debug form: every path and template, in a stable order.
+        parts.push(format!("{json:?}"));
+    }
+    for (name, value) in &spec.request.headers {
+        parts.push(format!("{name}: {}", String::from_utf8_lossy(value.as_bytes())));
+    }
+    parts.push(spec.request.prime.as_ref().map_or(String::new(), ToString::to_string));
+    parts.push(spec.article.title.as_ref().map_or(String::new(), |c| c.source.clone()));
     parts.push(spec.article.content.as_ref().map_or(String::new(), |c| c.source.clone()));
     parts.extend(spec.article.ignore.iter().map(|s| s.source.clone()));
     parts.extend(spec.article.ignore_text.iter().map(|r| r.as_str().to_owned()));
@@ -225,8 +286,7 @@ async fn gather_page(deps: &Deps, spec: &Arc<SourceSpec>, outcome: FetchOutcome)
     let status = Some(fetched.status);
     let article = read_article(deps, spec, fetched).await.map_err(PollFailure::new)?;
     let title = article.title.clone().unwrap_or_else(|| spec.name.clone());
-    let observation =
-        Observation { doc_url: canonical(&spec.url), title, published: article.published, blocks: article.blocks };
+    let observation = Observation::new(canonical(&spec.url), title, article.published, article.blocks);
     Ok(Gathered { observations: vec![observation], items: Some(1), status, ..Gathered::default() })
 }
 
@@ -243,11 +303,12 @@ async fn gather_feed_entries(
     let observations = items
         .iter()
         .take(spec.max_items)
-        .map(|item| Observation {
-            doc_url: canonical(&item.url),
-            title: item.title.clone(),
-            published: item.published,
-            blocks: item.content.clone().unwrap_or_else(|| extract::BlockText::from_lines(vec![item.title.clone()])),
+        .map(|item| {
+            let blocks =
+                item.content.clone().unwrap_or_else(|| extract::BlockText::from_lines(vec![item.title.clone()]));
+            let mut observation = Observation::new(canonical(&item.url), item.title.clone(), item.published, blocks);
+            observation.deadline = item.deadline;
+            observation
         })
         .collect();
     Ok(Gathered { observations, items: Some(items.len()), status, ..Gathered::default() })
@@ -258,6 +319,7 @@ async fn gather_feed_entries(
 async fn gather_followed(
     deps: &Deps,
     spec: &Arc<SourceSpec>,
+    shape: &PollShape,
     outcome: FetchOutcome,
     conditional: bool,
     log: &mut PollLog,
@@ -271,7 +333,12 @@ async fn gather_followed(
             let shown: Vec<Target> = items
                 .into_iter()
                 .take(spec.max_items)
-                .map(|item| Target { url: canonical(&item.url), title: Some(item.title), published: item.published })
+                .map(|item| Target {
+                    url: canonical(&item.url),
+                    title: Some(item.title),
+                    published: item.published,
+                    deadline: item.deadline,
+                })
                 .collect();
             gathered.listed = Some(shown.iter().map(|t| t.url.to_string()).collect());
             shown
@@ -281,21 +348,18 @@ async fn gather_followed(
             let id = spec.id.clone();
             let urls =
                 deps.with_store(move |s| s.listed_urls(&id)).await.map_err(|e| PollFailure::new(e.to_string()))?;
-            urls.iter()
-                .filter_map(|u| url::Url::parse(u).ok())
-                .map(|url| Target { url, title: None, published: None })
-                .collect()
+            urls.iter().filter_map(|u| url::Url::parse(u).ok()).map(Target::bare).collect()
         }
     };
     let (id, now) = (spec.id.clone(), deps.clock.now());
     let due = deps.with_store(move |s| s.due_rechecks(&id, now)).await.map_err(|e| PollFailure::new(e.to_string()))?;
     for url in due.iter().filter_map(|u| url::Url::parse(u).ok()) {
         if !targets.iter().any(|t| t.url == url) {
-            targets.push(Target { url, title: None, published: None });
+            targets.push(Target::bare(url));
         }
     }
     gathered.rechecked = due;
-    gathered.observations = fetch_articles(deps, spec, targets, conditional, log).await;
+    gathered.observations = fetch_articles(deps, spec, shape, targets, conditional, log).await;
     Ok(gathered)
 }
 
@@ -306,13 +370,7 @@ async fn read_list(deps: &Deps, spec: &Arc<SourceSpec>, fetched: Fetched) -> Res
         .parser
         .run(move || {
             let decoded = decode(&spec, &fetched);
-            match (&spec.kind, &spec.list) {
-                (SourceKind::HtmlList, Some(list)) => {
-                    extract::guard::check(&decoded.text)?;
-                    extract::html_list::items(&decoded, list)
-                }
-                _ => extract::feed::entries(&decoded),
-            }
+            list_items(&spec, &decoded)
         })
         .await
         .map_err(|e| PollFailure::new(format!("{url}: {e}")))?;

@@ -70,7 +70,9 @@ fn prepare(
         return Ok(None);
     }
     let body = observation.blocks.text();
-    let classified = classify::classify(pack, &observation.title, &body, observation.published);
+    let mut classified = classify::classify(pack, &observation.title, &body, observation.published);
+    // A deadline the source states (a JSON field, a list column) beats one read from prose.
+    classified.deadline = observation.deadline.or(classified.deadline);
     let family_key = Some(classify::family_key(&observation.title)).filter(|k| !k.is_empty());
     let mut draft = None;
     let (kind, found) = match recorded {

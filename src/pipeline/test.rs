@@ -6,9 +6,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::Deps;
-use super::follow::{canonical, decode, fetch_page, read_article};
+use super::follow::{PollLog, canonical, decode, fetch_page, list_items, prime, read_article};
 use crate::config::model::{SourceKind, SourceSpec};
-use crate::extract;
 use crate::fetch::{FetchOutcome, Validators};
 
 /// The contract's `sources test --json` document.
@@ -30,6 +29,9 @@ pub struct TestItem {
     pub url: String,
     pub title: String,
     pub published: Option<String>,
+    /// The comment deadline the list states, if it states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
 }
 
 pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
@@ -42,7 +44,12 @@ pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
         error: None,
         text: Vec::new(),
     };
-    let fetched = match fetch_page(deps, &spec.url, &Validators::default()).await {
+    let shaped = prime(deps, &spec, &mut PollLog::default()).await;
+    let fetched = match shaped {
+        Ok(shape) => fetch_page(deps, &spec.url, &Validators::default(), shape.for_url(&spec.url)).await,
+        Err(e) => Err(e),
+    };
+    let fetched = match fetched {
         Ok(FetchOutcome::Fetched(f)) => f,
         Ok(FetchOutcome::NotModified { .. }) => {
             report.error = Some("server answered 304 to an unconditional request".into());
@@ -61,7 +68,7 @@ pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
             Ok(article) => {
                 let title = article.title.unwrap_or_else(|| spec.name.clone());
                 let published = article.published.map(|d| d.to_string());
-                report.items.push(TestItem { url: canonical(&spec.url).to_string(), title, published });
+                report.items.push(TestItem { url: canonical(&spec.url).to_string(), title, published, deadline: None });
                 report.text = article.blocks.lines().to_vec();
             }
             Err(e) => report.error = Some(e),
@@ -74,13 +81,7 @@ pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
         .run(move || {
             let decoded = decode(&spec_for_parse, &fetched);
             let encoding = decoded.encoding.name().to_owned();
-            let items = match (&spec_for_parse.kind, &spec_for_parse.list) {
-                (SourceKind::HtmlList, Some(list)) => {
-                    extract::guard::check(&decoded.text).and_then(|()| extract::html_list::items(&decoded, list))
-                }
-                _ => extract::feed::entries(&decoded),
-            };
-            (encoding, items)
+            (encoding, list_items(&spec_for_parse, &decoded))
         })
         .await;
     match parsed {
@@ -92,6 +93,7 @@ pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
                     url: i.url.to_string(),
                     title: i.title,
                     published: i.published.map(|d| d.to_string()),
+                    deadline: i.deadline.map(|d| d.to_string()),
                 })
                 .collect();
         }

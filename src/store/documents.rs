@@ -100,6 +100,26 @@ pub struct PollCommit {
     pub recheck_window: Duration,
     pub documents: Vec<DocumentWrite>,
     pub fetch_log: Vec<FetchLogEntry>,
+    /// The source's health after this poll; `None` leaves it as it was.
+    pub health: Option<HealthWrite>,
+    /// `source.unhealthy` / `source.recovered` deliveries, written with the health change.
+    pub health_events: Vec<NewDelivery>,
+}
+
+/// A source's health as a poll judged it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthWrite {
+    /// `None`: healthy.
+    pub problem: Option<HealthProblem>,
+    /// Where the list URL led, to remember as the healthy destination.
+    pub final_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthProblem {
+    /// `failing`, `empty` or `redirected`.
+    pub kind: &'static str,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -125,6 +145,12 @@ pub struct DocumentRow {
     pub last_changed: String,
     pub published: Option<String>,
     pub draft_id: Option<i64>,
+    /// For an attachment: the document it was found on.
+    pub parent_id: Option<i64>,
+    /// For an attachment: `pdf`, `docx`, ...
+    pub format: Option<String>,
+    /// For an attachment whose text could not be read: why.
+    pub unreadable: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -135,7 +161,7 @@ pub struct DocFilter {
 }
 
 const DOC_COLUMNS: &str = "d.id, d.source_id, d.url, d.title, d.stage, d.topics, d.deadline, d.versions,
-    d.first_seen, d.last_changed, d.published, d.draft_id";
+    d.first_seen, d.last_changed, d.published, d.draft_id, d.parent_id, d.format, d.unreadable";
 
 fn doc_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
     let topics: String = row.get(5)?;
@@ -152,6 +178,9 @@ fn doc_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
         last_changed: from_millis(row.get(9)?).to_string(),
         published: row.get(10)?,
         draft_id: row.get(11)?,
+        parent_id: row.get(12)?,
+        format: row.get(13)?,
+        unreadable: row.get(14)?,
     })
 }
 
@@ -216,6 +245,7 @@ impl Store {
         }
         update_listing(&tx, poll)?;
         update_source(&tx, poll)?;
+        write_health(&tx, poll)?;
         write_fetch_log(&tx, poll)?;
         tx.commit()?;
         Ok(receipt)
@@ -285,12 +315,22 @@ fn write_document(
     let at = millis(poll.at);
     let topics = serde_json::to_string(&write.topics).unwrap_or_else(|_| "[]".into());
     let published = obs.published.map(|d| d.to_string());
+    // The parent was written earlier in this commit or in an earlier poll.
+    let parent: Option<i64> = match &obs.attachment {
+        Some(of) => tx
+            .prepare_cached("SELECT id FROM document WHERE source_id = ?1 AND url = ?2")?
+            .query_row(params![poll.source.as_str(), of.parent.as_str()], |row| row.get(0))
+            .optional()?,
+        None => None,
+    };
+    let format = obs.attachment.as_ref().and_then(|a| a.format);
+    let unreadable = obs.attachment.as_ref().and_then(|a| a.unreadable.as_deref());
     let (doc, version) = match &write.kind {
         WriteKind::New => {
             tx.prepare_cached(
                 "INSERT INTO document (source_id, url, title, published, first_seen, last_seen, last_changed,
-                 versions, stage, deadline, topics, draft_id, family_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, 1, ?6, ?7, ?8, ?9, ?10)",
+                 versions, stage, deadline, topics, draft_id, family_key, parent_id, format, unreadable)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(params![
                 poll.source.as_str(),
@@ -302,7 +342,10 @@ fn write_document(
                 write.deadline,
                 topics,
                 write.draft.map(|d| d.0),
-                write.family_key
+                write.family_key,
+                parent,
+                format,
+                unreadable
             ])?;
             receipt.new_documents += 1;
             (tx.last_insert_rowid(), 1)
@@ -324,7 +367,8 @@ fn write_document(
             tx.prepare_cached(
                 "UPDATE document SET title = ?2, published = COALESCE(?3, published), last_seen = ?4, last_changed = ?4,
                  versions = versions + 1, stage = ?5, deadline = ?6, topics = ?7, draft_id = COALESCE(?8, draft_id),
-                 family_key = COALESCE(?9, family_key) WHERE id = ?1",
+                 family_key = COALESCE(?9, family_key), parent_id = COALESCE(?10, parent_id),
+                 format = COALESCE(?11, format), unreadable = ?12 WHERE id = ?1",
             )?
             .execute(params![
                 doc.0,
@@ -335,7 +379,10 @@ fn write_document(
                 write.deadline,
                 topics,
                 write.draft.map(|d| d.0),
-                write.family_key
+                write.family_key,
+                parent,
+                format,
+                unreadable
             ])?;
             (doc.0, prev.0 + 1)
         }
@@ -437,7 +484,7 @@ fn update_source(tx: &Transaction<'_>, poll: &PollCommit) -> Result<()> {
             tx.prepare_cached(
                 "UPDATE source SET last_polled_at = ?2, last_success_at = ?2, baseline_at = COALESCE(baseline_at, ?2),
                  next_due = ?3, last_status = COALESCE(?4, last_status), last_error = ?6, consecutive_failures = 0,
-                 health = 'ok', health_reason = NULL, last_item_count = COALESCE(?5, last_item_count),
+                 last_item_count = COALESCE(?5, last_item_count),
                  config_hash = COALESCE(?7, config_hash) WHERE id = ?1",
             )?
             .execute(params![
@@ -457,6 +504,24 @@ fn update_source(tx: &Transaction<'_>, poll: &PollCommit) -> Result<()> {
             )?
             .execute(params![poll.source.as_str(), at, next_due, status, error])?;
         }
+    }
+    Ok(())
+}
+
+fn write_health(tx: &Transaction<'_>, poll: &PollCommit) -> Result<()> {
+    let Some(health) = &poll.health else { return Ok(()) };
+    let (state, kind, reason) = match &health.problem {
+        None => ("ok", None, None),
+        Some(p) => ("unhealthy", Some(p.kind), Some(p.reason.as_str())),
+    };
+    tx.prepare_cached(
+        "UPDATE source SET health_since = CASE WHEN health = ?2 AND health_kind IS ?3 THEN health_since ELSE ?5 END,
+         health = ?2, health_kind = ?3, health_reason = ?4, final_url = COALESCE(?6, final_url) WHERE id = ?1",
+    )?
+    .execute(params![poll.source.as_str(), state, kind, reason, millis(poll.at), health.final_url])?;
+    let key = format!("{}_{}", poll.source.as_str(), millis(poll.at));
+    for event in &poll.health_events {
+        super::outbox::enqueue(tx, &format!("{key}_{}", event.event), None, None, event, poll.at)?;
     }
     Ok(())
 }
@@ -509,6 +574,8 @@ mod tests {
                 elapsed: Duration::ZERO,
                 error: None,
             }],
+            health: None,
+            health_events: Vec::new(),
         }
     }
 

@@ -11,6 +11,7 @@ use super::{Result, StoreError};
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init.sql", include_str!("../../migrations/0001_init.sql")),
     ("0002_outbox.sql", include_str!("../../migrations/0002_outbox.sql")),
+    ("0003_health_attachments.sql", include_str!("../../migrations/0003_health_attachments.sql")),
 ];
 
 fn known_version() -> i64 {

@@ -22,8 +22,8 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use changes::ChangeRow;
 pub use documents::{
-    ChangeRecord, CommitReceipt, DocFilter, DocumentRow, DocumentWrite, FetchLogEntry, PollCommit, PollResult,
-    Recorded, WriteKind,
+    ChangeRecord, CommitReceipt, DocFilter, DocumentRow, DocumentWrite, FetchLogEntry, HealthProblem, HealthWrite,
+    PollCommit, PollResult, Recorded, WriteKind,
 };
 pub use migrate::MIGRATIONS;
 pub use outbox::{Delivery, DeliveryRow, Finish, NewDelivery};

@@ -43,11 +43,17 @@ pub struct SourceState {
     pub health: Health,
     pub documents: u64,
     pub config_hash: Option<String>,
+    /// `failing`, `empty` or `redirected` while unhealthy.
+    pub health_kind: Option<String>,
+    /// Where the list URL led at the last healthy poll.
+    pub final_url: Option<String>,
+    pub last_item_count: Option<u64>,
 }
 
 const STATE_COLUMNS: &str = "s.id, s.baseline_at, s.last_polled_at, s.last_success_at, s.next_due, s.last_status,
     s.last_error, s.consecutive_failures, s.health, s.health_reason,
-    (SELECT COUNT(*) FROM document d WHERE d.source_id = s.id), s.config_hash";
+    (SELECT COUNT(*) FROM document d WHERE d.source_id = s.id), s.config_hash, s.health_kind, s.final_url,
+    s.last_item_count";
 
 fn state_from_row(row: &Row<'_>) -> rusqlite::Result<SourceState> {
     let health: String = row.get(8)?;
@@ -68,6 +74,9 @@ fn state_from_row(row: &Row<'_>) -> rusqlite::Result<SourceState> {
         },
         documents: row.get::<_, i64>(10)?.try_into().unwrap_or(0),
         config_hash: row.get(11)?,
+        health_kind: row.get(12)?,
+        final_url: row.get(13)?,
+        last_item_count: row.get::<_, Option<i64>>(14)?.and_then(|n| u64::try_from(n).ok()),
     })
 }
 

@@ -1,0 +1,128 @@
+//! Source health: judging a poll (failing N times in a row, a list that matches nothing or
+//! dropped to zero items, a list URL that now redirects somewhere new) and turning a change of
+//! health into `source.unhealthy` / `source.recovered` deliveries, so a broken watch is never
+//! silent.
+
+use jiff::Timestamp;
+use url::Url;
+
+use crate::alert::event::{Event, EventData, SourceData, SourceRef};
+use crate::alert::route;
+use crate::config::model::{Config, EventType, SourceKind, SourceSpec};
+use crate::store::{HealthProblem, HealthWrite, NewDelivery, SourceState};
+
+/// What a poll saw that bears on health.
+#[derive(Debug, Clone)]
+pub(super) enum Seen<'a> {
+    /// The list (or page) was read: how many items, and where the URL led.
+    Read {
+        items: Option<usize>,
+        final_url: Option<&'a Url>,
+    },
+    /// Answered 304: nothing new about the list's shape, but maybe about where it lives.
+    NotModified {
+        final_url: Option<&'a Url>,
+    },
+    Failed {
+        error: &'a str,
+    },
+}
+
+/// The health to store after this poll; `None` keeps what is stored.
+pub(super) fn judge(
+    config: &Config,
+    spec: &SourceSpec,
+    state: Option<&SourceState>,
+    config_changed: bool,
+    seen: &Seen<'_>,
+) -> Option<HealthWrite> {
+    let was_unhealthy_by = state.and_then(|s| s.health_kind.as_deref());
+    match seen {
+        Seen::Failed { error } => {
+            let failures = state.map_or(0, |s| s.consecutive_failures) + 1;
+            (failures >= config.fetch.unhealthy_after).then(|| HealthWrite {
+                problem: Some(HealthProblem {
+                    kind: "failing",
+                    reason: format!("failed {failures} times in a row; last: {error}"),
+                }),
+                final_url: None,
+            })
+        }
+        Seen::NotModified { final_url } => match moved(spec, state, config_changed, *final_url) {
+            Some(problem) => Some(HealthWrite { problem: Some(problem), final_url: None }),
+            // The server answers again and the list is as it was when last read.
+            None => matches!(was_unhealthy_by, Some("failing" | "redirected"))
+                .then_some(HealthWrite { problem: None, final_url: None }),
+        },
+        Seen::Read { items, final_url } => {
+            let empty = items.filter(|n| *n == 0).map(|_| {
+                let before = state.and_then(|s| s.last_item_count).filter(|n| *n > 0 && !config_changed);
+                let what = nothing_matched(spec);
+                let reason = match before {
+                    Some(n) => format!("item count dropped to zero (was {n}): {what}"),
+                    None => what,
+                };
+                HealthProblem { kind: "empty", reason }
+            });
+            let moved = moved(spec, state, config_changed, *final_url);
+            // A redirected list keeps the old destination as the healthy one.
+            let remember = if moved.is_some() { None } else { final_url.map(ToString::to_string) };
+            Some(HealthWrite { problem: empty.or(moved), final_url: remember })
+        }
+    }
+}
+
+/// The list URL leads somewhere other than where it led while healthy.
+fn moved(
+    spec: &SourceSpec,
+    state: Option<&SourceState>,
+    config_changed: bool,
+    final_url: Option<&Url>,
+) -> Option<HealthProblem> {
+    let known = state.and_then(|s| s.final_url.as_deref()).filter(|_| !config_changed)?;
+    let now = final_url?;
+    (known != now.as_str())
+        .then(|| HealthProblem { kind: "redirected", reason: format!("{} now leads to {now} (was {known})", spec.url) })
+}
+
+fn nothing_matched(spec: &SourceSpec) -> String {
+    match (spec.kind, &spec.list, &spec.json) {
+        (SourceKind::HtmlList, Some(list), _) => {
+            format!("list selector `{}` matched nothing at {}", list.item.source, spec.url)
+        }
+        (SourceKind::JsonList, _, Some(json)) => format!("JSON path `{}` held no items at {}", json.items, spec.url),
+        _ => format!("the feed at {} has no entries", spec.url),
+    }
+}
+
+/// The deliveries a change of health makes: `source.unhealthy` on becoming unhealthy (or
+/// unhealthy for another cause), `source.recovered` on becoming healthy again.
+pub(super) fn events(
+    config: &Config,
+    spec: &SourceSpec,
+    state: Option<&SourceState>,
+    write: Option<&HealthWrite>,
+    now: Timestamp,
+) -> Vec<NewDelivery> {
+    let Some(write) = write else { return Vec::new() };
+    let was = state.and_then(|s| s.health_kind.as_deref());
+    let (event, reason) = match (&write.problem, was) {
+        (Some(problem), was) if was != Some(problem.kind) => (EventType::SourceUnhealthy, problem.reason.clone()),
+        (None, Some(was)) => (EventType::SourceRecovered, format!("healthy again (was {was})")),
+        _ => return Vec::new(),
+    };
+    let subscribers = route::route(&event, &[], &spec.id, &config.subscribers);
+    if subscribers.is_empty() {
+        return Vec::new();
+    }
+    let body = Event {
+        kind: event,
+        id: String::new(),
+        timestamp: now,
+        data: EventData::Source(SourceData {
+            source: SourceRef { id: spec.id.clone(), name: spec.name.clone() },
+            reason,
+        }),
+    };
+    super::alerts::outbox_rows(&subscribers, &body, &spec.id, now)
+}
