@@ -474,3 +474,63 @@ fn an_empty_file_is_the_defaults() {
     assert_eq!(config.fetch.max_body, 10 * 1024 * 1024);
     assert!(config.sources.is_empty());
 }
+
+#[test]
+fn json_lists_requests_and_attachments_are_checked() {
+    let text = r#"[[source]]
+id = "npc"
+kind = "json-list"
+url = "http://www.npc.gov.cn/flcaw/flca-list"
+
+[source.request]
+headers = { Cookie = "a=b", "Bad Header" = "x" }
+prime = "ftp://www.npc.gov.cn/"
+timeout = "0s"
+
+[source.json]
+items = "rows..x"
+title = "flxxmc"
+link = "url"
+link_template = "http://x/{id}"
+attachment_template = "/flcaw/{flxxId"
+
+[source.attachments]
+max_count = -1
+
+[[source]]
+id = "cac"
+kind = "html-list"
+url = "https://www.cac.gov.cn/list.htm"
+
+[source.list]
+item = "li"
+title = "a"
+link = "a"
+json = "data[html"
+
+[source.json]
+items = "rows"
+
+[[source]]
+id = "bare"
+kind = "json-list"
+url = "https://example.org/api"
+"#;
+    let dir = tree(&[("regwatch.toml", text)]);
+    assert_eq!(
+        errors_of(dir.path(), "regwatch.toml"),
+        [
+            "regwatch.toml:7: source[0].request.headers.Bad Header: invalid header name `Bad Header`",
+            "regwatch.toml:7: source[0].request.headers.Cookie: header `Cookie` is set by regwatch itself (cookies come from `prime`); remove it here",
+            "regwatch.toml:8: source[0].request.prime: invalid URL `ftp://www.npc.gov.cn/`: scheme `ftp` is not http or https; expected an absolute http or https URL",
+            "regwatch.toml:9: source[0].request.timeout: timeout must be more than 0",
+            "regwatch.toml:12: source[0].json.items: invalid JSON path `rows..x`: empty step (two dots in a row, or a dot at an end)",
+            "regwatch.toml:14: source[0].json.link: give either `link` (a field holding the URL) or `link_template`, not both",
+            "regwatch.toml:16: source[0].json.attachment_template: invalid link template `/flcaw/{flxxId`: empty or unclosed `{}`",
+            "regwatch.toml:19: source[0].attachments.max_count: must be 0 or more, not -1",
+            "regwatch.toml:30: source[1].list.json: invalid JSON path `data[html`: unclosed `[` in `data[html`",
+            "regwatch.toml:32: source[1].json: [source.json] applies to json-list sources only; this source is `html-list`",
+            "regwatch.toml:35: source[2].json: json-list sources need a [source.json] table with items, title and link (or link_template)",
+        ]
+    );
+}
