@@ -5,6 +5,7 @@
 //! `date` parses the dates real Chinese and English sites print; `guard` bounds what reaches
 //! html5ever.
 
+pub mod attachment;
 pub mod blocks;
 pub mod date;
 pub mod feed;
@@ -12,6 +13,7 @@ pub mod guard;
 pub mod html_list;
 pub mod json_list;
 pub mod json_path;
+pub mod links;
 pub mod page;
 
 pub use blocks::BlockText;
