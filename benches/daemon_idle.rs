@@ -32,6 +32,18 @@ fn ticks_per_second() -> f64 {
         .unwrap_or(100.0)
 }
 
+/// The `Environment=` assignments of the shipped unit: the daemon is measured as it runs.
+fn unit_environment() -> Vec<(String, String)> {
+    let unit = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/systemd/regwatch.service"))
+        .expect("read systemd/regwatch.service");
+    unit.lines()
+        .filter_map(|l| l.trim().strip_prefix("Environment="))
+        .flat_map(str::split_whitespace)
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
 #[expect(clippy::cast_precision_loss, reason = "KiB and tick counts printed with one decimal")]
 fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -44,9 +56,12 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("regwatch.toml"), site::config(&base, count, 8)).unwrap();
     let bin = env!("CARGO_BIN_EXE_regwatch");
+    let unit_env = unit_environment();
+    println!("environment as systemd/regwatch.service sets it: {unit_env:?}");
     let mut child = Command::new(bin)
         .args(["--config", "regwatch.toml", "run"])
         .current_dir(dir.path())
+        .envs(unit_env)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

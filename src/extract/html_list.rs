@@ -62,7 +62,7 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
 }
 
 /// `<base href>` resolved against the page's URL, else the page's URL.
-fn base_url(page: &Html, url: &Url) -> Url {
+pub(crate) fn base_url(page: &Html, url: &Url) -> Url {
     page.select(&BASE)
         .next()
         .and_then(|b| b.attr("href"))

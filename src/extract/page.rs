@@ -40,6 +40,16 @@ const TITLE_SEPARATORS: [&str; 6] = ["_", " - ", " | ", "|", " – ", " — "];
 /// The article on `doc`: the content selector's first match (else `<article>`, `<main>`,
 /// `<body>`), `ignore` selectors and `ignore_text` lines removed.
 pub fn article(doc: &Decoded, spec: &ArticleSpec) -> Result<Article, ExtractError> {
+    article_with_attachments(doc, spec, None)
+}
+
+/// `article`, with the attachment links found within `scope` (every link on the page when
+/// `None`).
+pub fn article_with_attachments(
+    doc: &Decoded,
+    spec: &ArticleSpec,
+    scope: Option<&CssSelector>,
+) -> Result<Article, ExtractError> {
     expect_html(doc)?;
     guard::check(&doc.text)?;
     let page = Html::parse_document(&doc.text);
@@ -49,7 +59,8 @@ pub fn article(doc: &Decoded, spec: &ArticleSpec) -> Result<Article, ExtractErro
         Some(selector) => named_title(&page, selector),
         None => title(&page, region, furniture, &spec.ignore),
     };
-    Ok(Article { title, published: published(&page, region), blocks, attachments: Vec::new() })
+    let attachments = crate::extract::links::attachment_links(&page, &doc.url, scope);
+    Ok(Article { title, published: published(&page, region), blocks, attachments })
 }
 
 /// The region whose text is the document, and whether page furniture in it is content.

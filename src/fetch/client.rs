@@ -13,6 +13,10 @@ use super::address::{AddressPolicy, GuardedResolver, RefusedAddress};
 use super::error::FetchError;
 use crate::config::model::FetchConfig;
 
+/// How long an idle keep-alive connection is kept: long enough for the article pages of one
+/// poll, short against an hourly interval.
+const POOL_IDLE: Duration = Duration::from_secs(30);
+
 /// Redirects followed before a fetch fails.
 pub const MAX_REDIRECTS: usize = 5;
 
@@ -116,6 +120,10 @@ impl HttpClient {
             .user_agent(config.user_agent.clone())
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
+            // The host gate never has more in flight to one host; an idle daemon holds no
+            // sockets (or their buffers) between cycles that are an hour apart.
+            .pool_max_idle_per_host(config.per_host_concurrency)
+            .pool_idle_timeout(POOL_IDLE)
             .redirect(redirect_policy(Arc::clone(&policy)))
             .dns_resolver(GuardedResolver::new(Arc::clone(&policy)))
             .no_proxy()

@@ -7,6 +7,7 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use super::Deps;
+use super::attach::{Parent, fetch_attachments};
 use crate::config::model::{SourceKind, SourceSpec};
 use crate::extract::{self, Article, Decoded, Observation};
 use crate::fetch::robots::{self, Robots};
@@ -202,7 +203,7 @@ pub(super) async fn read_article(deps: &Deps, spec: &Arc<SourceSpec>, fetched: F
         .run(move || {
             let decoded = decode(&spec, &fetched);
             extract::guard::check(&decoded.text)?;
-            extract::page::article(&decoded, &spec.article)
+            extract::page::article_with_attachments(&decoded, &spec.article, spec.attachments.selector.as_ref())
         })
         .await;
     match parsed {
@@ -235,12 +236,14 @@ pub(super) struct Target {
     pub title: Option<String>,
     pub published: Option<jiff::civil::Date>,
     pub deadline: Option<jiff::civil::Date>,
+    /// An attachment the list names for it (a json-list `attachment_template`).
+    pub attachment: Option<Url>,
 }
 
 impl Target {
     /// A page known only by its URL (a re-check, a list answered 304).
     pub(super) fn bare(url: Url) -> Self {
-        Self { url, title: None, published: None, deadline: None }
+        Self { url, title: None, published: None, deadline: None, attachment: None }
     }
 }
 
@@ -284,19 +287,69 @@ pub(super) async fn fetch_articles(
     // List order, so documents are created in the order the publisher shows them.
     done.sort_by_key(|(index, ..)| *index);
     let mut observations = Vec::new();
+    let mut parents = Vec::new();
+    let mut unchanged = Vec::new();
     for (_, target, fetched, article) in done {
         log.note(&target.url, &fetched);
         match (fetched, article) {
             (Err(e), _) => log.page_errors.push(e.to_string()),
             (Ok(_), Some(Err(reason))) => log.page_errors.push(format!("{}: {reason}", target.url)),
-            (ok @ Ok(_), Some(Ok(article))) => {
+            (ok @ Ok(_), Some(Ok(mut article))) => {
                 log.keep_validators(&target.url, &ok);
-                observations.push(observe(spec, &target, article));
+                let mut links = std::mem::take(&mut article.attachments);
+                if let Some(url) = &target.attachment
+                    && !links.iter().any(|l| l.url == *url)
+                {
+                    let label = target.title.clone().unwrap_or_default();
+                    links.insert(0, extract::AttachmentLink { url: url.clone(), label });
+                }
+                let observation = observe(spec, &target, article);
+                if !links.is_empty() {
+                    parents.push((Parent::of(&observation), links));
+                }
+                observations.push(observation);
             }
-            (Ok(_), None) => {}
+            (Ok(_), None) => unchanged.push(target),
         }
     }
+    parents.extend(known_attachments(deps, spec, unchanged).await);
+    // After their parents: the store links an attachment to a document written before it.
+    observations.extend(fetch_attachments(deps, spec, shape, parents, conditional, log).await);
     observations
+}
+
+/// The recorded attachments of pages that answered 304: a file can be replaced under an
+/// unchanged page, so each is asked again (conditionally: an unchanged file costs a 304).
+pub(super) async fn known_attachments(
+    deps: &Deps,
+    spec: &SourceSpec,
+    unchanged: Vec<Target>,
+) -> Vec<(Parent, Vec<extract::AttachmentLink>)> {
+    if unchanged.is_empty() || spec.attachments.max_count == 0 {
+        return Vec::new();
+    }
+    let urls: Vec<String> = unchanged.iter().map(|t| t.url.to_string()).collect();
+    let id = spec.id.clone();
+    let known = deps.with_store(move |s| s.attachments_of(&id, &urls)).await.unwrap_or_default();
+    unchanged
+        .into_iter()
+        .filter_map(|target| {
+            let links: Vec<extract::AttachmentLink> = known
+                .iter()
+                .filter(|(parent, ..)| parent == target.url.as_str())
+                .filter_map(|(_, url, title)| {
+                    Some(extract::AttachmentLink { url: url.parse().ok()?, label: title.clone() })
+                })
+                .collect();
+            let parent = Parent {
+                url: target.url,
+                title: target.title.unwrap_or_default(),
+                published: target.published,
+                deadline: target.deadline,
+            };
+            (!links.is_empty()).then_some((parent, links))
+        })
+        .collect()
 }
 
 fn observe(spec: &SourceSpec, target: &Target, article: Article) -> Observation {

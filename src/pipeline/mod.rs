@@ -2,6 +2,7 @@
 //! diff → classify → commit. Shared by `check`, `run` and `sources test` (which stores nothing).
 
 mod alerts;
+mod attach;
 mod follow;
 mod health;
 mod parse;

@@ -40,6 +40,13 @@ impl ParsePool {
         Self::new(cores, PARSE_BUDGET)
     }
 
+    /// A slot for CPU-bound work that manages its own thread (diffing and classifying inside a
+    /// store call): at most one per core at once, so per-thread regex caches and diff buffers
+    /// stay as few as the cores.
+    pub async fn slot(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        Arc::clone(&self.slots).acquire_owned().await.ok()
+    }
+
     pub async fn run<T, F>(&self, work: F) -> Result<T, ParseError>
     where
         T: Send + 'static,

@@ -6,14 +6,16 @@ use std::time::{Duration, Instant};
 use tracing::{info, instrument, warn};
 
 use super::Deps;
+use super::attach::{Parent, fetch_attachments};
 use super::follow::{
-    PollLog, PollShape, Target, canonical, decode, fetch_articles, fetch_page, list_items, prime, read_article,
+    PollLog, PollShape, Target, canonical, decode, fetch_articles, fetch_page, known_attachments, list_items, prime,
+    read_article,
 };
 use super::health::{self, Seen};
 use super::record::record;
 use super::schedule::next_due;
 use crate::config::model::{SourceKind, SourceSpec};
-use crate::extract::{self, ListItem, Observation};
+use crate::extract::{self, AttachmentLink, ListItem, Observation};
 use crate::fetch::{FetchError, FetchOutcome, Fetched};
 use crate::ids::{ChangeId, SourceId};
 use crate::store::{PollCommit, PollResult};
@@ -243,8 +245,10 @@ async fn gather(
         FetchOutcome::NotModified { final_url, .. } => Some(final_url.clone()),
     };
     let mut gathered = match spec.kind {
-        SourceKind::Page => gather_page(deps, spec, outcome).await,
-        SourceKind::Feed | SourceKind::JsonList if !spec.follow => gather_feed_entries(deps, spec, outcome).await,
+        SourceKind::Page => gather_page(deps, spec, &shape, outcome, conditional, log).await,
+        SourceKind::Feed | SourceKind::JsonList if !spec.follow => {
+            gather_feed_entries(deps, spec, &shape, outcome, conditional, log).await
+        }
         SourceKind::Feed | SourceKind::HtmlList | SourceKind::JsonList => {
             gather_followed(deps, spec, &shape, outcome, conditional, log).await
         }
@@ -279,38 +283,57 @@ fn fingerprint(spec: &SourceSpec) -> String {
     hex::encode(sha2::Sha256::digest(parts.join("\u{1f}").as_bytes()))
 }
 
-async fn gather_page(deps: &Deps, spec: &Arc<SourceSpec>, outcome: FetchOutcome) -> Result<Gathered, PollFailure> {
+async fn gather_page(
+    deps: &Deps,
+    spec: &Arc<SourceSpec>,
+    shape: &PollShape,
+    outcome: FetchOutcome,
+    conditional: bool,
+    log: &mut PollLog,
+) -> Result<Gathered, PollFailure> {
     let FetchOutcome::Fetched(fetched) = outcome else {
-        return Ok(Gathered { status: Some(304), ..Gathered::default() });
+        let page = vec![Target::bare(canonical(&spec.url))];
+        let parents = known_attachments(deps, spec, page).await;
+        let observations = fetch_attachments(deps, spec, shape, parents, conditional, log).await;
+        return Ok(Gathered { status: Some(304), observations, ..Gathered::default() });
     };
     let status = Some(fetched.status);
-    let article = read_article(deps, spec, fetched).await.map_err(PollFailure::new)?;
+    let mut article = read_article(deps, spec, fetched).await.map_err(PollFailure::new)?;
     let title = article.title.clone().unwrap_or_else(|| spec.name.clone());
+    let links = std::mem::take(&mut article.attachments);
     let observation = Observation::new(canonical(&spec.url), title, article.published, article.blocks);
-    Ok(Gathered { observations: vec![observation], items: Some(1), status, ..Gathered::default() })
+    let parents = vec![(Parent::of(&observation), links)];
+    let mut observations = vec![observation];
+    observations.extend(fetch_attachments(deps, spec, shape, parents, conditional, log).await);
+    Ok(Gathered { observations, items: Some(1), status, ..Gathered::default() })
 }
 
 async fn gather_feed_entries(
     deps: &Deps,
     spec: &Arc<SourceSpec>,
+    shape: &PollShape,
     outcome: FetchOutcome,
+    conditional: bool,
+    log: &mut PollLog,
 ) -> Result<Gathered, PollFailure> {
     let FetchOutcome::Fetched(fetched) = outcome else {
         return Ok(Gathered { status: Some(304), ..Gathered::default() });
     };
     let status = Some(fetched.status);
     let items = read_list(deps, spec, fetched).await?;
-    let observations = items
-        .iter()
-        .take(spec.max_items)
-        .map(|item| {
-            let blocks =
-                item.content.clone().unwrap_or_else(|| extract::BlockText::from_lines(vec![item.title.clone()]));
-            let mut observation = Observation::new(canonical(&item.url), item.title.clone(), item.published, blocks);
-            observation.deadline = item.deadline;
-            observation
-        })
-        .collect();
+    let mut observations = Vec::new();
+    let mut parents = Vec::new();
+    for item in items.iter().take(spec.max_items) {
+        let blocks = item.content.clone().unwrap_or_else(|| extract::BlockText::from_lines(vec![item.title.clone()]));
+        let mut observation = Observation::new(canonical(&item.url), item.title.clone(), item.published, blocks);
+        observation.deadline = item.deadline;
+        if let Some(url) = &item.attachment {
+            let link = AttachmentLink { url: url.clone(), label: item.title.clone() };
+            parents.push((Parent::of(&observation), vec![link]));
+        }
+        observations.push(observation);
+    }
+    observations.extend(fetch_attachments(deps, spec, shape, parents, conditional, log).await);
     Ok(Gathered { observations, items: Some(items.len()), status, ..Gathered::default() })
 }
 
@@ -338,6 +361,7 @@ async fn gather_followed(
                     title: Some(item.title),
                     published: item.published,
                     deadline: item.deadline,
+                    attachment: item.attachment,
                 })
                 .collect();
             gathered.listed = Some(shown.iter().map(|t| t.url.to_string()).collect());

@@ -27,7 +27,9 @@ pub(super) async fn record(
     }
     let context = Context { config: Arc::clone(&deps.config), spec: Arc::clone(spec), baseline, now: deps.clock.now() };
     let topics = Arc::clone(&deps.topics);
+    let slot = deps.parser.slot().await;
     deps.with_store(move |store| {
+        let _slot = slot;
         let observations = unique_by_url(observations);
         // Hashed once: the lookup compares it and the write stores it.
         let hashes: Vec<String> = observations.iter().map(|o| o.blocks.hash()).collect();

@@ -212,20 +212,41 @@ impl Store {
             .collect()
     }
 
-    /// URLs of the source's documents its list still shows.
+    /// URLs of the source's documents its list still shows (attachments are not listed: they
+    /// are re-checked with their parent).
     pub fn listed_urls(&self, source: &SourceId) -> Result<Vec<String>> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare_cached("SELECT url FROM document WHERE source_id = ?1 AND listed = 1 ORDER BY id")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT url FROM document WHERE source_id = ?1 AND listed = 1 AND parent_id IS NULL ORDER BY id",
+        )?;
         let rows = stmt.query_map([source.as_str()], |row| row.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The attachments recorded for these parent documents, as (parent URL, attachment URL,
+    /// title): re-checked when their parent answers 304, since a file can be replaced under an
+    /// unchanged page.
+    pub fn attachments_of(&self, source: &SourceId, parents: &[String]) -> Result<Vec<(String, String, String)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT p.url, a.url, a.title FROM document a JOIN document p ON p.id = a.parent_id
+             WHERE a.source_id = ?1 AND p.url = ?2 ORDER BY a.id",
+        )?;
+        let mut found = Vec::new();
+        for parent in parents {
+            let rows =
+                stmt.query_map(params![source.as_str(), parent], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+            found.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+        }
+        Ok(found)
     }
 
     /// Dropped-off documents whose slower re-check is due.
     pub fn due_rechecks(&self, source: &SourceId, now: Timestamp) -> Result<Vec<String>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT url FROM document WHERE source_id = ?1 AND listed = 0 AND next_recheck <= ?2 ORDER BY next_recheck",
+            "SELECT url FROM document WHERE source_id = ?1 AND listed = 0 AND next_recheck <= ?2 AND parent_id IS NULL
+             ORDER BY next_recheck",
         )?;
         let rows = stmt.query_map(params![source.as_str(), millis(now)], |row| row.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -455,7 +476,8 @@ fn update_listing(tx: &Transaction<'_>, poll: &PollCommit) -> Result<()> {
         // Mark everything dropped, then the listed ones back: two statements instead of a
         // NOT IN over a list that can hold hundreds of URLs.
         tx.prepare_cached(
-            "UPDATE document SET listed = 0, dropped_at = ?2, next_recheck = ?2 + ?3 WHERE source_id = ?1 AND listed = 1",
+            "UPDATE document SET listed = 0, dropped_at = ?2, next_recheck = ?2 + ?3
+             WHERE source_id = ?1 AND listed = 1 AND parent_id IS NULL",
         )?
         .execute(params![source, at, interval])?;
         let mut relist = tx.prepare_cached(

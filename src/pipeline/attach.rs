@@ -1,0 +1,219 @@
+//! Attachments: the files an article (or a json-list item) links to, fetched within the
+//! source's caps, identified from the response, read to text (PDF, DOCX), and turned into
+//! documents of their own linked to their parent. A file that cannot be read is still
+//! recorded, as a line naming it, its size and its hash, so a replaced file is a new version.
+
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use sha2::Digest;
+use tokio::task::JoinSet;
+use url::Url;
+
+use super::Deps;
+use super::follow::{PollLog, PollShape, canonical, fetch_page};
+use crate::config::model::SourceSpec;
+use crate::extract::attachment::{self, AttachmentFormat, Candidate};
+use crate::extract::{AttachmentLink, AttachmentOf, BlockText, Observation};
+use crate::fetch::{FetchOutcome, Fetched};
+
+/// The document attachments hang off, and what they inherit from it.
+#[derive(Debug, Clone)]
+pub(super) struct Parent {
+    pub url: Url,
+    pub title: String,
+    pub published: Option<Date>,
+    pub deadline: Option<Date>,
+}
+
+impl Parent {
+    pub(super) fn of(observation: &Observation) -> Self {
+        Self {
+            url: observation.doc_url.clone(),
+            title: observation.title.clone(),
+            published: observation.published,
+            deadline: observation.deadline,
+        }
+    }
+}
+
+/// What one attachment fetch came to.
+enum Read {
+    Document(Box<Observation>),
+    /// A download-like link that answered a web page: no attachment.
+    NotAFile,
+    /// A link that named a file format and answered something else.
+    Unexpected(String),
+}
+
+/// Fetches up to `max_count` attachments per parent; unchanged ones (304) yield nothing.
+pub(super) async fn fetch_attachments(
+    deps: &Deps,
+    spec: &Arc<SourceSpec>,
+    shape: &PollShape,
+    parents: Vec<(Parent, Vec<AttachmentLink>)>,
+    conditional: bool,
+    log: &mut PollLog,
+) -> Vec<Observation> {
+    let wanted: Vec<(Parent, AttachmentLink)> = parents
+        .into_iter()
+        .flat_map(|(parent, links)| {
+            links.into_iter().take(spec.attachments.max_count).map(move |link| (parent.clone(), link))
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let urls: Vec<String> = wanted.iter().map(|(_, l)| canonical(&l.url).to_string()).collect();
+    let known = if conditional {
+        deps.with_store(move |s| s.validators_for(&urls)).await.unwrap_or_default()
+    } else {
+        std::collections::HashMap::default()
+    };
+    let mut tasks = JoinSet::new();
+    for (index, (parent, link)) in wanted.into_iter().enumerate() {
+        let deps = deps.clone();
+        let url = canonical(&link.url);
+        let validators = known.get(url.as_str()).cloned().unwrap_or_default();
+        let mut request = shape.for_url(&url).clone();
+        request.max_body = Some(spec.attachments.max_size.unwrap_or_else(|| spec.max_body(&deps.config.fetch)));
+        tasks.spawn(async move {
+            let fetched = fetch_page(&deps, &url, &validators, &request).await;
+            let read = match &fetched {
+                Ok(FetchOutcome::Fetched(f)) => Some(read(&deps, &parent, &link, f.clone()).await),
+                _ => None,
+            };
+            (index, url, fetched, read)
+        });
+    }
+    let mut done = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(result) => done.push(result),
+            Err(e) => log.page_errors.push(format!("attachment task failed: {e}")),
+        }
+    }
+    done.sort_by_key(|(index, ..)| *index);
+    let mut observations = Vec::new();
+    for (_, url, fetched, read) in done {
+        log.note(&url, &fetched);
+        match (fetched, read) {
+            (Err(e), _) => log.page_errors.push(e.to_string()),
+            (ok @ Ok(_), Some(Read::Document(observation))) => {
+                log.keep_validators(&url, &ok);
+                observations.push(*observation);
+            }
+            (ok @ Ok(_), Some(Read::NotAFile)) => {
+                tracing::debug!(%url, "Download link answered a web page; not an attachment.");
+                log.keep_validators(&url, &ok);
+            }
+            (Ok(_), Some(Read::Unexpected(why))) => log.page_errors.push(format!("{url}: {why}")),
+            (Ok(_), None) => {}
+        }
+    }
+    observations
+}
+
+/// Identifies and reads one fetched attachment on the parse pool (PDF parsing is CPU and can
+/// take long on hostile files; the pool's budget bounds it).
+async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, fetched: Fetched) -> Read {
+    let identified = attachment::identify(
+        &fetched.final_url,
+        fetched.content_type.as_deref(),
+        fetched.content_disposition.as_deref(),
+        &fetched.body,
+    );
+    let Some(format) = identified.format else {
+        return match attachment::candidate(&link.url, &link.label) {
+            Some(Candidate::Known { format, .. }) => {
+                Read::Unexpected(format!("expected a {} file, got a web page", format.as_str()))
+            }
+            _ => Read::NotAFile,
+        };
+    };
+    let name = identified
+        .file_name
+        .or_else(|| match attachment::candidate(&link.url, &link.label) {
+            Some(Candidate::Known { file_name, .. }) => file_name,
+            _ => None,
+        })
+        .unwrap_or_else(|| link.label.clone());
+    let body = fetched.body.clone();
+    let text = deps.parser.run(move || attachment::extract_text(format, &body)).await;
+    let (blocks, unreadable) = match text {
+        Ok(Ok(lines)) if lines.iter().any(|l| !l.trim().is_empty()) => (BlockText::from_lines(lines), None),
+        Ok(Ok(_)) => described(&name, format, &fetched.body, "no text in the file".to_owned()),
+        Ok(Err(unreadable)) => described(&name, format, &fetched.body, unreadable.reason),
+        Err(e) => described(&name, format, &fetched.body, e.to_string()),
+    };
+    let mut observation = Observation::new(canonical(&link.url), title(&name, parent), parent.published, blocks);
+    observation.deadline = parent.deadline;
+    observation.attachment =
+        Some(AttachmentOf { parent: parent.url.clone(), format: Some(format.as_str()), unreadable });
+    Read::Document(Box::new(observation))
+}
+
+/// An unreadable file's text: one line that changes whenever the file does.
+fn described(name: &str, format: AttachmentFormat, body: &[u8], why: String) -> (BlockText, Option<String>) {
+    let hash = hex::encode(sha2::Sha256::digest(body));
+    let line = format!("[{} not read: {why}] {name} ({} bytes, sha256 {hash})", format.as_str(), body.len());
+    (BlockText::from_lines(vec![line]), Some(why))
+}
+
+/// The file's name without its extension and the `附件1：` lead-in (it is usually the
+/// instrument's own title), else the parent's title marked as an attachment.
+fn title(name: &str, parent: &Parent) -> String {
+    let stem = std::path::Path::new(name).file_stem().and_then(|s| s.to_str()).unwrap_or(name);
+    let stem = stem.trim();
+    let stem = strip_lead_in(stem);
+    if stem.is_empty() || stem.chars().all(|c| c.is_ascii_digit() || c == '_' || c == '-') {
+        format!("{}（附件）", parent.title)
+    } else {
+        stem.to_owned()
+    }
+}
+
+/// `附件1：…`, `附件：…`, `附件2.…` → `…`.
+fn strip_lead_in(name: &str) -> &str {
+    let Some(rest) = name.strip_prefix("附件") else { return name };
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    let rest = rest.trim_start_matches([':', '：', '.', '、', ' ', '-', '_']);
+    if rest.is_empty() { name } else { rest }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parent() -> Parent {
+        Parent {
+            url: Url::parse("https://www.cac.gov.cn/a.htm").unwrap(),
+            title: "关于公开征求意见的通知".into(),
+            published: None,
+            deadline: None,
+        }
+    }
+
+    #[test]
+    fn titles_come_from_file_names() {
+        assert_eq!(
+            title("附件1：数据出境安全评估办法（征求意见稿）.pdf", &parent()),
+            "数据出境安全评估办法（征求意见稿）"
+        );
+        assert_eq!(title("附件：起草说明.docx", &parent()), "起草说明");
+        assert_eq!(title("20261001123456.pdf", &parent()), "关于公开征求意见的通知（附件）");
+        assert_eq!(title("附件.pdf", &parent()), "附件");
+    }
+
+    #[test]
+    fn unreadable_files_are_described_by_their_hash() {
+        let (blocks, why) = described("说明.doc", AttachmentFormat::Doc, b"abc", "doc files are not read".into());
+        assert_eq!(why.as_deref(), Some("doc files are not read"));
+        assert_eq!(
+            blocks.lines(),
+            [
+                "[doc not read: doc files are not read] 说明.doc (3 bytes, sha256 ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad)"
+            ]
+        );
+    }
+}
