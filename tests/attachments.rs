@@ -103,7 +103,7 @@ topics = ["*"]
     assert_eq!(pdf["parent_id"], article["id"]);
     assert_eq!(pdf["format"], "pdf");
     assert!(pdf["unreadable"].is_null());
-    assert_eq!(pdf["title"], "draft", "the file name, when the response names no other");
+    assert_eq!(pdf["title"], "个人信息出境认证办法（征求意见稿）", "the link text: the file name says less");
     assert_eq!(pdf["stage"], "draft");
     let topics: Vec<&str> = pdf["topics"].as_array().unwrap().iter().filter_map(|t| t.as_str()).collect();
     assert!(topics.contains(&"cross-border-data"), "{topics:?}");

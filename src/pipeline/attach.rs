@@ -131,8 +131,12 @@ async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, fetched: Fetc
             _ => Read::NotAFile,
         };
     };
+    // The server's name for the file, else link text that reads as a title (URL file names
+    // are often opaque: wjyjzj.docx, 20261120093011.pdf), else the name in the URL.
+    let telling_label = Some(link.label.trim()).filter(|l| l.chars().any(is_han)).map(str::to_owned);
     let name = identified
         .file_name
+        .or(telling_label)
         .or_else(|| match attachment::candidate(&link.url, &link.label) {
             Some(Candidate::Known { file_name, .. }) => file_name,
             _ => None,
@@ -151,6 +155,10 @@ async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, fetched: Fetc
     observation.attachment =
         Some(AttachmentOf { parent: parent.url.clone(), format: Some(format.as_str()), unreadable });
     Read::Document(Box::new(observation))
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}')
 }
 
 /// An unreadable file's text: one line that changes whenever the file does.

@@ -317,7 +317,16 @@ async fn gather_feed_entries(
     log: &mut PollLog,
 ) -> Result<Gathered, PollFailure> {
     let FetchOutcome::Fetched(fetched) = outcome else {
-        return Ok(Gathered { status: Some(304), ..Gathered::default() });
+        if spec.json.as_ref().is_none_or(|j| j.attachment.is_none()) {
+            return Ok(Gathered { status: Some(304), ..Gathered::default() });
+        }
+        // An unchanged list can still hide a replaced attachment (NPC's draft PDFs).
+        let id = spec.id.clone();
+        let listed = deps.with_store(move |s| s.listed_urls(&id)).await.unwrap_or_default();
+        let items = listed.iter().filter_map(|u| url::Url::parse(u).ok()).map(Target::bare).collect();
+        let parents = known_attachments(deps, spec, items).await;
+        let observations = fetch_attachments(deps, spec, shape, parents, conditional, log).await;
+        return Ok(Gathered { status: Some(304), observations, ..Gathered::default() });
     };
     let status = Some(fetched.status);
     let items = read_list(deps, spec, fetched).await?;

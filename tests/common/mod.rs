@@ -29,6 +29,9 @@ pub struct Page {
     /// Answer 403 unless the request's `Cookie` header carries this `name=value` pair (the
     /// MIIT pattern: a JSON endpoint that wants the cookie its column page set).
     pub required_cookie: Option<String>,
+    /// With `required_cookie`: answer a request without it with a 302 back to the same URL that
+    /// sets it (MOJ's WAF challenge), instead of a 403.
+    pub challenge: bool,
 }
 
 impl Page {
@@ -45,6 +48,7 @@ impl Page {
             delay: None,
             etag: true,
             required_cookie: None,
+            challenge: false,
         }
     }
 
@@ -63,6 +67,13 @@ impl Page {
 
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Answers requests without the cookie `pair` with a 302 to the same URL setting it.
+    pub fn behind_cookie_challenge(mut self, pair: &str) -> Self {
+        self.required_cookie = Some(pair.to_owned());
+        self.challenge = true;
         self
     }
 
@@ -148,7 +159,8 @@ async fn serve(State(state): State<Arc<Mutex<SiteState>>>, uri: Uri, headers: He
         let mut s = state.lock().unwrap();
         s.in_flight += 1;
         s.max_in_flight = s.max_in_flight.max(s.in_flight);
-        s.pages.get(&path).cloned()
+        // `/api?*` answers `/api` with any query string.
+        s.pages.get(&path).or_else(|| s.pages.get(&format!("{}?*", uri.path()))).cloned()
     };
     let if_none_match = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -162,7 +174,13 @@ async fn serve(State(state): State<Arc<Mutex<SiteState>>>, uri: Uri, headers: He
                 .as_deref()
                 .is_some_and(|pair| !cookie.as_deref().unwrap_or_default().split(';').any(|c| c.trim() == pair)) =>
         {
-            (403, (StatusCode::FORBIDDEN, "cookie required").into_response())
+            if page.challenge {
+                let pair = page.required_cookie.clone().unwrap_or_default();
+                let headers = [(header::LOCATION, path.clone()), (header::SET_COOKIE, format!("{pair}; Path=/"))];
+                (302, (StatusCode::FOUND, headers, "").into_response())
+            } else {
+                (403, (StatusCode::FORBIDDEN, "cookie required").into_response())
+            }
         }
         Some(page) => {
             if let Some(delay) = page.delay {
