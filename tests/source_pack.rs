@@ -144,6 +144,7 @@ fn cac() {
     assert_eq!(attachment["format"], "pdf");
     assert_eq!(attachment["title"], "个人信息出境认证办法");
     assert_eq!(attachment["stage"], "draft", "{attachment}");
+    assert_eq!(attachment["deadline"], "2026-12-20", "the notice's deadline, inherited");
     assert_eq!(titles(&docs, "cac-releases"), ["网络数据分类分级管理办法"]);
     assert_eq!(pack.doc(CAC, "/2026-11/18/c_1763450000000004.htm")["stage"], "final");
 }
@@ -317,6 +318,7 @@ fn tc260() {
     let genai = pack.doc(TC260, "/front/bzzqyjDetail.html?id=20261120093011&norm_id=20261120093011&recode_id=1");
     assert_eq!(genai["title"], "关于国家标准《网络安全技术 生成式人工智能服务安全基本要求》征求意见稿征求意见的通知");
     assert_eq!(genai["deadline"], "2027-01-19");
+    assert_eq!(genai["published"], "2026-11-20", "the detail's date, not the list's deadline");
     assert!(topics(&genai).contains(&"generative-ai"), "{genai}");
     let pi = pack.doc(TC260, "/front/bzzqyjDetail.html?id=20261105150022&norm_id=20261105150022&recode_id=1");
     assert_eq!(pi["deadline"], "2026-12-26");

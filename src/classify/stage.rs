@@ -68,6 +68,7 @@ static DRAFT: LazyLock<Regex> = LazyLock::new(|| {
         r#"\(the [“"]draft[”"]\)|\bsolicit(?:s|ed|ing)? (?:public )?(?:comments|opinions|views|feedback|input)\b"#,
         r"\bpublicly solicit|\bseek(?:s|ing)? (?:public )?(?:comments|opinions|views|feedback)\b|\b(?:comments|opinions|views) (?:are |were )?(?:sought|invited|solicited)\b",
         r"\bopen(?:ed)? to the public for comments?|\brequest for (?:public )?comments\b|\bpublic consultation\b|\bsubmit (?:their |your )?(?:comments|opinions|views|feedback)\b",
+        r"\b(?:open )?for public comments?\b|\bopen for comments?\b",
     ])
 });
 
@@ -81,7 +82,7 @@ static TRIAL: LazyLock<Regex> = LazyLock::new(|| {
 
 static FINAL: LazyLock<Regex> = LazyLock::new(|| {
     let verb_object = format!(
-        r"\b(?:issu(?:e[sd]?|ing)|releas(?:e[sd]?|ing)|promulgat(?:e[sd]?|ing)|publish(?:e[sd]|ing)|unveil(?:s|ed|ing)?)\s+(?:[\w’'-]+\s+){{0,8}}?{INSTRUMENT}\b"
+        r"\b(?:issu(?:e[sd]?|ing)|releas(?:e[sd]?|ing)|promulgat(?:e[sd]?|ing)|publish(?:e[sd]|ing)|unveil(?:s|ed|ing)?)\s+(?:[A-Za-z0-9_’'-]+\s+){{0,8}}?{INSTRUMENT}\b"
     );
     marker(&[
         r"现予(?:公布|发布|印发)|予以(?:公布|发布)|公布施行|印发|颁布|(?:发布|公布)《|关于(?:发布|公布)|正式(?:发布|实施|施行)|审议通过|会议通过|已经[^。]{0,40}通过",
@@ -159,6 +160,11 @@ mod tests {
     #[case::en_draft_title("Measures on Labelling Synthetic Content (Draft for Comment)", "", Stage::Draft)]
     #[case::en_draft_revision("Comments Sought on the Archives Law (Draft Revision)", "", Stage::Draft)]
     #[case::en_seeking("", "The ministry is seeking public comments on a proposal to regulate drones.", Stage::Draft)]
+    #[case::en_released_for_comment(
+        "NPCSC Releases Second Draft of Cybersecurity Law Amendment for Public Comment",
+        "",
+        Stage::Draft
+    )]
     #[case::en_trial(
         "",
         "The bureau released the Measures for Data Labelling (for Trial Implementation), effective from 1 March.",

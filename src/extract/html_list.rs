@@ -49,13 +49,20 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
             .or_else(|| link_el.attr("title").map(str::trim).map(str::to_owned))
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| url.to_string());
-        let published = match &spec.date {
-            Some(date) => read(item, date).and_then(|t| parse_published(&t)),
+        let deadline_text = spec.deadline.as_ref().and_then(|d| read(item, d));
+        let published = if let Some(date) = &spec.date {
+            read(item, date).and_then(|t| parse_published(&t))
+        } else {
             // Without a date selector, the item's text minus its title (which may name a date of
-            // its own, as in 关于2023年8月8日会议的通知).
-            None => parse_date(&plain_text(item).replacen(&title, " ", 1)),
+            // its own, as in 关于2023年8月8日会议的通知) and minus its deadline (TC260's
+            // [截至日期:…] is no publication date).
+            let mut rest = plain_text(item).replacen(&title, " ", 1);
+            if let Some(deadline) = deadline_text.as_deref().filter(|d| !d.is_empty()) {
+                rest = rest.replacen(deadline, " ", 1);
+            }
+            parse_date(&rest)
         };
-        let deadline = spec.deadline.as_ref().and_then(|d| read(item, d)).and_then(|t| parse_deadline(&t));
+        let deadline = deadline_text.and_then(|t| parse_deadline(&t));
         items.push(ListItem { url, title, published, content: None, deadline, attachment: None });
     }
     Ok(items)
@@ -236,6 +243,16 @@ mod tests {
         list.deadline = Some(css("span.time"));
         let got = items(&doc(html, ContentKind::Html), &list).unwrap();
         assert_eq!((got[0].published, got[0].deadline), (Some(date(2025, 1, 1)), Some(date(2025, 2, 1))));
+    }
+
+    /// TC260 lists only a deadline: it is no publication date.
+    #[test]
+    fn a_deadline_is_not_taken_for_the_date() {
+        let html = r#"<ul><li class="item"><a href="/d?id=1">关于国家标准征求意见的通知</a><span class="list_time">[截至日期:2026-12-15]</span></li></ul>"#;
+        let mut list = spec("li.item", "a", "a", None);
+        list.deadline = Some(css(".list_time"));
+        let got = items(&doc(html, ContentKind::Html), &list).unwrap();
+        assert_eq!((got[0].published, got[0].deadline), (None, Some(date(2026, 12, 15))));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use scraper::{ElementRef, Html, Selector};
 use crate::config::model::{ArticleSpec, CssSelector};
 use crate::extract::blocks::{self, Furniture, plain_text};
 use crate::extract::date::parse_date;
-use crate::extract::{Article, ContentKind, Decoded, ExtractError, guard};
+use crate::extract::{Article, BlockText, ContentKind, Decoded, ExtractError, guard};
 
 fn selector(css: &str) -> Selector {
     Selector::parse(css).expect("static selector")
@@ -60,7 +60,8 @@ pub fn article_with_attachments(
         None => title(&page, region, furniture, &spec.ignore),
     };
     let attachments = crate::extract::links::attachment_links(&page, &doc.url, scope);
-    Ok(Article { title, published: published(&page, region), blocks, attachments })
+    let published = published(&page, region).or_else(|| labelled_date(&blocks));
+    Ok(Article { title, published, blocks, attachments })
 }
 
 /// The region whose text is the document, and whether page furniture in it is content.
@@ -155,6 +156,20 @@ fn published(page: &Html, region: ElementRef<'_>) -> Option<jiff::civil::Date> {
         .find_map(|s| page.select(s).find_map(|m| parse_date(m.attr("content")?)))
         .or_else(|| region.select(time).find_map(|t| parse_date(t.attr("datetime")?)))
         .or_else(|| page.select(time).find_map(|t| parse_date(t.attr("datetime")?)))
+}
+
+/// Labels that introduce a page's publication date in its text.
+const DATE_LABELS: [&str; 7] = ["发布时间", "发布日期", "印发日期", "成文日期", "Published", "Posted on", "Date:"];
+
+/// A date the first lines of the text announce (TC260: `发布时间：2026-11-20`), when the page
+/// has no date in its metadata.
+fn labelled_date(blocks: &BlockText) -> Option<jiff::civil::Date> {
+    blocks
+        .lines()
+        .iter()
+        .take(8)
+        .filter(|l| DATE_LABELS.iter().any(|label| l.contains(label)))
+        .find_map(|l| parse_date(l))
 }
 
 /// The kind's name in messages.
@@ -280,5 +295,16 @@ mod tests {
         let mut d = doc("<rss/>");
         d.kind = ContentKind::Xml;
         assert_eq!(article(&d, &ArticleSpec::default()), Err(ExtractError::WrongKind { expected: "html", got: "xml" }));
+    }
+
+    #[test]
+    fn a_labelled_date_in_the_first_lines_is_the_publication_date() {
+        let html = "<html><body><div class=\"news_end\"><p>发布时间：2026-11-20</p><p>截至日期：2026-12-15</p></div></body></html>";
+        let spec = ArticleSpec { content: Some(css("div.news_end")), ..ArticleSpec::default() };
+        let got = article(&doc(html), &spec).unwrap();
+        assert_eq!(got.published, Some(date(2026, 11, 20)));
+        let html = "<html><body><div class=\"c\"><p>第一条 自2027年1月1日起施行。</p></div></body></html>";
+        let spec = ArticleSpec { content: Some(css("div.c")), ..ArticleSpec::default() };
+        assert_eq!(article(&doc(html), &spec).unwrap().published, None, "an unlabelled date is no publication date");
     }
 }

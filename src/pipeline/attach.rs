@@ -27,12 +27,17 @@ pub(super) struct Parent {
 }
 
 impl Parent {
+    /// The parent as observed. Its deadline, stated by the list or written in its text (CAC's
+    /// 意见反馈截止时间为…), is the attachment's too unless the file names its own.
     pub(super) fn of(observation: &Observation) -> Self {
+        let deadline = observation.deadline.or_else(|| {
+            crate::classify::find_deadline(&observation.title, &observation.blocks.text(), observation.published)
+        });
         Self {
             url: observation.doc_url.clone(),
             title: observation.title.clone(),
             published: observation.published,
-            deadline: observation.deadline,
+            deadline,
         }
     }
 }
@@ -151,7 +156,9 @@ async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, fetched: Fetc
         Err(e) => described(&name, format, &fetched.body, e.to_string()),
     };
     let mut observation = Observation::new(canonical(&link.url), title(&name, parent), parent.published, blocks);
-    observation.deadline = parent.deadline;
+    // The file's own deadline first; else its parent's.
+    let own = crate::classify::find_deadline(&observation.title, &observation.blocks.text(), parent.published);
+    observation.deadline = own.or(parent.deadline);
     observation.attachment =
         Some(AttachmentOf { parent: parent.url.clone(), format: Some(format.as_str()), unreadable });
     Read::Document(Box::new(observation))
