@@ -134,4 +134,11 @@ fn print_doc(store: &Store, d: &DocumentRow) {
     for final_ in store.finals_of(DocId(d.id)).unwrap_or_default() {
         println!("  family:    draft of final #{} {} ({})", final_.id, final_.title, final_.url);
     }
+    if let Some(parent) = d.parent_id.and_then(|id| store.document(DocId(id)).ok().flatten()) {
+        let format = d.format.as_deref().unwrap_or("file");
+        println!("  attached:  {format} attachment of #{} {} ({})", parent.id, parent.title, parent.url);
+    }
+    if let Some(why) = &d.unreadable {
+        println!("  text:      not read: {why}");
+    }
 }
