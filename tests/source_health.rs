@@ -8,6 +8,7 @@ mod alert_common;
 mod common;
 
 use alert_common::receiver::{self, Behaviour, Receiver};
+use alert_common::smtp::SmtpServer;
 use common::{LOOPBACK_FETCH, Page, TestSite, Workspace};
 
 fn list(class: &str) -> Page {
@@ -32,6 +33,10 @@ fn site() -> TestSite {
 }
 
 fn workspace(site: &TestSite, hook: &Receiver) -> Workspace {
+    workspace_with(site, hook, "")
+}
+
+fn workspace_with(site: &TestSite, hook: &Receiver, more: &str) -> Workspace {
     Workspace::new(&format!(
         r#"{LOOPBACK_FETCH}
 unhealthy_after = 2
@@ -51,10 +56,19 @@ link = "a"
 id = "ops"
 webhook = "{hook}"
 events = ["source.unhealthy", "source.recovered"]
-"#,
+{more}"#,
         list = site.url("/list.htm"),
         hook = hook.url,
     ))
+}
+
+/// An operator who reads email instead.
+fn email_subscriber(smtp: &SmtpServer) -> String {
+    format!(
+        "\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\nfrom = \"regwatch <alerts@example.org>\"\n\n\
+         [[subscriber]]\nid = \"oncall\"\nemail = \"oncall@example.org\"\nevents = [\"source.unhealthy\", \"source.recovered\"]\n",
+        smtp.addr.port()
+    )
 }
 
 /// (health, reason) of the one source, as `sources list --json` shows it.
@@ -80,12 +94,14 @@ fn events(hook: &Receiver) -> Vec<(String, String)> {
 fn a_list_that_matches_nothing_is_unhealthy_until_it_matches_again() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let hook = runtime.block_on(receiver::start(Behaviour::Accept, None));
+    let smtp = runtime.block_on(alert_common::smtp::start(None));
     let site = site();
-    let ws = workspace(&site, &hook);
+    let ws = workspace_with(&site, &hook, &email_subscriber(&smtp));
 
     ws.run(&["check"]).success();
     assert_eq!(health(&ws), ("ok".to_owned(), None));
     assert!(events(&hook).is_empty(), "a healthy baseline says nothing");
+    assert!(smtp.messages().is_empty());
 
     // The site is redesigned: same items, another class.
     site.put("/list.htm", list("news-list"));
@@ -98,6 +114,12 @@ fn a_list_that_matches_nothing_is_unhealthy_until_it_matches_again() {
     );
     assert_eq!(reason.as_deref(), Some(expected.as_str()));
     assert_eq!(events(&hook), [("source.unhealthy".to_owned(), expected.clone())]);
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 1, "the email subscriber hears of it too");
+    assert_eq!(mails[0].to, ["oncall@example.org"]);
+    let mail = String::from_utf8_lossy(&mails[0].data).into_owned();
+    assert!(mail.contains("Source unhealthy"), "{mail}");
+    assert!(mail.contains("ul.list > li"), "{mail}");
 
     // Still broken: no second alert.
     site.put("/list.htm", list("news-list").with_header("x-poll", "2"));
@@ -110,6 +132,7 @@ fn a_list_that_matches_nothing_is_unhealthy_until_it_matches_again() {
     let got = events(&hook);
     assert_eq!(got.len(), 2);
     assert_eq!(got[1], ("source.recovered".to_owned(), "healthy again (was empty)".to_owned()));
+    assert_eq!(smtp.messages().len(), 2);
 }
 
 #[test]
