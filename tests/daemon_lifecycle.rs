@@ -186,6 +186,12 @@ fn db_backup_copies_a_consistent_database_while_the_daemon_runs() {
     wait_for("the first poll", Duration::from_secs(20), || !site.hits("/a").is_empty());
     let backup = ws.path().join("backup.db");
     ws.run(&["db", "backup", backup.to_str().unwrap()]).success();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the copy is the owner's alone, whatever the umask");
+    }
     // Listing commands read while the daemon writes.
     assert_eq!(ws.docs().len(), 1);
     stop(daemon, &ws);

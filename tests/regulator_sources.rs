@@ -241,3 +241,29 @@ link = "u"
     assert_eq!(error_of("big-roomy"), None, "{states:#}");
     assert_eq!(ws.docs().len(), 2);
 }
+
+/// An article edited in place while its list stays the same (answered 304) keeps the title its
+/// list gave it, not its page's `<title>`.
+#[test]
+fn an_article_changed_under_an_unchanged_list_keeps_its_list_title() {
+    let site = TestSite::start();
+    site.put(
+        "/list.htm",
+        Page::html(r#"<ul class="l"><li><a href="/a.htm">关于《数据出境安全评估办法（征求意见稿）》公开征求意见的通知</a></li></ul>"#),
+    );
+    let article =
+        |text: &str| Page::html(&format!("<html><head><title>a1</title></head><body><p>{text}</p></body></html>"));
+    site.put("/a.htm", article("第一条 为了规范数据出境活动，制定本办法。"));
+    let ws = Workspace::new(&format!(
+        "{LOOPBACK_FETCH}\n[[source]]\nid = \"s\"\nkind = \"html-list\"\nurl = \"{}\"\n[source.list]\nitem = \"ul.l > li\"\ntitle = \"a\"\nlink = \"a\"\n",
+        site.url("/list.htm")
+    ));
+    ws.run(&["check"]).success();
+    site.put("/a.htm", article("第一条 为了规范数据出境活动，保护个人信息权益，制定本办法。"));
+    ws.run(&["check"]).success();
+    assert_eq!(site.hits("/list.htm").last().unwrap().answered, 304);
+    let doc = ws.doc_by_url(&site.url("/a.htm"));
+    assert_eq!(doc["versions"], 2);
+    assert_eq!(doc["title"], "关于《数据出境安全评估办法（征求意见稿）》公开征求意见的通知");
+    assert_eq!(doc["stage"], "draft");
+}

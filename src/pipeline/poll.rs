@@ -392,8 +392,27 @@ async fn gather_followed(
         }
     }
     gathered.rechecked = due;
+    name_from_store(deps, spec, &mut targets).await;
     gathered.observations = fetch_articles(deps, spec, shape, targets, conditional, log).await;
     Ok(gathered)
+}
+
+/// Targets the list did not name this time (a 304 list, dropped items) keep the title and
+/// date their list gave them before: a page's `<title>` is no substitute, and a changed title
+/// would change its stage and topics.
+async fn name_from_store(deps: &Deps, spec: &SourceSpec, targets: &mut [Target]) {
+    let urls: Vec<String> = targets.iter().filter(|t| t.title.is_none()).map(|t| t.url.to_string()).collect();
+    if urls.is_empty() {
+        return;
+    }
+    let id = spec.id.clone();
+    let known = deps.with_store(move |s| s.known_titles(&id, &urls)).await.unwrap_or_default();
+    for target in targets.iter_mut().filter(|t| t.title.is_none()) {
+        if let Some((title, published)) = known.get(target.url.as_str()) {
+            target.title = Some(title.clone());
+            target.published = target.published.or_else(|| published.as_deref().and_then(|p| p.parse().ok()));
+        }
+    }
 }
 
 async fn read_list(deps: &Deps, spec: &Arc<SourceSpec>, fetched: Fetched) -> Result<Vec<ListItem>, PollFailure> {

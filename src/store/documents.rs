@@ -223,6 +223,27 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The stored title and publication date of these documents of `source`, by URL: what a
+    /// page re-checked without its list entry (a 304 list, a dropped item) is still called.
+    pub fn known_titles(
+        &self,
+        source: &SourceId,
+        urls: &[String],
+    ) -> Result<std::collections::HashMap<String, (String, Option<String>)>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT title, published FROM document WHERE source_id = ?1 AND url = ?2")?;
+        let mut found = std::collections::HashMap::new();
+        for url in urls {
+            if let Some(row) =
+                stmt.query_row(params![source.as_str(), url], |row| Ok((row.get(0)?, row.get(1)?))).optional()?
+            {
+                found.insert(url.clone(), row);
+            }
+        }
+        Ok(found)
+    }
+
     /// The attachments recorded for these parent documents, as (parent URL, attachment URL,
     /// title): re-checked when their parent answers 304, since a file can be replaced under an
     /// unchanged page.

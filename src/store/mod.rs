@@ -61,6 +61,12 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error("cannot create backup file {path}: {source}")]
+    BackupFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -113,6 +119,8 @@ impl Store {
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
         let conn = self.conn();
         let backup_err = |source| StoreError::Backup { path: dest.to_owned(), source };
+        // Owner-only from the start, whatever the caller's umask: the copy holds everything.
+        private_file(dest).map_err(|source| StoreError::BackupFile { path: dest.to_owned(), source })?;
         let mut target = Connection::open(dest).map_err(backup_err)?;
         let backup = rusqlite::backup::Backup::new(&conn, &mut target).map_err(backup_err)?;
         backup.run_to_completion(256, Duration::from_millis(5), None).map_err(backup_err)?;
@@ -123,6 +131,21 @@ impl Store {
         // A panic while holding the lock leaves SQLite consistent (transactions roll back on drop).
         self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// Creates `path` readable and writable by its owner only, or narrows an existing file to that.
+fn private_file(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let file = std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)?;
+    }
+    Ok(())
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
