@@ -98,8 +98,9 @@ pub struct SourceSpec {
     /// How often such an article is re-checked.
     pub recheck_interval: Duration,
     pub request: RequestSpec,
-    pub list: Option<ListSpec>,
-    pub json: Option<JsonListSpec>,
+    // Boxed: most sources are feeds or pages, and a daemon holds a thousand specs.
+    pub list: Option<Box<ListSpec>>,
+    pub json: Option<Box<JsonListSpec>>,
     pub article: ArticleSpec,
     pub attachments: AttachmentSpec,
 }

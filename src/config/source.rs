@@ -93,8 +93,8 @@ fn source(report: &mut Report<'_>, entry: &Entry<RawSource>, seen: &mut FirstSee
         recheck_window: recheck_window?,
         recheck_interval: recheck_interval?,
         request: request?.unwrap_or_default(),
-        list: list?,
-        json: json?,
+        list: list?.map(Box::new),
+        json: json?.map(Box::new),
         article: article?.unwrap_or_default(),
         attachments: attachments?.unwrap_or_default(),
     })
