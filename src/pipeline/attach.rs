@@ -17,6 +17,9 @@ use crate::extract::attachment::{self, AttachmentFormat, Candidate};
 use crate::extract::{AttachmentLink, AttachmentOf, BlockText, Observation};
 use crate::fetch::{FetchOutcome, Fetched};
 
+/// How long reading one attachment's text may take: NPC's draft PDFs run to 40 MB.
+const TEXT_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The document attachments hang off, and what they inherit from it.
 #[derive(Debug, Clone)]
 pub(super) struct Parent {
@@ -148,7 +151,7 @@ async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, fetched: Fetc
         })
         .unwrap_or_else(|| link.label.clone());
     let body = fetched.body.clone();
-    let text = deps.parser.run(move || attachment::extract_text(format, &body)).await;
+    let text = deps.parser.run_within(TEXT_BUDGET, move || attachment::extract_text(format, &body)).await;
     let (blocks, unreadable) = match text {
         Ok(Ok(lines)) if lines.iter().any(|l| !l.trim().is_empty()) => (BlockText::from_lines(lines), None),
         Ok(Ok(_)) => described(&name, format, &fetched.body, "no text in the file".to_owned()),

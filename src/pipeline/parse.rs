@@ -52,10 +52,19 @@ impl ParsePool {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        let deadline = tokio::time::Instant::now() + self.budget;
+        self.run_within(self.budget, work).await
+    }
+
+    /// `run` with a budget of its own: a 40 MB PDF is not read in the time a page is parsed.
+    pub async fn run_within<T, F>(&self, budget: Duration, work: F) -> Result<T, ParseError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let deadline = tokio::time::Instant::now() + budget;
         let slot = tokio::time::timeout_at(deadline, Arc::clone(&self.slots).acquire_owned())
             .await
-            .map_err(|_| ParseError::Timeout(self.budget))?
+            .map_err(|_| ParseError::Timeout(budget))?
             .map_err(|_| ParseError::Panicked)?;
         let handle = tokio::task::spawn_blocking(move || {
             let _slot = slot;
@@ -64,7 +73,7 @@ impl ParsePool {
         match tokio::time::timeout_at(deadline, handle).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(_)) => Err(ParseError::Panicked),
-            Err(_) => Err(ParseError::Timeout(self.budget)),
+            Err(_) => Err(ParseError::Timeout(budget)),
         }
     }
 }
