@@ -68,7 +68,7 @@ pub(crate) fn json_list(
     })
 }
 
-fn path(report: &mut Report<'_>, key: &str, raw: &Spanned<String>) -> Result<JsonPath, Reported> {
+pub(crate) fn path(report: &mut Report<'_>, key: &str, raw: &Spanned<String>) -> Result<JsonPath, Reported> {
     JsonPath::parse(raw.get_ref()).map_err(|message| report.error(Some(raw.span()), key, message))
 }
 

@@ -17,7 +17,7 @@ use crate::config::check::{
 use crate::config::defaults;
 use crate::config::file::{Entry, ParsedFile};
 use crate::config::issue::{ConfigIssue, Report, Reported};
-use crate::config::json_list::json_list;
+use crate::config::json_list::{json_list, path as json_path};
 use crate::config::model::{ArticleSpec, AttachmentSpec, CssSelector, ListSpec, SourceKind, SourceSpec};
 use crate::config::raw::{RawArticle, RawAttachments, RawJson, RawList, RawSource};
 use crate::config::request::{request, with_query};
@@ -215,14 +215,7 @@ fn list(
     let link = required_selector("link", list.link.as_ref(), true);
     let date = list.date.as_ref().map(|d| selector(report, &format!("{key}.date"), d, true)).transpose();
     let deadline = list.deadline.as_ref().map(|d| selector(report, &format!("{key}.deadline"), d, true)).transpose();
-    let json = list
-        .json
-        .as_ref()
-        .map(|p| {
-            crate::extract::json_path::JsonPath::parse(p.get_ref())
-                .map_err(|message| report.error(Some(p.span()), &format!("{key}.json"), message))
-        })
-        .transpose();
+    let json = list.json.as_ref().map(|p| json_path(report, &format!("{key}.json"), p)).transpose();
     Ok(Some(ListSpec { item: item?, title: title?, link: link?, date: date?, deadline: deadline?, json: json? }))
 }
 

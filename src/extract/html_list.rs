@@ -16,7 +16,7 @@ use crate::extract::page::expect_html;
 use crate::extract::{Decoded, ExtractError, ListItem, guard};
 
 static BASE: LazyLock<Selector> = LazyLock::new(|| Selector::parse("base[href]").expect("static selector"));
-static ANCHOR: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
+pub(crate) static ANCHOR: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
 
 /// The items of a list page in page order. Items without an http(s) link are skipped, and so
 /// are repeats of a URL already seen. An item selector that matches nothing gives no items.

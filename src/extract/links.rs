@@ -1,19 +1,15 @@
 //! Finds the links on an article page that may lead to attachments: a known file extension in
 //! the path or a query value, or a download-like link whose response will decide.
 
+use scraper::{ElementRef, Html};
 use std::collections::HashSet;
-use std::sync::LazyLock;
-
-use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use crate::config::model::CssSelector;
 use crate::extract::AttachmentLink;
 use crate::extract::attachment::candidate;
 use crate::extract::blocks::plain_text;
-use crate::extract::html_list::base_url;
-
-static ANCHOR: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
+use crate::extract::html_list::{ANCHOR, base_url};
 
 /// Attachment candidates in page order, each URL once, never the page itself. `scope` limits
 /// the search to the links it matches or contains (SAMR's attachments box, say).
@@ -50,6 +46,8 @@ pub fn attachment_links(page: &Html, page_url: &Url, scope: Option<&CssSelector>
 
 #[cfg(test)]
 mod tests {
+    use scraper::Selector;
+
     use super::*;
 
     fn links(html: &str, scope: Option<&str>) -> Vec<(String, String)> {

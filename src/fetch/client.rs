@@ -116,17 +116,13 @@ impl HttpClient {
     pub fn new(config: &FetchConfig) -> Result<Self, reqwest::Error> {
         install_crypto_provider();
         let policy = Arc::new(AddressPolicy::new(config.private_networks.clone()));
-        let inner = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .connect_timeout(config.connect_timeout)
+        let inner = builder(&config.user_agent, config.connect_timeout, &policy)
             .timeout(config.timeout)
             // The host gate never has more in flight to one host; an idle daemon holds no
             // sockets (or their buffers) between cycles that are an hour apart.
             .pool_max_idle_per_host(config.per_host_concurrency)
             .pool_idle_timeout(POOL_IDLE)
             .redirect(redirect_policy(Arc::clone(&policy)))
-            .dns_resolver(GuardedResolver::new(Arc::clone(&policy)))
-            .no_proxy()
             .build()?;
         Ok(Self {
             inner,
@@ -144,13 +140,9 @@ impl HttpClient {
     pub fn webhook_client(config: &FetchConfig) -> Result<reqwest::Client, reqwest::Error> {
         install_crypto_provider();
         let policy = Arc::new(AddressPolicy::new(config.private_networks.clone()));
-        reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .connect_timeout(config.connect_timeout)
+        builder(&config.user_agent, config.connect_timeout, &policy)
             .timeout(config.timeout)
             .redirect(redirect::Policy::none())
-            .dns_resolver(GuardedResolver::new(policy))
-            .no_proxy()
             .build()
     }
 
@@ -167,17 +159,11 @@ impl HttpClient {
         let client = if let Some(client) = self.unredirected.get() {
             client.clone()
         } else {
-            {
-                let built = reqwest::Client::builder()
-                    .user_agent(self.user_agent.clone())
-                    .connect_timeout(self.connect_timeout)
-                    .redirect(redirect::Policy::none())
-                    .dns_resolver(GuardedResolver::new(Arc::clone(&self.policy)))
-                    .no_proxy()
-                    .build()
-                    .map_err(|e| FetchError::Other { url: url.clone(), reason: e.to_string() })?;
-                self.unredirected.get_or_init(|| built).clone()
-            }
+            let built = builder(&self.user_agent, self.connect_timeout, &self.policy)
+                .redirect(redirect::Policy::none())
+                .build()
+                .map_err(|e| FetchError::Other { url: url.clone(), reason: e.to_string() })?;
+            self.unredirected.get_or_init(|| built).clone()
         };
         let response = client
             .get(url.clone())
@@ -326,6 +312,16 @@ impl HttpClient {
 fn install_crypto_provider() {
     // An error only means a provider is already installed, which is what we want.
     let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// What every client regwatch builds shares: an honest User-Agent, the connect deadline, the
+/// address policy in the resolver, and no proxy from the environment.
+fn builder(user_agent: &str, connect_timeout: Duration, policy: &Arc<AddressPolicy>) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(user_agent)
+        .connect_timeout(connect_timeout)
+        .dns_resolver(GuardedResolver::new(Arc::clone(policy)))
+        .no_proxy()
 }
 
 fn redirect_policy(policy: Arc<AddressPolicy>) -> redirect::Policy {

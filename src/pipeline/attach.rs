@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use super::Deps;
-use super::follow::{PollLog, PollShape, canonical, fetch_page};
+use super::follow::{PollLog, PollShape, Target, canonical, fetch_page, stored_validators};
 use crate::config::model::SourceSpec;
 use crate::extract::attachment::{self, AttachmentFormat, Candidate};
 use crate::extract::{AttachmentLink, AttachmentOf, BlockText, Observation};
@@ -73,11 +73,7 @@ pub(super) async fn fetch_attachments(
         return Vec::new();
     }
     let urls: Vec<String> = wanted.iter().map(|(_, l)| canonical(&l.url).to_string()).collect();
-    let known = if conditional {
-        deps.with_store(move |s| s.validators_for(&urls)).await.unwrap_or_default()
-    } else {
-        std::collections::HashMap::default()
-    };
+    let known = stored_validators(deps, urls, conditional).await;
     let mut tasks = JoinSet::new();
     for (index, (parent, link)) in wanted.into_iter().enumerate() {
         let deps = deps.clone();
@@ -91,19 +87,12 @@ pub(super) async fn fetch_attachments(
                 Ok(FetchOutcome::Fetched(f)) => Some(read(&deps, &parent, &link, f.clone()).await),
                 _ => None,
             };
-            (index, url, fetched, read)
+            (index, (url, fetched, read))
         });
     }
-    let mut done = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(result) => done.push(result),
-            Err(e) => log.page_errors.push(format!("attachment task failed: {e}")),
-        }
-    }
-    done.sort_by_key(|(index, ..)| *index);
+    let done = log.join_in_order(tasks, "attachment").await;
     let mut observations = Vec::new();
-    for (_, url, fetched, read) in done {
+    for (url, fetched, read) in done {
         log.note(&url, &fetched);
         match (fetched, read) {
             (Err(e), _) => log.page_errors.push(e.to_string()),
@@ -122,6 +111,51 @@ pub(super) async fn fetch_attachments(
     observations
 }
 
+/// The recorded attachments of pages that answered 304: a file can be replaced under an
+/// unchanged page, so each is asked again (conditionally: an unchanged file costs a 304).
+pub(super) async fn known_attachments(
+    deps: &Deps,
+    spec: &SourceSpec,
+    unchanged: Vec<Target>,
+) -> Vec<(Parent, Vec<AttachmentLink>)> {
+    if unchanged.is_empty() || spec.attachments.max_count == 0 {
+        return Vec::new();
+    }
+    let urls: Vec<String> = unchanged.iter().map(|t| t.url.to_string()).collect();
+    let id = spec.id.clone();
+    let known = deps.with_store(move |s| s.attachments_of(&id, &urls)).await.unwrap_or_default();
+    unchanged
+        .into_iter()
+        .filter_map(|target| {
+            let links: Vec<AttachmentLink> = known
+                .iter()
+                .filter(|(parent, ..)| parent == target.url.as_str())
+                .filter_map(|(_, url, title)| Some(AttachmentLink { url: url.parse().ok()?, label: title.clone() }))
+                .collect();
+            let parent = Parent {
+                url: target.url,
+                title: target.title.unwrap_or_default(),
+                published: target.published,
+                deadline: target.deadline,
+            };
+            (!links.is_empty()).then_some((parent, links))
+        })
+        .collect()
+}
+
+/// The known attachments of pages (or list items) that answered 304, asked again.
+pub(super) async fn recheck_unchanged(
+    deps: &Deps,
+    spec: &Arc<SourceSpec>,
+    shape: &PollShape,
+    unchanged: Vec<Target>,
+    conditional: bool,
+    log: &mut PollLog,
+) -> Vec<Observation> {
+    let parents = known_attachments(deps, spec, unchanged).await;
+    fetch_attachments(deps, spec, shape, parents, conditional, log).await
+}
+
 /// Identifies and reads one fetched attachment on the parse pool (PDF parsing is CPU and can
 /// take long on hostile files; the pool's budget bounds it).
 async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, fetched: Fetched) -> Read {
@@ -131,25 +165,21 @@ async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, fetched: Fetc
         fetched.content_disposition.as_deref(),
         &fetched.body,
     );
+    // What the link promised: a named format (and maybe a file name), or only a download.
+    let (promised, linked_name) = match attachment::candidate(&link.url, &link.label) {
+        Some(Candidate::Known { format, file_name }) => (Some(format), file_name),
+        _ => (None, None),
+    };
     let Some(format) = identified.format else {
-        return match attachment::candidate(&link.url, &link.label) {
-            Some(Candidate::Known { format, .. }) => {
-                Read::Unexpected(format!("expected a {} file, got a web page", format.as_str()))
-            }
-            _ => Read::NotAFile,
+        return match promised {
+            Some(format) => Read::Unexpected(format!("expected a {} file, got a web page", format.as_str())),
+            None => Read::NotAFile,
         };
     };
     // The server's name for the file, else link text that reads as a title (URL file names
     // are often opaque: wjyjzj.docx, 20261120093011.pdf), else the name in the URL.
     let telling_label = Some(link.label.trim()).filter(|l| l.chars().any(is_han)).map(str::to_owned);
-    let name = identified
-        .file_name
-        .or(telling_label)
-        .or_else(|| match attachment::candidate(&link.url, &link.label) {
-            Some(Candidate::Known { file_name, .. }) => file_name,
-            _ => None,
-        })
-        .unwrap_or_else(|| link.label.clone());
+    let name = identified.file_name.or(telling_label).or(linked_name).unwrap_or_else(|| link.label.clone());
     let body = fetched.body.clone();
     let text = deps.parser.run_within(TEXT_BUDGET, move || attachment::extract_text(format, &body)).await;
     let (blocks, unreadable) = match text {

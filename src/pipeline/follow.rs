@@ -7,7 +7,7 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use super::Deps;
-use super::attach::{Parent, fetch_attachments};
+use super::attach::{Parent, fetch_attachments, known_attachments};
 use crate::config::model::{SourceKind, SourceSpec};
 use crate::extract::{self, Article, Decoded, Observation};
 use crate::fetch::robots::{self, Robots};
@@ -25,6 +25,24 @@ pub(super) struct PollLog {
 }
 
 impl PollLog {
+    /// Every task's result in the order the tasks were numbered; a task that died is logged
+    /// as a page error naming `what` it was fetching.
+    pub(super) async fn join_in_order<T: Send + 'static>(
+        &mut self,
+        mut tasks: JoinSet<(usize, T)>,
+        what: &str,
+    ) -> Vec<T> {
+        let mut done = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok(result) => done.push(result),
+                Err(e) => self.page_errors.push(format!("{what} task failed: {e}")),
+            }
+        }
+        done.sort_by_key(|(index, _)| *index);
+        done.into_iter().map(|(_, result)| result).collect()
+    }
+
     /// Validators are kept only for pages whose content was read and recorded: a page that
     /// failed to parse must be fetched whole next time, not answered 304 forever.
     pub(super) fn keep_validators(&mut self, url: &Url, result: &Result<FetchOutcome, FetchError>) {
@@ -134,6 +152,19 @@ async fn admit(deps: &Deps, url: &Url) -> Result<crate::fetch::politeness::HostP
     Ok(deps.gate.enter(host).await)
 }
 
+/// The validators stored for `urls` when this poll may ask conditionally; none otherwise (a
+/// changed source config must re-read pages the server would call unchanged).
+pub(super) async fn stored_validators(
+    deps: &Deps,
+    urls: Vec<String>,
+    conditional: bool,
+) -> std::collections::HashMap<String, Validators> {
+    if !conditional {
+        return std::collections::HashMap::default();
+    }
+    deps.with_store(move |s| s.validators_for(&urls)).await.unwrap_or_default()
+}
+
 /// One conditional GET through robots.txt and the host gate.
 pub(super) async fn fetch_page(
     deps: &Deps,
@@ -203,7 +234,13 @@ pub(super) async fn read_article(deps: &Deps, spec: &Arc<SourceSpec>, fetched: F
         .run(move || {
             let decoded = decode(&spec, &fetched);
             extract::guard::check(&decoded.text)?;
-            extract::page::article_with_attachments(&decoded, &spec.article, spec.attachments.selector.as_ref())
+            let mut article =
+                extract::page::article_with_attachments(&decoded, &spec.article, spec.attachments.selector.as_ref())?;
+            // Attachments turned off: no parent to describe, nothing to fetch.
+            if spec.attachments.max_count == 0 {
+                article.attachments.clear();
+            }
+            Ok::<_, extract::ExtractError>(article)
         })
         .await;
     match parsed {
@@ -257,11 +294,7 @@ pub(super) async fn fetch_articles(
     log: &mut PollLog,
 ) -> Vec<Observation> {
     let urls: Vec<String> = targets.iter().map(|t| t.url.to_string()).collect();
-    let known = if conditional {
-        deps.with_store(move |s| s.validators_for(&urls)).await.unwrap_or_default()
-    } else {
-        std::collections::HashMap::default()
-    };
+    let known = stored_validators(deps, urls, conditional).await;
     let mut tasks = JoinSet::new();
     for (index, target) in targets.into_iter().enumerate() {
         let deps = deps.clone();
@@ -274,22 +307,15 @@ pub(super) async fn fetch_articles(
                 Ok(FetchOutcome::Fetched(f)) => Some(read_article(&deps, &spec, f.clone()).await),
                 _ => None,
             };
-            (index, target, fetched, article)
+            (index, (target, fetched, article))
         });
     }
-    let mut done = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(result) => done.push(result),
-            Err(e) => log.page_errors.push(format!("article task failed: {e}")),
-        }
-    }
     // List order, so documents are created in the order the publisher shows them.
-    done.sort_by_key(|(index, ..)| *index);
+    let done = log.join_in_order(tasks, "article").await;
     let mut observations = Vec::new();
     let mut parents = Vec::new();
     let mut unchanged = Vec::new();
-    for (_, target, fetched, article) in done {
+    for (target, fetched, article) in done {
         log.note(&target.url, &fetched);
         match (fetched, article) {
             (Err(e), _) => log.page_errors.push(e.to_string()),
@@ -316,40 +342,6 @@ pub(super) async fn fetch_articles(
     // After their parents: the store links an attachment to a document written before it.
     observations.extend(fetch_attachments(deps, spec, shape, parents, conditional, log).await);
     observations
-}
-
-/// The recorded attachments of pages that answered 304: a file can be replaced under an
-/// unchanged page, so each is asked again (conditionally: an unchanged file costs a 304).
-pub(super) async fn known_attachments(
-    deps: &Deps,
-    spec: &SourceSpec,
-    unchanged: Vec<Target>,
-) -> Vec<(Parent, Vec<extract::AttachmentLink>)> {
-    if unchanged.is_empty() || spec.attachments.max_count == 0 {
-        return Vec::new();
-    }
-    let urls: Vec<String> = unchanged.iter().map(|t| t.url.to_string()).collect();
-    let id = spec.id.clone();
-    let known = deps.with_store(move |s| s.attachments_of(&id, &urls)).await.unwrap_or_default();
-    unchanged
-        .into_iter()
-        .filter_map(|target| {
-            let links: Vec<extract::AttachmentLink> = known
-                .iter()
-                .filter(|(parent, ..)| parent == target.url.as_str())
-                .filter_map(|(_, url, title)| {
-                    Some(extract::AttachmentLink { url: url.parse().ok()?, label: title.clone() })
-                })
-                .collect();
-            let parent = Parent {
-                url: target.url,
-                title: target.title.unwrap_or_default(),
-                published: target.published,
-                deadline: target.deadline,
-            };
-            (!links.is_empty()).then_some((parent, links))
-        })
-        .collect()
 }
 
 fn observe(spec: &SourceSpec, target: &Target, article: Article) -> Observation {

@@ -6,10 +6,9 @@ use std::time::{Duration, Instant};
 use tracing::{info, instrument, warn};
 
 use super::Deps;
-use super::attach::{Parent, fetch_attachments};
+use super::attach::{Parent, fetch_attachments, recheck_unchanged};
 use super::follow::{
-    PollLog, PollShape, Target, canonical, decode, fetch_articles, fetch_page, known_attachments, list_items, prime,
-    read_article,
+    PollLog, PollShape, Target, canonical, decode, fetch_articles, fetch_page, list_items, prime, read_article,
 };
 use super::health::{self, Seen};
 use super::record::record;
@@ -293,8 +292,7 @@ async fn gather_page(
 ) -> Result<Gathered, PollFailure> {
     let FetchOutcome::Fetched(fetched) = outcome else {
         let page = vec![Target::bare(canonical(&spec.url))];
-        let parents = known_attachments(deps, spec, page).await;
-        let observations = fetch_attachments(deps, spec, shape, parents, conditional, log).await;
+        let observations = recheck_unchanged(deps, spec, shape, page, conditional, log).await;
         return Ok(Gathered { status: Some(304), observations, ..Gathered::default() });
     };
     let status = Some(fetched.status);
@@ -302,7 +300,7 @@ async fn gather_page(
     let title = article.title.clone().unwrap_or_else(|| spec.name.clone());
     let links = std::mem::take(&mut article.attachments);
     let observation = Observation::new(canonical(&spec.url), title, article.published, article.blocks);
-    let parents = vec![(Parent::of(&observation), links)];
+    let parents = if links.is_empty() { Vec::new() } else { vec![(Parent::of(&observation), links)] };
     let mut observations = vec![observation];
     observations.extend(fetch_attachments(deps, spec, shape, parents, conditional, log).await);
     Ok(Gathered { observations, items: Some(1), status, ..Gathered::default() })
@@ -324,8 +322,7 @@ async fn gather_feed_entries(
         let id = spec.id.clone();
         let listed = deps.with_store(move |s| s.listed_urls(&id)).await.unwrap_or_default();
         let items = listed.iter().filter_map(|u| url::Url::parse(u).ok()).map(Target::bare).collect();
-        let parents = known_attachments(deps, spec, items).await;
-        let observations = fetch_attachments(deps, spec, shape, parents, conditional, log).await;
+        let observations = recheck_unchanged(deps, spec, shape, items, conditional, log).await;
         return Ok(Gathered { status: Some(304), observations, ..Gathered::default() });
     };
     let status = Some(fetched.status);
