@@ -6,6 +6,11 @@ use jiff::Timestamp;
 
 pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> Timestamp;
+
+    /// Time from now until `at` (zero when past): how long a loop sleeps.
+    fn until(&self, at: Timestamp) -> std::time::Duration {
+        std::time::Duration::try_from(at.duration_since(self.now())).unwrap_or(std::time::Duration::ZERO)
+    }
 }
 
 #[derive(Debug, Default, Clone, Copy)]

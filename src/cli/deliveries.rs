@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use super::context;
 use super::output::{clip, print_json, print_table};
 use crate::ids::DeliveryId;
-use crate::store::Store;
+use crate::store::{DeliveryStatus, Store};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum DeliveriesCommand {
@@ -27,7 +27,8 @@ pub(super) fn run(config: Option<&Path>, cmd: DeliveriesCommand) -> anyhow::Resu
     match cmd {
         DeliveriesCommand::List { status, json } => {
             let store = context::open_store_read_only(&config)?;
-            let rows = store.deliveries(status.as_deref())?;
+            let status = status.as_deref().and_then(DeliveryStatus::parse);
+            let rows = store.deliveries(status)?;
             if json {
                 print_json(&rows)?;
             } else {
@@ -37,9 +38,9 @@ pub(super) fn run(config: Option<&Path>, cmd: DeliveriesCommand) -> anyhow::Resu
                         vec![
                             d.id.to_string(),
                             d.subscriber.clone(),
-                            d.channel.clone(),
-                            d.event.clone(),
-                            d.status.clone(),
+                            d.channel.as_str().to_owned(),
+                            d.event.as_str().to_owned(),
+                            d.status.as_str().to_owned(),
                             d.attempts.to_string(),
                             clip(d.last_error.as_deref().unwrap_or(""), 60),
                         ]

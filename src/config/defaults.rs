@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::config::model::{EventType, FetchConfig, PrivateNetworks, Schedule, SmtpTls};
+use crate::config::model::{AttachmentSpec, EventType, FetchConfig, PrivateNetworks, Schedule, SmtpTls};
 
 /// `[storage] database`, relative to the main config file (or the working directory without one).
 pub const DATABASE: &str = "regwatch.db";
@@ -70,5 +70,11 @@ pub fn fetch() -> FetchConfig {
         respect_robots: RESPECT_ROBOTS,
         private_networks: PRIVATE_NETWORKS,
         unhealthy_after: UNHEALTHY_AFTER,
+    }
+}
+
+impl Default for AttachmentSpec {
+    fn default() -> Self {
+        Self { max_count: MAX_ATTACHMENTS, max_size: None, selector: None }
     }
 }

@@ -6,7 +6,6 @@
 
 use toml::de::{DeTable, DeValue};
 
-use crate::config::file::Role;
 use crate::config::issue::Report;
 use crate::config::raw::schema;
 
@@ -15,6 +14,14 @@ const INCLUDE_KEYS: [&str; 3] = ["source", "topic", "subscriber"];
 
 /// Reports and removes every key that no raw struct accepts (or that this file's role does not
 /// allow), so serde only sees known keys and the problems behind them are not hidden.
+/// Whether the file is the one named on the command line or one of its includes: an include
+/// may hold only some of the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Main,
+    Include,
+}
+
 pub(crate) fn strip_unknown(table: &mut DeTable<'_>, path: &str, prefix: &str, role: Role, report: &mut Report<'_>) {
     let schema = schema();
     let known = schema.iter().find(|(p, _)| *p == path).map_or(&[][..], |e| e.1);
