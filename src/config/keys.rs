@@ -93,25 +93,10 @@ pub(crate) fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") }
 }
 
-/// Levenshtein distance, for "did you mean" on short key names.
+/// Levenshtein distance, for "did you mean" on short key names (strsim: already in the tree
+/// through clap's suggestions).
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row.first().copied().unwrap_or(0);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row.get(j + 1).copied().unwrap_or(0);
-            let best = substitution.min(previous + 1).min(row.get(j).copied().unwrap_or(0) + 1);
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = best;
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
+    strsim::levenshtein(a, b)
 }
 
 #[cfg(test)]
