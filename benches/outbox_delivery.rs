@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use jiff::Timestamp;
 use regwatch::alert::Courier;
 use regwatch::classify::Stage;
+use regwatch::clock::{Clock, SystemClock};
 use regwatch::config::model::EventType;
 use regwatch::extract::{BlockText, Observation};
 use regwatch::fetch::HttpClient;
@@ -50,7 +50,7 @@ fn main() {
     std::fs::write(dir.path().join("regwatch.toml"), toml).unwrap();
     let config = Arc::new(regwatch::config::load(&dir.path().join("regwatch.toml"), &[]).unwrap().config);
     let store = Arc::new(Store::open(&config.storage.database).unwrap());
-    store.register_sources(&config.sources, Timestamp::now()).unwrap();
+    store.register_sources(&config.sources, SystemClock.now()).unwrap();
     queue(&store, &config.sources[0].id);
 
     let courier = Courier {
@@ -75,7 +75,7 @@ fn main() {
 
 /// 1,000 new documents, each with a change and one webhook delivery, in one poll commit.
 fn queue(store: &Store, source: &regwatch::ids::SourceId) {
-    let now = Timestamp::now();
+    let now = SystemClock.now();
     let documents = (0..DELIVERIES)
         .map(|i| {
             let observation = Observation::new(

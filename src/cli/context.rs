@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use crate::alert::Courier;
 use crate::classify::TopicPack;
-use crate::clock::SystemClock;
+use crate::clock::{Clock, SystemClock};
 use crate::config::model::{Channel, Config};
 use crate::config::{self};
 use crate::fetch::HttpClient;
@@ -37,7 +37,7 @@ pub(super) fn topic_pack(config: &Config) -> anyhow::Result<Arc<TopicPack>> {
 
 pub(super) fn open_store(config: &Config) -> anyhow::Result<Arc<Store>> {
     let store = Store::open(&config.storage.database)?;
-    store.register_sources(&config.sources, jiff::Timestamp::now())?;
+    store.register_sources(&config.sources, SystemClock.now())?;
     Ok(Arc::new(store))
 }
 

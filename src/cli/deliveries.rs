@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use super::context;
 use super::output::{clip, print_json, print_table};
+use crate::clock::{Clock, SystemClock};
 use crate::ids::DeliveryId;
 use crate::store::{DeliveryStatus, Store};
 
@@ -52,10 +53,7 @@ pub(super) fn run(config: Option<&Path>, cmd: DeliveriesCommand) -> anyhow::Resu
         }
         DeliveriesCommand::Retry { id } => {
             let store = Store::open(&config.storage.database)?;
-            anyhow::ensure!(
-                store.retry_delivery(DeliveryId(id), jiff::Timestamp::now())?,
-                "no delivery {id} in the outbox"
-            );
+            anyhow::ensure!(store.retry_delivery(DeliveryId(id), SystemClock.now())?, "no delivery {id} in the outbox");
             println!("delivery {id} queued; it goes out with the next `check` or while `run` is running");
             Ok(ExitCode::SUCCESS)
         }

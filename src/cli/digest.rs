@@ -8,6 +8,7 @@ use anyhow::Context;
 use super::context;
 use crate::alert::route::channel_of;
 use crate::alert::{Event, RoundReport, digest_content};
+use crate::clock::{Clock, SystemClock};
 use crate::config::model::SubscriberSpec;
 use crate::store::DeliveryChannel;
 
@@ -52,7 +53,7 @@ pub(super) fn run(config: Option<&Path>, cmd: DigestCommand) -> anyhow::Result<E
                 return Ok(ExitCode::SUCCESS);
             }
             let pack = context::topic_pack(&config)?;
-            let content = digest_content(&subscriber, &events, jiff::Timestamp::now(), &pack.labels());
+            let content = digest_content(&subscriber, &events, SystemClock.now(), &pack.labels());
             if html {
                 println!("{}", content.html);
             } else {

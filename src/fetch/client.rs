@@ -11,6 +11,7 @@ use url::Url;
 
 use super::address::{AddressPolicy, GuardedResolver, RefusedAddress};
 use super::error::FetchError;
+use crate::clock::{Clock, SystemClock};
 use crate::config::model::FetchConfig;
 
 /// How long an idle keep-alive connection is kept: long enough for the article pages of one
@@ -234,7 +235,7 @@ impl HttpClient {
             return Err(FetchError::Status {
                 url: url.clone(),
                 status: status.as_u16(),
-                retry_after: retry_after(response.headers(), jiff::Timestamp::now()),
+                retry_after: retry_after(response.headers(), SystemClock.now()),
             });
         }
         let final_url = response.url().clone();
@@ -401,11 +402,11 @@ mod tests {
     fn retry_after_reads_seconds_and_dates() {
         let mut headers = HeaderMap::new();
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("120"));
-        assert_eq!(retry_after(&headers, jiff::Timestamp::now()), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after(&headers, SystemClock.now()), Some(Duration::from_secs(120)));
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
-        assert_eq!(retry_after(&headers, jiff::Timestamp::now()), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers, SystemClock.now()), Some(Duration::ZERO));
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&headers, jiff::Timestamp::now()), None);
+        assert_eq!(retry_after(&headers, SystemClock.now()), None);
     }
 
     #[test]
