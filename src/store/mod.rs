@@ -10,6 +10,7 @@
 mod blocking;
 mod cache;
 mod changes;
+mod claim;
 mod commit;
 mod documents;
 mod fetch_log;
@@ -29,6 +30,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags};
 
 pub use changes::{ChangeRecord, ChangeRow};
+pub use claim::RetryAt;
 pub use commit::{CommitReceipt, PollCommit, PollResult};
 pub use documents::{DocFilter, DocumentRow, DocumentWrite, Recorded, WriteKind};
 pub use fetch_log::FetchLogEntry;
