@@ -7,6 +7,7 @@
 
 pub mod attachment;
 pub mod blocks;
+pub mod canonical;
 pub mod date;
 pub mod feed;
 pub mod guard;

@@ -70,20 +70,20 @@ pub(super) async fn attachments(
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let urls: Vec<String> = wanted.iter().map(|(_, l)| canonical(&l.url).to_string()).collect();
+    let urls: Vec<String> = wanted.iter().map(|(_, l)| canonical(poll.spec, &l.url).to_string()).collect();
     let known = poll.stored_validators(urls).await?;
     let max_size = poll.spec.attachments.max_size.unwrap_or_else(|| poll.spec.max_body(&poll.deps.config.fetch));
     let mut tasks = JoinSet::new();
     for (index, (parent, link)) in wanted.into_iter().enumerate() {
         let deps = poll.deps.clone();
-        let url = canonical(&link.url);
+        let url = canonical(poll.spec, &link.url);
         let validators = known.get(url.as_str()).cloned().unwrap_or_default();
         let mut request = poll.shape.for_url(&url).clone();
         request.max_body = Some(max_size);
         tasks.spawn(async move {
             let fetched = fetch_page(&deps, &url, &validators, &request).await;
             let read = match &fetched {
-                Ok(FetchOutcome::Fetched(f)) => Some(read(&deps, &parent, &link, f.clone()).await),
+                Ok(FetchOutcome::Fetched(f)) => Some(read(&deps, &parent, &link, &url, f.clone()).await),
                 _ => None,
             };
             (index, (url, fetched, read))
@@ -142,7 +142,7 @@ async fn known_attachments(
 
 /// Identifies and reads one fetched attachment on the parse pool (PDF parsing is CPU and can
 /// take long on hostile files; the pool's budget bounds it).
-async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, fetched: Fetched) -> Read {
+async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, url: &Url, fetched: Fetched) -> Read {
     let identified = attachment::identify(
         &fetched.final_url,
         fetched.content_type.as_deref(),
@@ -172,7 +172,7 @@ async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, fetched: Fetc
         Ok(Err(unreadable)) => described(&name, format, &fetched.body, unreadable.reason),
         Err(e) => described(&name, format, &fetched.body, e.to_string()),
     };
-    let mut observation = Observation::new(canonical(&link.url), title(&name, parent), parent.published, blocks);
+    let mut observation = Observation::new(url.clone(), title(&name, parent), parent.published, blocks);
     // The file's own deadline first; else its parent's.
     let own = crate::classify::find_deadline(&observation.title, &observation.blocks.text(), parent.published);
     observation.deadline = own.or(parent.deadline);

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::Deps;
 use super::context::Poll;
 use super::read::{list_items, read_article};
-use super::request::{canonical, decode, fetch_page};
+use super::request::{decode, fetch_page, page_url};
 use crate::config::model::{SourceKind, SourceSpec};
 use crate::fetch::{FetchOutcome, Validators};
 
@@ -70,7 +70,7 @@ pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
             Ok(article) => {
                 let title = article.title.unwrap_or_else(|| spec.name.clone());
                 let published = article.published.map(|d| d.to_string());
-                report.items.push(TestItem { url: canonical(&spec.url).to_string(), title, published, deadline: None });
+                report.items.push(TestItem { url: page_url(&spec).to_string(), title, published, deadline: None });
                 report.text = article.blocks.lines().to_vec();
             }
             Err(e) => report.error = Some(e),

@@ -9,7 +9,7 @@ use url::Url;
 use super::attach::Parent;
 use super::context::{Poll, PollFailure};
 use super::read::{read_article, read_list};
-use super::request::{Target, canonical};
+use super::request::{Target, canonical, page_url};
 use crate::config::model::SourceKind;
 use crate::extract::{AttachmentLink, BlockText, Observation};
 use crate::fetch::FetchOutcome;
@@ -47,14 +47,14 @@ pub(super) async fn extract(poll: &mut Poll<'_>, response: FetchOutcome) -> Resu
 async fn page(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, PollFailure> {
     let spec = poll.spec;
     let FetchOutcome::Fetched(fetched) = response else {
-        let page = Target::bare(canonical(&spec.url));
+        let page = Target::bare(page_url(spec));
         return Ok(Extracted { status: Some(304), unchanged: vec![page], ..Extracted::default() });
     };
     let status = Some(fetched.status);
     let mut article = read_article(poll.deps, spec, fetched).await.map_err(PollFailure::new)?;
     let title = article.title.clone().unwrap_or_else(|| spec.name.clone());
     let links = std::mem::take(&mut article.attachments);
-    let observation = Observation::new(canonical(&spec.url), title, article.published, article.blocks);
+    let observation = Observation::new(page_url(spec), title, article.published, article.blocks);
     let parents = if links.is_empty() { Vec::new() } else { vec![(Parent::of(&observation), links)] };
     Ok(Extracted { status, items: Some(1), observations: vec![observation], parents, ..Extracted::default() })
 }
@@ -75,7 +75,7 @@ async fn entries(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, P
     let mut extracted = Extracted { status, items: Some(items.len()), ..Extracted::default() };
     for item in items.iter().take(spec.max_items) {
         let blocks = item.content.clone().unwrap_or_else(|| BlockText::from_lines(vec![item.title.clone()]));
-        let mut observation = Observation::new(canonical(&item.url), item.title.clone(), item.published, blocks);
+        let mut observation = Observation::new(canonical(spec, &item.url), item.title.clone(), item.published, blocks);
         observation.deadline = item.deadline;
         if let Some(url) = &item.attachment {
             let link = AttachmentLink { url: url.clone(), label: item.title.clone() };
@@ -100,7 +100,7 @@ async fn followed(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, 
                 .into_iter()
                 .take(spec.max_items)
                 .map(|item| Target {
-                    url: canonical(&item.url),
+                    url: canonical(spec, &item.url),
                     title: Some(item.title),
                     published: item.published,
                     deadline: item.deadline,
@@ -116,7 +116,10 @@ async fn followed(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, 
         }
     };
     let (id, now) = (spec.id.clone(), poll.deps.clock.now());
-    let due = poll.deps.store.call(move |s| s.due_rechecks(&id, now)).await?;
+    let mut due = poll.deps.store.call(move |s| s.due_rechecks(&id, now)).await?;
+    // At most a list's worth of re-checks per poll, soonest due first: the rest stay due and
+    // are taken by the next polls, so a flood of dropped documents never makes one poll endless.
+    due.truncate(spec.max_items);
     for url in due.iter().filter_map(|u| Url::parse(u).ok()) {
         if !targets.iter().any(|t| t.url == url) {
             targets.push(Target::bare(url));

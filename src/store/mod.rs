@@ -32,7 +32,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use changes::{ChangeRecord, ChangeRow};
 pub use claim::RetryAt;
 pub use commit::{CommitReceipt, PollCommit, PollResult};
-pub use documents::{DocFilter, DocumentRow, DocumentWrite, Recorded, WriteKind};
+pub use documents::{DocFilter, DocumentRow, DocumentWrite, Lookup, Recorded, WriteKind};
 pub use fetch_log::FetchLogEntry;
 pub use health::{HealthKind, HealthProblem, HealthWrite};
 pub use listing::ListingWrite;
