@@ -59,7 +59,7 @@ fn feed_rs_goldens() {
             let golden: Value = serde_json::from_slice(&fs::read(&golden_path).unwrap()).unwrap();
             let got = read(&input, None).unwrap_or_else(|e| panic!("{}: {e}", input.display()));
             let entries = golden["entries"].as_array().unwrap();
-            assert!(got.items.len() + got.skipped <= entries.len(), "{}", input.display());
+            assert!(got.items.len() + got.skipped.len() <= entries.len(), "{}", input.display());
             for entry in entries {
                 let Some(href) = golden_link(entry).filter(|h| h.starts_with("http")) else {
                     continue;
@@ -116,11 +116,6 @@ fn gb2312_feeds_have_chinese_titles() {
     let (mut feeds, mut titles, mut chinese_titles) = (0, 0, 0);
     for path in &paths {
         let name = path.file_name().unwrap().to_string_lossy();
-        if name == "eighthday.blogspot.com.xml" {
-            // Atom 0.3, which feed-rs does not read: a clear error, not an empty feed.
-            assert!(matches!(read(path, None), Err(ExtractError::Feed { .. })));
-            continue;
-        }
         let got = read(path, None).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!got.items.is_empty(), "{name}");
         for item in &got.items {
@@ -134,7 +129,8 @@ fn gb2312_feeds_have_chinese_titles() {
         chinese_titles += got.items.iter().filter(|i| i.title.chars().any(is_han)).count();
         feeds += 1;
     }
-    assert_eq!(feeds, 17);
+    // Blogger's Atom 0.3 (eighthday.blogspot.com) included.
+    assert_eq!(feeds, 18);
     assert!(chinese_titles * 10 >= titles * 6, "{chinese_titles} of {titles}");
 }
 
@@ -152,7 +148,8 @@ fn gb2312_wordpress_feed_reads_exactly() {
     assert_eq!(first.url.as_str(), "http://cappuccinos.3322.org/index.php?p=135");
     assert_eq!(first.published, Some(jiff::civil::date(2005, 12, 27)));
     let content = first.content.as_ref().unwrap().text();
-    assert!(content.starts_with("很久，很久 终于下雨了"), "{content}");
+    // The source breaks the line between 很久 and 终于: Chinese joins it without a space.
+    assert!(content.starts_with("很久，很久终于下雨了"), "{content}");
     assert_eq!(got.items[2].title, "圣诞晚餐好失败");
 }
 
@@ -170,10 +167,11 @@ fn truncated_reuters_feed_is_an_error() {
 fn feedparser_illformed() {
     let cases: [(&str, Option<&str>, Result<usize, &str>); 8] = [
         ("aaa_illformed.xml", None, Err("not found before end of input")),
-        // An XHTML doctype before `<rss>` (no version): read as XML, then feed-rs needs a version.
-        ("always_strip_doctype.xml", None, Err("no root element")),
+        // An XHTML doctype before `<rss>` without a version: read as RSS 2.0, no items.
+        ("always_strip_doctype.xml", None, Ok(0)),
         ("http_high_bit_date.xml", Some("text/xml"), Ok(0)),
-        ("rdf_channel_empty_textinput.xml", None, Err("not found before end of input")),
+        // Cut off after its item: the complete item is read, and the break reported.
+        ("rdf_channel_empty_textinput.xml", None, Ok(1)),
         ("rss_empty_document.xml", None, Err("no root element")),
         ("rss_incomplete_cdata.xml", None, Err("CDATA not closed")),
         ("rss_item_link_corrupted_ampersands.xml", None, Ok(1)),
