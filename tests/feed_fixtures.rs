@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use regwatch::extract::blocks::normalise_line;
-use regwatch::extract::feed::{self, FeedEntries};
+use regwatch::extract::feed::{self, FeedEntries, SkipReason, Skipped};
 use regwatch::extract::{ContentKind, ExtractError};
 use regwatch::fetch::charset::decode;
 use serde_json::Value;
@@ -161,8 +161,8 @@ fn truncated_reuters_feed_is_an_error() {
     assert!(reason.contains("not found before end of input"), "{reason}");
 }
 
-/// What regwatch makes of each of feedparser's ill-formed feeds. feedparser recovers from more;
-/// regwatch reports a clear error instead, and never panics.
+/// What regwatch makes of each of feedparser's ill-formed feeds: a clear error where nothing
+/// can be read, the complete entries of a feed that breaks off, and never a panic.
 #[test]
 fn feedparser_illformed() {
     let cases: [(&str, Option<&str>, Result<usize, &str>); 8] = [
@@ -197,4 +197,51 @@ fn html_where_a_feed_was_expected() {
     let doc = decode(&body, Some("application/rss+xml"), None, Url::parse(FEED_URL).unwrap());
     assert_eq!(doc.kind, ContentKind::Html);
     assert_eq!(feed::entries(&doc), Err(ExtractError::WrongKind { expected: "feed", got: "html" }));
+}
+
+/// Every case of feedparser's corpus where feedparser finds titled entries, with what
+/// feedparser read (`feedparser/titled.json`, written by `scripts/feed-compare/run.sh
+/// --golden`): regwatch reads as many entries with the same plain-text titles, except in the
+/// two cases `scripts/feed-compare/known-disagreements.tsv` explains, pinned here.
+#[test]
+fn feedparser_titled_cases_agree() {
+    let golden: std::collections::BTreeMap<String, Value> =
+        serde_json::from_slice(&fs::read(fixtures("feedparser/titled.json")).unwrap()).unwrap();
+    let mut agree = 0;
+    for (case, expected) in &golden {
+        let headers = expected["headers"].as_array().unwrap();
+        let content_type = headers
+            .iter()
+            .find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case("content-type")))
+            .and_then(|h| h[1].as_str());
+        let got = read(&fixtures("feedparser").join(case), content_type);
+        match case.as_str() {
+            // Microsoft CDF is no feed format regwatch reads.
+            "wellformed/base/cdf_item_abstract_xml_base.xml" => {
+                let Err(ExtractError::Feed { reason }) = got else { panic!("{case}: {got:?}") };
+                assert!(reason.contains("no root element"), "{reason}");
+                continue;
+            }
+            // feedparser titles the item with a <title> nested in <category><image>; the item
+            // has nothing of its own, so regwatch skips it and says so.
+            "wellformed/rss/item_category_image.xml" => {
+                let got = got.unwrap();
+                assert!(got.items.is_empty());
+                assert_eq!(got.skipped, [Skipped { position: 1, reason: SkipReason::Empty }]);
+                continue;
+            }
+            _ => {}
+        }
+        let got = got.unwrap_or_else(|e| panic!("{case}: {e}"));
+        let count = usize::try_from(expected["count"].as_u64().unwrap()).unwrap();
+        assert_eq!(got.items.len(), count, "{case}: {:?}", got.items);
+        let theirs = expected["titles"].as_array().unwrap().iter().map(|t| t.as_str().unwrap());
+        for (item, title) in got.items.iter().zip(theirs) {
+            if !title.is_empty() {
+                assert_eq!(item.title, title, "{case}");
+            }
+        }
+        agree += 1;
+    }
+    assert_eq!((agree, golden.len()), (137, 139));
 }
