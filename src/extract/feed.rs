@@ -469,6 +469,25 @@ mod tests {
     }
 
     #[test]
+    fn hostile_feeds_stay_cheap() {
+        // Billion laughs: no DTD entity is ever expanded.
+        let laughs = "<?xml version='1.0'?><!DOCTYPE r [<!ENTITY a 'aaaaaaaaaa'>\
+            <!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'><!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;'>]>\
+            <rss version='2.0'><channel><item><title>&c;</title></item></channel></rss>";
+        let items = entries(&decoded(laughs, ContentKind::Xml)).unwrap();
+        assert!(items[0].title.len() < 10, "{}", items[0].title);
+        // Many entry-like elements deep inside unknown ones, cut off: finding the cut costs one
+        // more pass, not a copy of the open elements per entry. They are no RSS items, so
+        // nothing is read and the parser's error stands.
+        let deep = format!(
+            "<rss version='2.0'><channel>{}{}<item><title>cut",
+            "<x>".repeat(5_000),
+            "<item><title>a</title></item>".repeat(5_000)
+        );
+        assert!(matches!(read(&decoded(&deep, ContentKind::Xml)), Err(ExtractError::Feed { .. })));
+    }
+
+    #[test]
     fn json_feed() {
         let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[
             {"id":"1","url":"https://example.org/1","title":"One","content_html":"<p>a</p>","date_published":"2023-08-08T23:30:00-05:00"},

@@ -102,8 +102,13 @@ struct Open {
     name: String,
     /// The end tag's new name, for a renamed Atom 0.3 element.
     renamed: Option<String>,
-    /// Where the content of a base64 text construct starts.
-    base64_from: Option<usize>,
+    /// Where the element's content starts (after its start tag).
+    content_from: usize,
+    /// A base64 text construct, decoded at its end.
+    base64: bool,
+    /// An Atom `<link>` without `href`: its start tag and that tag's inside (name and
+    /// attributes, rewritten if need be), given the text content as `href` at its end.
+    link_text: Option<(Range<usize>, String)>,
     /// For an RSS item: what its children were.
     item: Option<Item>,
 }
@@ -126,78 +131,152 @@ struct Item {
 pub(super) fn prepare(text: &str) -> Prepared<'_> {
     let mut reader = NsReader::from_str(text);
     reader.config_mut().trim_text(false);
-    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
-    let mut stack: Vec<Open> = Vec::new();
-    let mut last_entry: Option<(usize, Vec<String>)> = None;
-    let mut entries = 0;
-    let mut root_is_rdf = false;
+    let mut pass = Pass::default();
     let broken = loop {
         let start = offset(reader.buffer_position());
         let (ns, event) = match reader.read_resolved_event() {
             Ok((resolved, event)) => (ns_of(&resolved), event),
             Err(e) => break Some(format!("{e} (byte {})", reader.error_position())),
         };
-        let end = offset(reader.buffer_position());
+        let at = start..offset(reader.buffer_position());
         match event {
-            Event::Eof => break (!stack.is_empty()).then(|| "the document ends inside an element".to_owned()),
-            Event::Start(tag) => {
-                note_child(stack.last_mut(), &tag, ns, start..end);
-                let (rewritten, mut open) = start_tag(&tag, ns, stack.is_empty(), end);
-                if let Some(rewritten) = rewritten {
-                    edits.push((start..end, format!("<{rewritten}>")));
-                }
-                open.item = item(&tag, ns, stack.len(), root_is_rdf);
-                root_is_rdf |= stack.is_empty() && tag.local_name().as_ref() == "RDF";
-                stack.push(open);
-            }
+            Event::Eof => break (!pass.stack.is_empty()).then(|| "the document ends inside an element".to_owned()),
+            Event::Start(tag) => pass.start(&tag, ns, at),
             Event::Empty(tag) => {
-                note_child(stack.last_mut(), &tag, ns, start..end);
-                if let (Some(rewritten), _) = start_tag(&tag, ns, stack.is_empty(), end) {
-                    edits.push((start..end, format!("<{rewritten}/>")));
+                note_child(pass.stack.last_mut(), &tag, ns, at.clone());
+                if let (Some(rewritten), _) = start_tag(&tag, ns, pass.stack.is_empty(), at.end) {
+                    pass.edits.push((at, format!("<{rewritten}/>")));
                 }
             }
-            Event::End(tag) => {
-                let Some(open) = stack.pop() else { continue };
-                if let Some(name) = &open.renamed {
-                    edits.push((start..end, format!("</{name}>")));
-                }
-                if let Some(Item { dc_title: Some((_, end_tag @ None)), .. }) =
-                    stack.last_mut().and_then(|o| o.item.as_mut())
-                    && tag.local_name().as_ref() == "title"
-                {
-                    *end_tag = Some(start..end);
-                }
-                if let Some(item) = &open.item {
-                    edits.extend(item_fixes(item, start));
-                }
-                if let Some(from) = open.base64_from
-                    && let Some(decoded) = text.get(from..start).and_then(decode_base64)
-                {
-                    edits.push((from..start, quick_xml::escape::escape(decoded.as_str()).into_owned()));
-                }
-                if matches!(tag.local_name().as_ref(), "item" | "entry") && !stack.is_empty() {
-                    entries += 1;
-                    last_entry = Some((end, stack.iter().map(|o| o.name.clone()).collect()));
-                }
-            }
+            Event::End(tag) => pass.end(text, tag.local_name().as_ref(), at),
             Event::GeneralRef(reference) => {
                 if let Some(hex) = reference.strip_prefix("#X") {
-                    edits.push((start..end, format!("&#x{hex};")));
+                    pass.edits.push((at, format!("&#x{hex};")));
                 }
             }
             _ => {}
         }
     };
+    let Pass { mut edits, last_entry, entries, channel_added, .. } = pass;
     edits.sort_by_key(|(range, _)| range.start);
-    let cut = broken.zip(last_entry).map(|(reason, (at, open))| {
-        let mut text = splice(text.get(..at).unwrap_or_default(), &edits);
-        for name in open.iter().rev() {
+    let cut = broken.zip(last_entry).map(|(reason, at)| {
+        let head = text.get(..at).unwrap_or_default();
+        let open = open_elements(head);
+        let mut text = splice(head, &edits);
+        for (depth, name) in open.iter().enumerate().rev() {
+            if depth == 0 && channel_added {
+                text.push_str("</channel>");
+            }
             text.push_str(&format!("</{name}>"));
         }
         Cut { text, entries, reason }
     });
     let text = if edits.is_empty() { Cow::Borrowed(text) } else { Cow::Owned(splice(text, &edits)) };
     Prepared { text, cut }
+}
+
+/// The state of one pass over a document.
+#[derive(Debug, Default)]
+struct Pass {
+    edits: Vec<(Range<usize>, String)>,
+    stack: Vec<Open>,
+    /// Where the last complete entry ends. Only the offset: the open elements there are found
+    /// again if needed, since copying the stack at every entry would cost depth × entries.
+    last_entry: Option<usize>,
+    entries: usize,
+    root_is_rdf: bool,
+    /// `<rss>` with items straight under it: a `<channel>` was put around them.
+    channel_added: bool,
+    rss_has_channel: bool,
+}
+
+impl Pass {
+    fn start(&mut self, tag: &BytesStart<'_>, ns: Ns, at: Range<usize>) {
+        note_child(self.stack.last_mut(), tag, ns, at.clone());
+        let local = tag.local_name().as_ref().to_owned();
+        if self.stack.len() == 1 && self.stack.first().is_some_and(|root| root.name.ends_with("rss")) {
+            self.rss_has_channel |= local == "channel";
+            if local == "item" && !self.rss_has_channel && !self.channel_added {
+                self.edits.push((at.start..at.start, "<channel>".to_owned()));
+                self.channel_added = true;
+            }
+        }
+        let (rewritten, mut open) = start_tag(tag, ns, self.stack.is_empty(), at.end);
+        match rewritten {
+            // An Atom link that holds its URL as text instead of `href`: decided at its end.
+            _ if open.link_text.is_some() => {
+                open.link_text = Some((at.clone(), rewritten.unwrap_or_else(|| tag_inside(tag))));
+            }
+            Some(rewritten) => self.edits.push((at, format!("<{rewritten}>"))),
+            None => {}
+        }
+        open.item = item(tag, ns, self.stack.len(), self.root_is_rdf);
+        self.root_is_rdf |= self.stack.is_empty() && local == "RDF";
+        self.stack.push(open);
+    }
+
+    fn end(&mut self, text: &str, local: &str, at: Range<usize>) {
+        let Some(open) = self.stack.pop() else { return };
+        if let Some(name) = &open.renamed {
+            self.edits.push((at.clone(), format!("</{name}>")));
+        }
+        if let Some(Item { dc_title: Some((_, end_tag @ None)), .. }) =
+            self.stack.last_mut().and_then(|o| o.item.as_mut())
+            && local == "title"
+        {
+            *end_tag = Some(at.clone());
+        }
+        if let Some(item) = &open.item {
+            self.edits.extend(item_fixes(item, at.start));
+        }
+        let content = text.get(open.content_from..at.start).unwrap_or_default();
+        if open.base64
+            && let Some(decoded) = decode_base64(content)
+        {
+            let escaped = quick_xml::escape::escape(decoded.as_str()).into_owned();
+            self.edits.push((open.content_from..at.start, escaped));
+        }
+        if let Some((start_tag, inside)) = open.link_text {
+            let href = content.trim();
+            let usable = !href.is_empty() && !href.contains(['<', '"', '&']);
+            let tag = if usable { format!("<{inside} href=\"{href}\">") } else { format!("<{inside}>") };
+            self.edits.push((start_tag, tag));
+        }
+        if self.stack.is_empty() && self.channel_added {
+            self.edits.push((at.start..at.start, "</channel>".to_owned()));
+        }
+        if matches!(local, "item" | "entry") && !self.stack.is_empty() {
+            self.entries += 1;
+            self.last_entry = Some(at.end);
+        }
+    }
+}
+
+/// A start tag's name and attributes as written.
+fn tag_inside(tag: &BytesStart<'_>) -> String {
+    let mut inside = tag.name().as_ref().to_owned();
+    let attributes = tag.attributes_raw();
+    if !attributes.trim().is_empty() {
+        inside.push(' ');
+        inside.push_str(attributes.trim().trim_end_matches('/'));
+    }
+    inside
+}
+
+/// The names of the elements still open at the end of `head` (which reads without error).
+fn open_elements(head: &str) -> Vec<String> {
+    let mut reader = NsReader::from_str(head);
+    let mut open = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(tag)) => open.push(tag.name().as_ref().to_owned()),
+            Ok(Event::End(_)) => {
+                open.pop();
+            }
+            Ok(Event::Eof) | Err(_) => return open,
+            Ok(_) => {}
+        }
+    }
 }
 
 fn offset(position: u64) -> usize {
@@ -228,7 +307,7 @@ fn start_tag(tag: &BytesStart<'_>, ns: Ns, is_root: bool, content_from: usize) -
     let name = tag.name().as_ref().to_owned();
     let local = tag.local_name().as_ref().to_owned();
     let prefix = name.strip_suffix(local.as_str()).unwrap_or_default().to_owned();
-    let mut open = Open { name: name.clone(), renamed: None, base64_from: None, item: None };
+    let mut open = Open { name: name.clone(), renamed: None, content_from, base64: false, link_text: None, item: None };
     let mut attributes: Vec<(String, String)> =
         tag.attributes().flatten().map(|a| (a.key.as_ref().to_owned(), a.value.into_owned())).collect();
     let mut changed = false;
@@ -255,9 +334,13 @@ fn start_tag(tag: &BytesStart<'_>, ns: Ns, is_root: bool, content_from: usize) -
             if let Some(kind) = construct.kind {
                 attributes.push(("type".to_owned(), kind.to_owned()));
             }
-            open.base64_from = construct.base64.then_some(content_from);
+            open.base64 = construct.base64;
             changed = true;
         }
+    }
+    if matches!(ns, Ns::Atom03 | Ns::Atom10) && local == "link" && !attributes.iter().any(|(k, _)| k == "href") {
+        // A placeholder: `Pass::start` fills in the tag, `Pass::end` the href.
+        open.link_text = Some((0..0, String::new()));
     }
     if is_root && local == "rss" {
         let version = attributes.iter_mut().find(|(k, _)| k == "version");
@@ -414,6 +497,15 @@ mod tests {
     )]
     #[case("<rss version='2.0.1' a='x\"y'/>", r#"<rss a='x"y' version="2.0"/>"#)]
     #[case("<p>&#X41;&#x42;&amp;</p>", "<p>&#x41;&#x42;&amp;</p>")]
+    // Items straight under <rss>; an Atom link holding its URL as text.
+    #[case(
+        "<rss version='2.0'><title>t</title><item><title>a</title></item><item/></rss>",
+        "<rss version='2.0'><title>t</title><channel><item><title>a</title></item><item/></channel></rss>"
+    )]
+    #[case(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" type="text/html">http://e.example/a</link><link rel="self"/></entry></feed>"#,
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" type="text/html" href="http://e.example/a">http://e.example/a</link><link rel="self"/></entry></feed>"#
+    )]
     // RSS 1.0 and 0.90 items without links; an RSS item titled by dc:title.
     #[case(
         r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><item rdf:about="http://e.example/1"><title>a</title></item><item><title>b</title><link>http://e.example/2</link></item></rdf:RDF>"#,
