@@ -24,6 +24,9 @@ pub struct SourceTest {
     /// For a page: the block text it would store (not part of the contract's required fields).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub text: Vec<String>,
+    /// What could not be read (feed entries with nothing to read, a feed that breaks off).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -45,6 +48,7 @@ pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
         items: Vec::new(),
         error: None,
         text: Vec::new(),
+        warnings: Vec::new(),
     };
     let mut poll = Poll::new(deps, &spec, false);
     let fetched = match poll.prime().await {
@@ -87,9 +91,11 @@ pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
         })
         .await;
     match parsed {
-        Ok((encoding, Ok(items))) => {
+        Ok((encoding, Ok(listing))) => {
             report.encoding = Some(encoding);
-            report.items = items
+            report.warnings.extend(listing.warning);
+            report.items = listing
+                .items
                 .into_iter()
                 .map(|i| TestItem {
                     url: i.url.to_string(),

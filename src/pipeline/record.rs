@@ -135,10 +135,14 @@ fn prepare(
         }
         Recorded::Changed { doc, prev } => {
             let Some(previous) = store.version(*doc, *prev)? else { return Ok(None) };
-            (
-                WriteKind::Changed { doc: *doc, prev: *prev },
-                compared(pack, &observation, &previous, EventType::DocumentChanged),
-            )
+            let found = compared(pack, &observation, &previous, EventType::DocumentChanged);
+            // The comparison key decides both the hash and the diff, so this cannot happen; if
+            // it ever did, no version and no alert may go out without a change to show.
+            if found.empty {
+                tracing::warn!(doc = doc.0, "Text hash changed but the diff shows nothing; no version recorded.");
+                return Ok(None);
+            }
+            (WriteKind::Changed { doc: *doc, prev: *prev }, found)
         }
     };
     // A baseline records without alerting; a linked final is still linked.
@@ -198,6 +202,8 @@ struct Found {
     event: EventType,
     record: ChangeRecord,
     change_ref: Option<ChangeRef>,
+    /// The comparison shows nothing.
+    empty: bool,
 }
 
 impl Found {
@@ -215,6 +221,7 @@ impl Found {
                 removed_lines: 0,
             },
             change_ref: None,
+            empty: false,
         }
     }
 }
@@ -225,6 +232,7 @@ fn compared(pack: &TopicPack, observation: &Observation, previous: &StoredVersio
     let changed = changed_text(previous.blocks.lines(), observation.blocks.lines());
     let to = if event == EventType::DocumentFinal { VersionNo(1) } else { VersionNo(previous.version.0 + 1) };
     let change_ref = ChangeRef::of(&comparison, previous.version, to);
+    let empty = comparison.is_empty();
     Found {
         event,
         record: ChangeRecord {
@@ -238,6 +246,7 @@ fn compared(pack: &TopicPack, observation: &Observation, previous: &StoredVersio
             removed_lines: comparison.removed_lines,
         },
         change_ref: Some(change_ref),
+        empty,
     }
 }
 

@@ -18,6 +18,7 @@ mod health;
 mod listing;
 mod migrate;
 mod outbox;
+mod rehash;
 mod sources;
 mod sql;
 mod versions;
@@ -102,6 +103,7 @@ impl Store {
         let mut conn = Connection::open(path).map_err(open_err)?;
         configure(&conn).map_err(open_err)?;
         migrate::apply(&mut conn, path)?;
+        rehash::rehash_if_needed(&mut conn)?;
         Ok(Self { conn: Mutex::new(conn), path: path.to_owned() })
     }
 
