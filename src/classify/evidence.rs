@@ -108,13 +108,30 @@ fn first_sentence(body: &str) -> &str {
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let next = chars.peek().map(|&(_, n)| n);
-        let full_stop = matches!(c, '.' | '!' | '?') && next.is_none_or(char::is_whitespace);
+        let full_stop = matches!(c, '.' | '!' | '?')
+            && next.is_none_or(char::is_whitespace)
+            && !(c == '.' && ends_with_abbreviation(text.get(..i).unwrap_or_default()));
         if i >= LEAD_MAX_BYTES || full_stop || matches!(c, '\n' | '。' | '！' | '？' | '；') {
             return text.get(..i).unwrap_or(text);
         }
     }
     text
 }
+
+/// Whether the word before a full stop is an abbreviation, so the stop ends no sentence: "the
+/// U.S. national security agency", "Mr. Wang", "No. 11", "Art. 5", "Jan. 5".
+pub(super) fn ends_with_abbreviation(before: &str) -> bool {
+    const WORDS: [&str; 16] =
+        ["mr", "ms", "mrs", "dr", "no", "nos", "art", "arts", "para", "vs", "inc", "co", "ltd", "corp", "st", "jr"];
+    let word = before.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or_default();
+    let letters = word.trim_start_matches(|c: char| !c.is_alphanumeric());
+    // "U.S", "e.g", "A": initials and dotted abbreviations.
+    let initials = letters.contains('.') || (letters.chars().count() == 1 && letters.chars().all(char::is_uppercase));
+    let month = MONTHS_SHORT.contains(&letters.to_ascii_lowercase().as_str());
+    initials || month || WORDS.contains(&letters.to_ascii_lowercase().as_str())
+}
+
+const MONTHS_SHORT: [&str; 12] = ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"];
 
 /// Legal-basis citations ("根据《中华人民共和国网络安全法》《…》等法律法规", "in accordance with
 /// the Cybersecurity Law and the Data Security Law") name the basis of a text, not its subject.
@@ -188,6 +205,11 @@ mod tests {
     #[case::chinese_sentence("为了保护未成年人，制定本条例。第二条", "为了保护未成年人，制定本条例")]
     #[case::first_line("Dear visitors\n\nAs you may have noticed, we moved.", "Dear visitors")]
     #[case::abbreviations_inside("The U.S.-China talks on 5G ended. Next.", "The U.S.-China talks on 5G ended")]
+    #[case::abbreviation_before_space(
+        "Apps that threaten U.S. national security may be banned. Next.",
+        "Apps that threaten U.S. national security may be banned"
+    )]
+    #[case::order_number("CAC Order No. 11 takes effect today. Next.", "CAC Order No. 11 takes effect today")]
     fn lead_is_first_sentence(#[case] body: &str, #[case] expected: &str) {
         assert_eq!(lead(body).trim(), expected);
     }

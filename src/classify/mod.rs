@@ -6,6 +6,7 @@
 mod deadline;
 mod evidence;
 mod family;
+mod hant;
 mod keyword;
 mod stage;
 mod topics;

@@ -16,6 +16,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
 
 use super::evidence::{self, CHANGE_THRESHOLD, DOCUMENT_THRESHOLD, TermCount, TopicEvidence, TopicMatch};
+use super::hant;
 use super::keyword::{ascii_boundaries, english_forms, is_english, word_end};
 use crate::config::model::TopicSpec;
 
@@ -294,6 +295,9 @@ impl TopicPack {
         if text.is_empty() {
             return found;
         }
+        // Offsets in the folded text are offsets in `text` (`hant`'s invariant).
+        let folded = hant::fold(text);
+        let text = folded.as_ref();
         let mut hits = Vec::new();
         let mut masks = Vec::new();
         for matcher in self.matchers.iter() {
