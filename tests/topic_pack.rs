@@ -53,3 +53,37 @@ fn stays_untagged(#[case] title: &str, #[case] body: &str) {
     let found: Vec<String> = TopicPack::builtin().classify_topics(title, body).into_iter().map(|m| m.id).collect();
     assert!(found.is_empty(), "{found:?}");
 }
+
+/// `regwatch classify --json` through the binary: the DESIGN contract plus evidence.
+#[test]
+fn classify_command_prints_topics_stage_deadline_and_evidence() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let file = dir.path().join("notice.txt");
+    let text = "國家網信辦就移動互聯網未成年人模式建設指南公開征求意見\n\
+                為加強未成年人網絡保護，現向社會公開征求意見。未成年人模式下應限制使用時長，防止未成年人沉迷網絡。\
+                意見反饋截止日期為9月2日。";
+    std::fs::write(&file, text).unwrap_or_else(|e| panic!("write: {e}"));
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_regwatch"))
+            .args(args)
+            .arg(&file)
+            .current_dir(dir.path())
+            .env_remove("REGWATCH_CONFIG")
+            .output()
+            .unwrap_or_else(|e| panic!("regwatch: {e}"));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let json: serde_json::Value = serde_json::from_str(&run(&["classify", "--json", "--published", "2023-08-02"]))
+        .unwrap_or_else(|e| panic!("classify --json: {e}"));
+    assert_eq!(json["topics"], serde_json::json!(["minors"]));
+    assert_eq!(json["stage"], "draft");
+    assert_eq!(json["deadline"], "2023-09-02", "the year comes from --published");
+    let terms = json["evidence"]["minors"]["terms"].as_array().cloned().unwrap_or_default();
+    assert!(
+        terms.iter().any(|t| t["term"] == "未成年人模式" && t["found_in"] == "title"),
+        "a traditional-character title still matches: {terms:?}"
+    );
+    let human = run(&["classify"]);
+    assert!(human.contains("minors: \"") && human.contains("in the title"), "{human}");
+}

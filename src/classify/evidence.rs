@@ -67,6 +67,101 @@ pub struct TermCount {
     pub term: String,
     pub in_title: u32,
     pub in_body: u32,
+    /// The first occurrence: in the title if the title has one, else the body's first.
+    pub first: Option<Occurrence>,
+}
+
+/// Which part of a document a term was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    Title,
+    Body,
+}
+
+impl Part {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Title => "title",
+            Self::Body => "body",
+        }
+    }
+}
+
+/// Where a term was found: a byte range of the title or of the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Occurrence {
+    pub part: Part,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Characters of context shown on each side of a term in a snippet.
+const SNIPPET_CONTEXT_CHARS: usize = 24;
+/// Terms named in a one-line summary; the rest are counted.
+const SUMMARY_TERMS: usize = 4;
+
+impl TermCount {
+    /// The words around the term's first occurrence, on one line, with "…" where cut: what a
+    /// user checking a tag wants to read ("…rules to limit children's screen time…").
+    pub fn snippet(&self, title: &str, body: &str) -> Option<String> {
+        let at = self.first?;
+        let text = match at.part {
+            Part::Title => title,
+            Part::Body => body,
+        };
+        let before: String = text.get(..at.start)?.chars().rev().take(SNIPPET_CONTEXT_CHARS).collect();
+        let matched = text.get(at.start..at.end)?;
+        let after: String = text.get(at.end..)?.chars().take(SNIPPET_CONTEXT_CHARS).collect();
+        let cut_before = before.chars().count() < text.get(..at.start)?.chars().count();
+        let cut_after = after.len() < text.get(at.end..)?.len();
+        let mut before: String = before.chars().rev().collect();
+        let mut after = after;
+        // A cut through an English word drops the fragment: "…mode that", not "…inors mode that".
+        if cut_before && before.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            before = before.split_once(char::is_whitespace).map_or(String::new(), |(_, rest)| rest.to_owned());
+        }
+        if cut_after && after.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+            after = after.rsplit_once(char::is_whitespace).map_or(String::new(), |(rest, _)| rest.to_owned());
+        }
+        let raw = format!(
+            "{}{before}{matched}{after}{}",
+            if cut_before { "…" } else { "" },
+            if cut_after { "…" } else { "" }
+        );
+        Some(raw.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
+    fn weight(&self) -> (u32, u32) {
+        (self.in_title, self.in_body)
+    }
+}
+
+impl TopicEvidence {
+    /// One line naming the strongest terms and where they are: `"minors mode" in the title;
+    /// "screen time" (2×), "children" in the body`.
+    pub fn summary(&self) -> String {
+        let mut terms: Vec<&TermCount> = self.terms.iter().collect();
+        terms.sort_by(|a, b| b.weight().cmp(&a.weight()).then_with(|| a.term.cmp(&b.term)));
+        let shown: Vec<&TermCount> = terms.iter().take(SUMMARY_TERMS).copied().collect();
+        let name =
+            |t: &TermCount, n: u32| if n > 1 { format!("\"{}\" ({n}×)", t.term) } else { format!("\"{}\"", t.term) };
+        let title: Vec<String> = shown.iter().filter(|t| t.in_title > 0).map(|t| name(t, t.in_title)).collect();
+        let body: Vec<String> =
+            shown.iter().filter(|t| t.in_title == 0 && t.in_body > 0).map(|t| name(t, t.in_body)).collect();
+        let mut parts = Vec::new();
+        if !title.is_empty() {
+            parts.push(format!("{} in the title", title.join(", ")));
+        }
+        if !body.is_empty() {
+            parts.push(format!("{} in the body", body.join(", ")));
+        }
+        let hidden = terms.len().saturating_sub(shown.len());
+        if hidden > 0 {
+            parts.push(format!("{hidden} more"));
+        }
+        parts.join("; ")
+    }
 }
 
 impl TopicEvidence {
@@ -178,6 +273,39 @@ mod tests {
     fn short_text_needs_more_than_passing_mentions(#[case] counts: &[u32], #[case] lead: usize, #[case] passes: bool) {
         let e = evidence(0, lead, body_evidence(counts.iter().copied()), threshold(DOCUMENT_THRESHOLD, "short"));
         assert_eq!(e.passes(), passes, "{e:?}");
+    }
+
+    fn term(name: &str, in_title: u32, in_body: u32, first: Option<Occurrence>) -> TermCount {
+        TermCount { term: name.to_owned(), in_title, in_body, first }
+    }
+
+    #[test]
+    fn summary_names_strongest_terms_and_where() {
+        let e = TopicEvidence {
+            terms: vec![term("children", 0, 1, None), term("minors mode", 1, 2, None), term("screen time", 0, 2, None)],
+            ..evidence(1, 0, 2.7, 2.2)
+        };
+        assert_eq!(e.summary(), "\"minors mode\" in the title; \"screen time\" (2×), \"children\" in the body");
+    }
+
+    #[test]
+    fn summary_counts_what_it_leaves_out() {
+        let terms = (0..6).map(|i| term(&format!("t{i}"), 0, 1, None)).collect();
+        let e = TopicEvidence { terms, ..evidence(0, 0, 6.0, 2.2) };
+        assert!(e.summary().ends_with("; 2 more"), "{}", e.summary());
+    }
+
+    #[rstest]
+    #[case::body_middle(
+        "Platforms must offer a minors mode that limits screen time for children under eight years of age.",
+        (48, 59),
+        "…mode that limits screen time for children under…"
+    )]
+    #[case::short_body("Screen time rules", (0, 11), "Screen time rules")]
+    #[case::chinese("国家网信办就移动互联网未成年人模式建设指南征求意见", (33, 51), "国家网信办就移动互联网未成年人模式建设指南征求意见")]
+    fn snippet_shows_context(#[case] body: &str, #[case] range: (usize, usize), #[case] expected: &str) {
+        let t = term("x", 0, 1, Some(Occurrence { part: Part::Body, start: range.0, end: range.1 }));
+        assert_eq!(t.snippet("", body).as_deref(), Some(expected));
     }
 
     #[test]

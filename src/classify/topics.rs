@@ -15,7 +15,9 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
 
-use super::evidence::{self, CHANGE_THRESHOLD, DOCUMENT_THRESHOLD, TermCount, TopicEvidence, TopicMatch};
+use super::evidence::{
+    self, CHANGE_THRESHOLD, DOCUMENT_THRESHOLD, Occurrence, Part, TermCount, TopicEvidence, TopicMatch,
+};
 use super::hant;
 use super::keyword::{ascii_boundaries, english_forms, is_english, word_end};
 use crate::config::model::TopicSpec;
@@ -89,18 +91,21 @@ enum Role {
 }
 
 impl Topic {
-    /// Found slots by keyword (or pattern) text, with title and body occurrences.
+    /// Found slots by keyword (or pattern) text, with title and body occurrences and where the
+    /// first one is (the title's, if the title has one).
     fn term_counts(&self, title: &Found, body: &Found) -> Vec<TermCount> {
         let mut terms: Vec<TermCount> = Vec::new();
-        let counts = title.slots.iter().map(|&(s, n)| (s, n, 0)).chain(body.slots.iter().map(|&(s, n)| (s, 0, n)));
-        for (slot, in_title, in_body) in counts {
-            let term = self.terms.get(slot).cloned().unwrap_or_default();
+        let in_title = title.slots.iter().map(|s| (s, Part::Title, s.count, 0));
+        let in_body = body.slots.iter().map(|s| (s, Part::Body, 0, s.count));
+        for (found, part, title_count, body_count) in in_title.chain(in_body) {
+            let term = self.terms.get(found.slot).cloned().unwrap_or_default();
+            let first = Occurrence { part, start: found.first.0, end: found.first.1 };
             match terms.iter_mut().find(|t| t.term == term) {
                 Some(known) => {
-                    known.in_title += in_title;
-                    known.in_body += in_body;
+                    known.in_title += title_count;
+                    known.in_body += body_count;
                 }
-                None => terms.push(TermCount { term, in_title, in_body }),
+                None => terms.push(TermCount { term, in_title: title_count, in_body: body_count, first: Some(first) }),
             }
         }
         terms
@@ -126,8 +131,17 @@ struct Hit {
 /// Per topic: keyword slots found (after overlap and masks) and whether a veto phrase appeared.
 #[derive(Debug, Default, Clone)]
 struct Found {
-    slots: Vec<(usize, u32)>,
+    slots: Vec<SlotHits>,
     vetoed: bool,
+}
+
+/// One keyword (or pattern) slot's occurrences in one text.
+#[derive(Debug, Clone, Copy)]
+struct SlotHits {
+    slot: usize,
+    count: u32,
+    /// Byte range of the first occurrence.
+    first: (usize, usize),
 }
 
 static BUILTIN: LazyLock<TopicPack> = LazyLock::new(|| {
@@ -280,7 +294,7 @@ impl TopicPack {
                 id: topic.id.clone(),
                 title_keywords: t.slots.len(),
                 lead_keywords: l.slots.len(),
-                body_evidence: evidence::body_evidence(b.slots.iter().map(|&(_, n)| n)),
+                body_evidence: evidence::body_evidence(b.slots.iter().map(|s| s.count)),
                 threshold,
                 vetoed: t.vetoed || b.vetoed,
                 terms: topic.term_counts(t, b),
@@ -331,9 +345,9 @@ impl TopicPack {
             let masked =
                 masks.iter().any(|&(topic, start, end)| topic == hit.topic && hit.start < end && start < hit.end);
             if let (false, Some(f)) = (masked, found.get_mut(hit.topic)) {
-                match f.slots.iter_mut().find(|(slot, _)| *slot == hit.slot) {
-                    Some((_, n)) => *n += 1,
-                    None => f.slots.push((hit.slot, 1)),
+                match f.slots.iter_mut().find(|s| s.slot == hit.slot) {
+                    Some(known) => known.count += 1,
+                    None => f.slots.push(SlotHits { slot: hit.slot, count: 1, first: (hit.start, hit.end) }),
                 }
             }
         }
