@@ -22,6 +22,11 @@ use rstest::rstest;
 #[case::fintech_en("", "The central bank issued rules for non-bank payment institutions. Payment services must verify merchants, and online lending platforms may not use payment accounts to pool funds.", &["fintech"])]
 #[case::two_topics_zh("未成年人个人信息网络保护规定", "", &["minors", "personal-information"])]
 #[case::crypto_algorithm_is_not_ai("", "商用密码产品应当采用经认证的密码算法。", &["cybersecurity"])]
+#[case::minors_everyday_en("China plans to cap teenagers' smartphone screen time", "Kids under eight would get 40 minutes a day and teens two hours, with parents able to extend the limits.", &["minors"])]
+#[case::app_ban_en("Washington moves to ban Chinese apps", "Officials say the apps pose a national security risk. Intelligence agencies warned that the data they gather could reach Beijing.", &["national-security"])]
+#[case::posting_rules_en("New rules make platforms review comments before they appear", "Sites must hire moderators, delete posts that spread fake news and keep a blacklist of accounts.", &["content-regulation"])]
+#[case::data_leaving_en("", "Data of Chinese citizens may not leave the country without a security assessment, the regulator said; firms that send user data abroad must sign a standard contract.", &["cross-border-data", "personal-information"])]
+#[case::traditional_zh("網信辦通報違法收集使用個人信息的App", "多款App違規收集個人信息，未經用戶同意索取通訊錄權限。", &["personal-information"])]
 fn tags_its_topics(#[case] title: &str, #[case] body: &str, #[case] expected: &[&str]) {
     let mut found: Vec<String> = TopicPack::builtin().classify_topics(title, body).into_iter().map(|m| m.id).collect();
     found.sort();
@@ -48,6 +53,14 @@ fn tags_its_topics(#[case] title: &str, #[case] body: &str, #[case] expected: &[
 #[case::aircraft_carrier(
     "",
     "The aircraft carrier left port for sea trials, the navy said. The carrier will return next month."
+)]
+#[case::tax_deduction_for_children(
+    "China unveils special individual income tax deductions",
+    "Parents may deduct 1,000 yuan a month for each child's education; taxpayers may also deduct rent and elderly care costs."
+)]
+#[case::solicit_public_opinion(
+    "Taxi rules revised",
+    "The transport bureau drafted the revised taxi measures and solicits public opinions until July 26."
 )]
 fn stays_untagged(#[case] title: &str, #[case] body: &str) {
     let found: Vec<String> = TopicPack::builtin().classify_topics(title, body).into_iter().map(|m| m.id).collect();

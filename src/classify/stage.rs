@@ -291,6 +291,59 @@ mod tests {
         "The draft for comment drew many submissions.",
         Stage::Draft
     )]
+    #[case::news_took_effect(
+        "",
+        "The revised counterespionage law took effect Saturday, broadening what counts as spying.",
+        Stage::Final
+    )]
+    #[case::news_signed_into_law(
+        "",
+        "On April 24 the president signed into law an act on foreign adversary apps.",
+        Stage::Final
+    )]
+    #[case::news_go_into_effect("", "The regulator said the new rules go into effect on December 15.", Stage::Final)]
+    #[case::news_released_draft_rules(
+        "",
+        "Its internet watchdog has released draft rules calling for platforms to monitor comments.",
+        Stage::Draft
+    )]
+    #[case::news_proposed_rules(
+        "",
+        "The regulator on Wednesday proposed new rules to protect minors online.",
+        Stage::Draft
+    )]
+    #[case::news_issued_draft_for_comment(
+        "",
+        "On 7 October, MIIT issued the Opinions on Telecom Access (Draft for Comment), which will optimise access.",
+        Stage::Draft
+    )]
+    #[case::news_final_then_draft_history(
+        "",
+        "On 22 March the CAC published the Provisions, which came into immediate effect. Compared to the draft issued for comments in September, they are looser.",
+        Stage::Final
+    )]
+    #[case::zh_news_xiafa(
+        "",
+        "工信部日前下发的《“十四五”信息通信行业发展规划》提出，到2025年建成新型数字基础设施。",
+        Stage::Final
+    )]
+    #[case::zh_report_is_not_an_instrument(
+        "",
+        "近日，市场监管总局发布《中国反垄断执法年度报告（2021）》。",
+        Stage::Unknown
+    )]
+    #[case::zh_instrument_text(
+        "关键信息基础设施安全保护条例",
+        "第一条 为了保障关键信息基础设施安全，根据《中华人民共和国网络安全法》，制定本条例。",
+        Stage::Final
+    )]
+    #[case::zh_jiu_zhengqiu("国家网信办就移动互联网未成年人模式建设指南征求意见", "", Stage::Draft)]
+    #[case::zh_traditional("", "國家網信辦就《辦法（徵求意見稿）》公開徵求意見。", Stage::Draft)]
+    #[case::en_provisions_are_drafted_on_basis(
+        "",
+        "Article 1: These Provisions are drafted on the basis of the Administrative Punishment Law.",
+        Stage::Final
+    )]
     fn detects_stage(#[case] title: &str, #[case] body: &str, #[case] expected: Stage) {
         assert_eq!(detect_stage(title, body), expected);
     }

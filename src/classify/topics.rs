@@ -65,6 +65,8 @@ struct Topic {
     label: String,
     /// Keywords then patterns, indexed by slot.
     terms: Vec<String>,
+    /// How many of `terms` are keywords (the rest are patterns).
+    keyword_count: usize,
 }
 
 /// One automaton, and what each of its patterns is.
@@ -91,6 +93,18 @@ enum Role {
 }
 
 impl Topic {
+    /// Whether a slot is specific enough for the lead bonus: a pattern, a Chinese keyword, or an
+    /// English one of several words or written in capitals ("minors mode", "PIPL", "5G"). A
+    /// single common word ("children", "privacy") in a first sentence says little on its own:
+    /// "Parents may deduct 1,000 yuan for each child's education".
+    fn is_specific(&self, slot: usize) -> bool {
+        let Some(term) = self.terms.get(slot) else { return false };
+        slot >= self.keyword_count
+            || !is_english(term)
+            || term.trim().contains([' ', '-'])
+            || term.chars().filter(char::is_ascii_alphabetic).all(|c| c.is_ascii_uppercase())
+    }
+
     /// Found slots by keyword (or pattern) text, with title and body occurrences and where the
     /// first one is (the title's, if the title has one).
     fn term_counts(&self, title: &Found, body: &Found) -> Vec<TermCount> {
@@ -211,7 +225,12 @@ impl TopicPack {
                 patterns.push(PatternRule { topic: index, slot: spec.keywords.len() + offset, regex });
             }
             let terms = spec.keywords.iter().chain(&spec.patterns).cloned().collect();
-            topics.push(Topic { id: spec.id.clone(), label: spec.label.clone(), terms });
+            topics.push(Topic {
+                id: spec.id.clone(),
+                label: spec.label.clone(),
+                terms,
+                keyword_count: spec.keywords.len(),
+            });
         }
         let keyword_pack = Self { topics, matchers: build_matchers(&phrases)?.into(), patterns };
         keyword_pack.add_excludes(specs, phrases)
@@ -293,7 +312,7 @@ impl TopicPack {
             all.push(TopicEvidence {
                 id: topic.id.clone(),
                 title_keywords: t.slots.len(),
-                lead_keywords: l.slots.len(),
+                lead_keywords: l.slots.iter().filter(|s| topic.is_specific(s.slot)).count(),
                 body_evidence: evidence::body_evidence(b.slots.iter().map(|s| s.count)),
                 threshold,
                 vetoed: t.vetoed || b.vetoed,
@@ -477,8 +496,11 @@ mod tests {
 
     #[test]
     fn lead_keyword_counts_extra() {
-        let body = "On 3 May the regulator issued rules on children online. They cover games and minors.";
+        let body = "On 3 May the regulator issued anti-addiction rules. They cover games and minors.";
         assert_eq!(ids(&pack().classify_topics("", body)), ["minors"]);
+        // A single common word in the lead earns no bonus: it says little on its own.
+        let common = "On 3 May the regulator issued rules on children online. They cover games and minors.";
+        assert!(pack().classify_topics("", common).is_empty());
         let late = "They cover games and schools. Details follow. Much later: children and minors.";
         assert!(pack().classify_topics("", late).is_empty());
     }
