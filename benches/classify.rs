@@ -1,4 +1,5 @@
-//! Classification speed on 50 KB texts (target: topics under 1 ms), and family linking.
+//! Classification speed on 50 KB texts (target: topics, stage and deadline under 1 ms), and family
+//! linking.
 
 use std::hint::black_box;
 
@@ -27,15 +28,24 @@ fn chinese_50k() -> String {
     sized(&(fixture("classify/pipl-2021-08-20.md") + &fixture("classify/network-data-security-regs-2024-09-24.md")))
 }
 
-fn english_50k() -> String {
+/// The dev set's texts for which `keep` holds, joined and cut to 50 KB.
+fn dev_texts_50k(keep: impl Fn(&serde_json::Value, &str) -> bool) -> String {
     let lines = fixture("topics/dev.jsonl");
     let texts: Vec<String> = lines
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
-        .filter(|t| t.is_ascii() || !t.contains('的'))
+        .filter_map(|v| v.get("text").and_then(|t| t.as_str()).filter(|t| keep(&v, t)).map(str::to_owned))
         .collect();
     sized(&texts.join("\n\n"))
+}
+
+fn english_50k() -> String {
+    dev_texts_50k(|item, _| item.get("lang").and_then(|l| l.as_str()) == Some("en"))
+}
+
+/// Reposts in traditional characters: every character goes through the folding table.
+fn traditional_50k() -> String {
+    dev_texts_50k(|_, text| text.contains('網') || text.contains('國'))
 }
 
 fn bench_topics(c: &mut Criterion) {
@@ -53,6 +63,10 @@ fn bench_topics(c: &mut Criterion) {
     });
     c.bench_function("classify (topics+stage+deadline) 50KB English", |b| {
         b.iter(|| classify::classify(pack, black_box("Measures on Data"), black_box(&english), None));
+    });
+    let traditional = traditional_50k();
+    c.bench_function("classify (topics+stage+deadline) 50KB traditional Chinese", |b| {
+        b.iter(|| classify::classify(pack, black_box("網絡數據安全管理條例"), black_box(&traditional), None));
     });
     c.bench_function("TopicPack::compile builtin", |b| {
         let specs = TopicPack::builtin_specs().unwrap_or_default();
