@@ -3,9 +3,10 @@
 //! scoring rule; matching keywords is `topics`.
 //!
 //! A keyword in the title tags the document. In the body each distinct keyword adds
-//! `1 + ln(count)`, so breadth of vocabulary counts more than repetition; a keyword in the lead
-//! (the body's first sentence, legal-basis citations aside) adds `LEAD_BONUS` once, because a
-//! notice or a news item names its subject there. The sum must reach `DOCUMENT_THRESHOLD` times
+//! `1 + ln(count)`, so breadth of vocabulary counts more than repetition; a specific keyword in
+//! the lead (the body's first sentence, legal-basis citations aside) adds `LEAD_BONUS` once,
+//! because a notice or a news item names its subject there (which keywords are specific is
+//! `topics`' call: a single common word such as "children" is not). The sum must reach `DOCUMENT_THRESHOLD` times
 //! a factor that is 1 up to `REFERENCE_BYTES` and then grows with the square root of length.
 //! So in a short item two passing mentions (2.0) or one keyword thrice (2.1) do not tag it, while
 //! three distinct keywords, one keyword four times, or a lead keyword and any other do; a 50 KB
