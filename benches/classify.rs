@@ -25,7 +25,7 @@ fn sized(text: &str) -> String {
 }
 
 fn chinese_50k() -> String {
-    sized(&(fixture("classify/pipl-2021-08-20.md") + &fixture("classify/network-data-security-regs-2024-09-24.md")))
+    sized(&(fixture("laws/pipl-2021-08-20.md") + &fixture("laws/network-data-security-regs-2024-09-24.md")))
 }
 
 /// The dev set's texts for which `keep` holds, joined and cut to 50 KB.
@@ -58,6 +58,19 @@ fn bench_topics(c: &mut Criterion) {
     c.bench_function("classify_topics 50KB English", |b| {
         b.iter(|| pack.classify_topics(black_box("Measures on Data"), black_box(&english)));
     });
+    // What the regex patterns cost on top of the keyword automata.
+    let mut specs = TopicPack::builtin_specs().unwrap_or_default();
+    for spec in &mut specs {
+        spec.patterns.clear();
+    }
+    if let Ok(keywords_only) = TopicPack::compile(&specs) {
+        c.bench_function("classify_topics 50KB English, keywords only", |b| {
+            b.iter(|| keywords_only.classify_topics(black_box("Measures on Data"), black_box(&english)));
+        });
+    }
+    c.bench_function("detect_stage 50KB English", |b| {
+        b.iter(|| classify::detect_stage(black_box("Measures on Data"), black_box(&english)));
+    });
     c.bench_function("classify (topics+stage+deadline) 50KB Chinese", |b| {
         b.iter(|| classify::classify(pack, black_box("网络数据安全管理条例"), black_box(&chinese), None));
     });
@@ -75,8 +88,8 @@ fn bench_topics(c: &mut Criterion) {
 }
 
 fn bench_family(c: &mut Criterion) {
-    let draft_body = fixture("classify/network-data-security-regs-2024-09-24.md");
-    let final_body = fixture("classify/network-data-security-management-regulations-2024-zh.txt");
+    let draft_body = fixture("laws/network-data-security-regs-2024-09-24.md");
+    let final_body = fixture("laws/network-data-security-management-regulations-2024-zh.txt");
     c.bench_function("family_key", |b| {
         b.iter(|| {
             family_key(black_box(

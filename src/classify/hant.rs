@@ -35,6 +35,9 @@ static FOLD: LazyLock<Box<[u16]>> = LazyLock::new(|| {
 });
 
 fn folded(c: char) -> Option<char> {
+    if c < '\u{3400}' {
+        return None;
+    }
     let index = usize::try_from(u32::from(c).checked_sub(BASE)?).ok()?;
     let to = *FOLD.get(index)?;
     (to != 0).then(|| char::from_u32(u32::from(to))).flatten().filter(|t| t.len_utf8() == c.len_utf8())
@@ -43,6 +46,9 @@ fn folded(c: char) -> Option<char> {
 /// `text` with its traditional characters replaced by simplified ones; borrowed when there are
 /// none (the common case: most texts are simplified or English).
 pub(super) fn fold(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
     let Some(first) = text.char_indices().find(|&(_, c)| folded(c).is_some()).map(|(i, _)| i) else {
         return Cow::Borrowed(text);
     };

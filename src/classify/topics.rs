@@ -74,6 +74,15 @@ struct Topic {
 struct Matcher {
     automaton: AhoCorasick,
     entries: Vec<Entry>,
+    /// The bytes its patterns start with (ASCII case folded): a text holding none of them cannot
+    /// match, and the Chinese automaton is skipped over an English text without a scan.
+    first_bytes: Box<[bool; 256]>,
+}
+
+impl Matcher {
+    fn could_match(&self, text: &str) -> bool {
+        text.bytes().any(|b| self.first_bytes[usize::from(b)])
+    }
 }
 
 /// What one automaton pattern is: a surface form of a keyword, a mask or a veto.
@@ -300,6 +309,9 @@ impl TopicPack {
     }
 
     fn evidence(&self, title: &str, body: &str, base: f32) -> Vec<TopicEvidence> {
+        // Folded once here: offsets stay valid for the original texts (`hant`'s invariant).
+        let (title, body) = (hant::fold(title), hant::fold(body));
+        let (title, body) = (title.as_ref(), body.as_ref());
         let in_title = self.found(title);
         let in_lead = self.found(&evidence::lead(body));
         let in_body = self.found(body);
@@ -322,18 +334,16 @@ impl TopicPack {
         all
     }
 
-    /// Keyword hits per topic in one text, overlaps resolved and masks applied.
+    /// Keyword hits per topic in one text, overlaps resolved and masks applied. The text is
+    /// already folded to simplified characters (`evidence`).
     fn found(&self, text: &str) -> Vec<Found> {
         let mut found = vec![Found::default(); self.topics.len()];
         if text.is_empty() {
             return found;
         }
-        // Offsets in the folded text are offsets in `text` (`hant`'s invariant).
-        let folded = hant::fold(text);
-        let text = folded.as_ref();
         let mut hits = Vec::new();
         let mut masks = Vec::new();
-        for matcher in self.matchers.iter() {
+        for matcher in self.matchers.iter().filter(|m| m.could_match(text)) {
             for m in matcher.automaton.find_overlapping_iter(text) {
                 let Some(entry) = matcher.entries.get(m.pattern().as_usize()) else { continue };
                 let end = if entry.english { word_end(text, m.start(), m.end()) } else { Some(m.end()) };
@@ -412,7 +422,12 @@ fn build_matchers(phrases: &[(String, Entry)]) -> Result<Vec<Matcher>, TopicErro
             .ascii_case_insensitive(true)
             .build(&forms)
             .map_err(|e| TopicError::Matcher(e.to_string()))?;
-        matchers.push(Matcher { automaton, entries });
+        let mut first_bytes = Box::new([false; 256]);
+        for byte in forms.iter().filter_map(|f| f.bytes().next()) {
+            first_bytes[usize::from(byte.to_ascii_lowercase())] = true;
+            first_bytes[usize::from(byte.to_ascii_uppercase())] = true;
+        }
+        matchers.push(Matcher { automaton, entries, first_bytes });
     }
     Ok(matchers)
 }
