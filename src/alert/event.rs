@@ -75,6 +75,10 @@ pub struct DocumentRef {
     /// Topic ids.
     pub topics: Vec<String>,
     pub published: Option<Date>,
+    /// Why the change was routed by each of its topics: which terms fired, and where
+    /// (`{"facial-recognition": "\"人脸识别\" in the title"}`). Additive: absent when empty.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub why: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -137,6 +137,16 @@ fn facts(doc: &DocumentData, labels: &HashMap<String, String>, today: Date) -> V
     facts
 }
 
+/// "Why tagged: Facial recognition: "人脸识别" in the title; …", or `None` without evidence.
+fn why_line(doc: &DocumentData, labels: &HashMap<String, String>) -> Option<String> {
+    if doc.document.why.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> =
+        doc.document.why.iter().map(|(topic, why)| format!("{}: {why}", label(topic, labels))).collect();
+    Some(format!("Why tagged: {}", parts.join("; ")))
+}
+
 fn change_line(change: &ChangeRef) -> String {
     let summary = if change.summary.trim().is_empty() { "Text changed" } else { change.summary.trim() };
     format!(
@@ -165,6 +175,9 @@ fn document_text(
 ) -> std::fmt::Result {
     writeln!(out, "* [{}] {}", kind_label(kind), header_text(&doc.document.title, 300))?;
     writeln!(out, "  {}", facts(doc, labels, today).join(" · "))?;
+    if let Some(why) = why_line(doc, labels) {
+        writeln!(out, "  {}", header_text(&why, 500))?;
+    }
     if let Some(change) = &doc.change {
         writeln!(out, "  {}", change_line(change))?;
     }
@@ -223,6 +236,10 @@ fn document_html(kind: &str, doc: &DocumentData, labels: &HashMap<String, String
         "<div style=\"{FONT}font-size:13px;color:#4b5563;padding-top:4px;\">{}</div>",
         escape(&facts(doc, labels, today).join(" · "))
     );
+    if let Some(why) = why_line(doc, labels) {
+        let _ =
+            write!(out, "<div style=\"{FONT}font-size:12px;color:#6b7280;padding-top:2px;\">{}</div>", escape(&why));
+    }
     if let Some(change) = &doc.change {
         let _ = write!(
             out,

@@ -161,7 +161,6 @@ impl LineIndex {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
