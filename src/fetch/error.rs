@@ -10,7 +10,8 @@ pub enum FetchError {
     #[error("{url}: only http and https URLs are fetched")]
     Scheme { url: Url },
     #[error(
-        "{url}: refused address {addr}: private, loopback or link-local networks are not allowed (see fetch.allow_private_networks)"
+        "{url}: refused address {addr} ({}): only public addresses are fetched (see fetch.allow_private_networks)",
+        super::address::why_refused(*addr)
     )]
     RefusedAddress { url: Url, addr: IpAddr },
     #[error("{url}: timed out after {after:?}")]

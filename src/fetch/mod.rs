@@ -10,6 +10,7 @@ pub mod client;
 pub mod error;
 pub mod politeness;
 pub mod robots;
+pub mod special;
 
 pub use client::{FetchOutcome, FetchRequest, Fetched, HttpClient, RequestShape, Validators};
 pub use error::FetchError;
