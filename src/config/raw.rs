@@ -48,6 +48,8 @@ pub(crate) struct RawFetch {
     pub(crate) respect_robots: Option<bool>,
     pub(crate) allow_private_networks: Option<RawPrivateNetworks>,
     pub(crate) unhealthy_after: Option<Spanned<i64>>,
+    pub(crate) max_retry_after: Option<Spanned<String>>,
+    pub(crate) max_crawl_delay: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -92,6 +92,10 @@ fn fetch(report: &mut Report<'_>, raw: Option<&RawFetch>) -> Result<FetchConfig,
     let unhealthy_after =
         count(report, "fetch.unhealthy_after", raw.unhealthy_after.as_ref(), defaults::UNHEALTHY_AFTER as usize)
             .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+    let max_retry_after =
+        positive_duration(report, "fetch.max_retry_after", raw.max_retry_after.as_ref(), defaults::MAX_RETRY_AFTER);
+    let max_crawl_delay =
+        positive_duration(report, "fetch.max_crawl_delay", raw.max_crawl_delay.as_ref(), defaults::MAX_CRAWL_DELAY);
     Ok(FetchConfig {
         user_agent: user_agent?,
         timeout: timeout?,
@@ -103,6 +107,8 @@ fn fetch(report: &mut Report<'_>, raw: Option<&RawFetch>) -> Result<FetchConfig,
         respect_robots: raw.respect_robots.unwrap_or(defaults::RESPECT_ROBOTS),
         private_networks: private_networks?,
         unhealthy_after: unhealthy_after?,
+        max_retry_after: max_retry_after?,
+        max_crawl_delay: max_crawl_delay?,
     })
 }
 
