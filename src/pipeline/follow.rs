@@ -10,8 +10,7 @@ use super::Deps;
 use super::attach::{Parent, fetch_attachments, known_attachments};
 use crate::config::model::{SourceKind, SourceSpec};
 use crate::extract::{self, Article, Decoded, Observation};
-use crate::fetch::robots::{self, Robots};
-use crate::fetch::{FetchError, FetchOutcome, FetchRequest, Fetched, RequestShape, Validators, charset};
+use crate::fetch::{FetchError, FetchOutcome, Fetched, RequestShape, Validators, charset};
 use crate::store::FetchLogEntry;
 
 /// What one poll learned from the network, merged from many requests.
@@ -52,6 +51,14 @@ impl PollLog {
     }
 
     pub(super) fn note(&mut self, url: &Url, result: &Result<FetchOutcome, FetchError>) {
+        // A server-supplied delay that was capped is a warning on the source, once per poll.
+        // (A capped Retry-After on an error is already in the error's own message.)
+        if let Some(capped) = result.as_ref().ok().and_then(FetchOutcome::capped) {
+            let warning = capped.to_string();
+            if !self.page_errors.contains(&warning) {
+                self.page_errors.push(warning);
+            }
+        }
         let entry = match result {
             Ok(FetchOutcome::NotModified { elapsed, .. }) => {
                 self.not_modified += 1;
@@ -122,10 +129,8 @@ impl PollShape {
 pub(super) async fn prime(deps: &Deps, spec: &SourceSpec, log: &mut PollLog) -> Result<PollShape, FetchError> {
     let shape = PollShape::of(spec);
     let Some(url) = &spec.request.prime else { return Ok(shape) };
-    let permit = admit(deps, url).await?;
     let started = std::time::Instant::now();
-    let result = deps.client.prime(url, &shape.plain).await;
-    drop(permit);
+    let result = deps.polite.prime(url, &shape.plain).await;
     log.entries.push(FetchLogEntry {
         url: url.to_string(),
         status: None,
@@ -135,21 +140,6 @@ pub(super) async fn prime(deps: &Deps, spec: &SourceSpec, log: &mut PollLog) -> 
     });
     let cookies = result?;
     Ok(shape.with_cookies(url.host_str().unwrap_or_default(), &cookies))
-}
-
-/// Waits for robots.txt's word and the host gate; the permit is held for the request.
-async fn admit(deps: &Deps, url: &Url) -> Result<crate::fetch::politeness::HostPermit, FetchError> {
-    let host = url.host_str().unwrap_or_default();
-    if deps.config.fetch.respect_robots {
-        let robots = robots_of(deps, url).await?;
-        if !robots.allows(url) {
-            return Err(FetchError::Robots { url: url.clone() });
-        }
-        if let Some(delay) = robots.crawl_delay().filter(|d| *d > deps.config.fetch.per_host_delay) {
-            deps.gate.defer(host, tokio::time::Instant::now() + delay).await;
-        }
-    }
-    Ok(deps.gate.enter(host).await)
 }
 
 /// The validators stored for `urls` when this poll may ask conditionally; none otherwise (a
@@ -165,59 +155,15 @@ pub(super) async fn stored_validators(
     deps.with_store(move |s| s.validators_for(&urls)).await.unwrap_or_default()
 }
 
-/// One conditional GET through robots.txt and the host gate.
+/// One conditional GET through robots.txt, the host gate and Retry-After (`fetch::Polite`).
 pub(super) async fn fetch_page(
     deps: &Deps,
     url: &Url,
     validators: &Validators,
     shape: &RequestShape,
 ) -> Result<FetchOutcome, FetchError> {
-    let host = url.host_str().unwrap_or_default();
-    let permit = admit(deps, url).await?;
-    let result = deps.client.fetch(&FetchRequest { url, validators, shape }).await;
-    drop(permit);
-    // 429 and 503 with Retry-After: the whole host waits, list and article pages alike.
-    if let Err(FetchError::Status { status: 429 | 503, retry_after: Some(after), .. }) = &result {
-        deps.gate.defer(host, tokio::time::Instant::now() + *after).await;
-    }
-    result
+    deps.polite.fetch(url, validators, shape).await
 }
-
-/// The origin's robots.txt, from the cache or fetched through the host gate (RFC 9309: a 4xx
-/// allows everything, a 5xx nothing; a 5xx answer is asked again after an hour, not a day).
-async fn robots_of(deps: &Deps, url: &Url) -> Result<std::sync::Arc<Robots>, FetchError> {
-    let (Some(origin), Some(robots_url)) = (robots::origin(url), robots::robots_url(url)) else {
-        return Ok(std::sync::Arc::new(Robots::allow_all()));
-    };
-    let now = deps.clock.now();
-    if let Some(known) = deps.robots.get(&origin, now) {
-        return Ok(known);
-    }
-    let _single = deps.robots_fetch.lock().await;
-    if let Some(known) = deps.robots.get(&origin, now) {
-        return Ok(known);
-    }
-    let permit = deps.gate.enter(url.host_str().unwrap_or_default()).await;
-    let result = deps.client.fetch(&FetchRequest::plain(&robots_url, &Validators::default())).await;
-    drop(permit);
-    let agent = &deps.config.fetch.user_agent;
-    let (found, ttl) = match result {
-        Ok(FetchOutcome::Fetched(f)) => {
-            (Robots::for_status(f.status, &String::from_utf8_lossy(&f.body), agent), robots::ROBOTS_TTL)
-        }
-        Ok(FetchOutcome::NotModified { .. }) => (Robots::allow_all(), robots::ROBOTS_TTL),
-        Err(FetchError::Status { status, .. }) if status >= 500 => {
-            (Robots::for_status(status, "", agent), SERVER_ERROR_TTL)
-        }
-        Err(FetchError::Status { status, .. }) => (Robots::for_status(status, "", agent), robots::ROBOTS_TTL),
-        // Unreachable or refused: the page itself would fail the same way; say so plainly.
-        Err(e) => return Err(e),
-    };
-    Ok(deps.robots.insert_with_ttl(&origin, found, now, ttl))
-}
-
-/// How long a robots.txt that answered 5xx (meaning: disallow all) is believed.
-const SERVER_ERROR_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// A document's canonical URL: fragments never name a different document.
 pub(super) fn canonical(url: &Url) -> Url {
