@@ -31,7 +31,7 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
         doc.text.as_str()
     };
     guard::check(html)?;
-    let page = Html::parse_document(html);
+    let page = crate::extract::html::parse_document(html)?;
     let base = base_url(&page, &doc.url);
     let mut seen = HashSet::new();
     let mut items = Vec::new();
