@@ -28,6 +28,11 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// `[fetch] max_crawl_delay`: robots.txt delays above a minute are capped at a minute; at one
 /// request a minute a poll of 50 articles already takes most of an hour.
 pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
+/// `[fetch] extract_memory`: NPC's 40 MB draft PDFs read in well under this; a file that needs
+/// more is recorded unreadable instead of taking the machine's memory.
+pub const EXTRACT_MEMORY: u64 = 512 * 1024 * 1024;
+/// `[fetch] extract_timeout`: reading one attachment's text.
+pub const EXTRACT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `[[source]]` defaults.
 pub const ENABLED: bool = true;
@@ -78,5 +83,7 @@ pub fn fetch() -> FetchConfig {
         unhealthy_after: UNHEALTHY_AFTER,
         max_retry_after: MAX_RETRY_AFTER,
         max_crawl_delay: MAX_CRAWL_DELAY,
+        extract_memory: EXTRACT_MEMORY,
+        extract_timeout: EXTRACT_TIMEOUT,
     }
 }
