@@ -22,6 +22,7 @@ use crate::classify::TopicPack;
 use crate::clock::Clock;
 use crate::config::model::Config;
 use crate::fetch::Polite;
+use crate::isolate::Extractor;
 use crate::store::Store;
 
 /// What a poll needs. Cheap to clone: everything is shared.
@@ -32,6 +33,8 @@ pub struct Deps {
     /// Every request to a source: robots.txt, the per-host gate and Retry-After in one.
     pub polite: Polite,
     pub parser: ParsePool,
+    /// Reads attachment text in helper processes under memory and CPU limits.
+    pub extractor: Extractor,
     pub topics: Arc<TopicPack>,
     pub clock: Arc<dyn Clock>,
 }
@@ -45,7 +48,8 @@ impl Deps {
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
         let polite = Polite::new(&config.fetch, Arc::clone(&clock))?;
-        Ok(Self { config, store, polite, parser: ParsePool::for_this_machine(), topics, clock })
+        let extractor = Extractor::for_this_binary(&config.fetch);
+        Ok(Self { config, store, polite, parser: ParsePool::for_this_machine(), extractor, topics, clock })
     }
 
     /// Runs a blocking store call off the async workers.
