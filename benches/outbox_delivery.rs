@@ -7,12 +7,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use jiff::Timestamp;
 use regwatch::alert::Courier;
+use regwatch::classify::Stage;
+use regwatch::clock::{Clock, SystemClock};
+use regwatch::config::model::EventType;
 use regwatch::extract::{BlockText, Observation};
 use regwatch::fetch::HttpClient;
 use regwatch::fetch::address::AddressPolicy;
-use regwatch::store::{ChangeRecord, DocumentWrite, NewDelivery, PollCommit, PollResult, Store, WriteKind};
+use regwatch::store::{
+    ChangeRecord, DeliveryChannel, DocumentWrite, ListingWrite, NewDelivery, PollCommit, PollResult, Store, WriteKind,
+};
 
 const DELIVERIES: usize = 1000;
 
@@ -44,9 +48,9 @@ fn main() {
          [[subscriber]]\nid = \"hook\"\nwebhook = \"{hook}\"\nsecret_file = \"hook.secret\"\ntopics = [\"*\"]\nschedule = \"immediate\"\n"
     );
     std::fs::write(dir.path().join("regwatch.toml"), toml).unwrap();
-    let config = Arc::new(regwatch::config::load(&dir.path().join("regwatch.toml")).unwrap().config);
+    let config = Arc::new(regwatch::config::load(&dir.path().join("regwatch.toml"), &[]).unwrap().config);
     let store = Arc::new(Store::open(&config.storage.database).unwrap());
-    store.register_sources(&config.sources, Timestamp::now()).unwrap();
+    store.register_sources(&config.sources, SystemClock.now()).unwrap();
     queue(&store, &config.sources[0].id);
 
     let courier = Courier {
@@ -55,6 +59,7 @@ fn main() {
         webhooks: Some(HttpClient::webhook_client(&config.fetch).unwrap()),
         policy: AddressPolicy::new(config.fetch.private_networks.clone()),
         labels: Arc::default(),
+        clock: Arc::new(regwatch::clock::SystemClock),
     };
     let started = Instant::now();
     let report = runtime.block_on(courier.deliver_due()).unwrap();
@@ -70,7 +75,7 @@ fn main() {
 
 /// 1,000 new documents, each with a change and one webhook delivery, in one poll commit.
 fn queue(store: &Store, source: &regwatch::ids::SourceId) {
-    let now = Timestamp::now();
+    let now = SystemClock.now();
     let documents = (0..DELIVERIES)
         .map(|i| {
             let observation = Observation::new(
@@ -89,26 +94,26 @@ fn queue(store: &Store, source: &regwatch::ids::SourceId) {
             DocumentWrite {
                 hash: observation.blocks.hash(),
                 kind: WriteKind::New,
-                stage: "draft".into(),
+                stage: Stage::Draft,
                 deadline: None,
                 topics: Vec::new(),
                 family_key: None,
                 draft: None,
                 change: Some(ChangeRecord {
-                    event: "document.new",
+                    event: EventType::DocumentNew,
                     from_doc: None,
                     from_version: None,
                     summary: "New document".into(),
-                    articles: serde_json::json!([]),
+                    articles: Vec::new(),
                     topics: Vec::new(),
                     added_lines: 1,
                     removed_lines: 0,
                 }),
                 deliveries: vec![NewDelivery {
                     subscriber: "hook".into(),
-                    channel: "webhook",
-                    event: "document.new",
-                    source: "bench".into(),
+                    channel: DeliveryChannel::Webhook,
+                    event: EventType::DocumentNew,
+                    source: source.clone(),
                     payload,
                     due_at: now,
                 }],
@@ -123,10 +128,11 @@ fn queue(store: &Store, source: &regwatch::ids::SourceId) {
         config_hash: None,
         next_due: None,
         validators: Vec::new(),
-        listed: None,
-        rechecked: Vec::new(),
-        recheck_interval: Duration::from_secs(86_400),
-        recheck_window: Duration::from_secs(86_400),
+        listing: ListingWrite {
+            recheck_interval: Duration::from_secs(86_400),
+            recheck_window: Duration::from_secs(86_400),
+            ..ListingWrite::default()
+        },
         documents,
         fetch_log: Vec::new(),
         health: None,

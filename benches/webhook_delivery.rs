@@ -73,7 +73,7 @@ async fn deliver_all(client: &reqwest::Client, url: &Url, key: &Arc<Vec<u8>>, bo
         tasks.spawn(async move {
             let _permit = permit;
             let id = format!("msg_{n}");
-            let now = jiff::Timestamp::now().as_second();
+            let now = regwatch::clock::Clock::now(&regwatch::clock::SystemClock).as_second();
             send(&client, &url, &id, now, &body, Some(&key), Duration::from_secs(10)).await
         });
     }

@@ -6,12 +6,18 @@ use jiff::Timestamp;
 
 pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> Timestamp;
+
+    /// Time from now until `at` (zero when past): how long a loop sleeps.
+    fn until(&self, at: Timestamp) -> std::time::Duration {
+        std::time::Duration::try_from(at.duration_since(self.now())).unwrap_or(std::time::Duration::ZERO)
+    }
 }
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[expect(clippy::disallowed_methods, reason = "the one place that reads the real time")]
     fn now(&self) -> Timestamp {
         Timestamp::now()
     }

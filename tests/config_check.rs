@@ -19,6 +19,11 @@ fn example_env(name: &str) -> Option<String> {
     }
 }
 
+/// The built-in pack's topic ids, which subscribers may name besides the config's own topics.
+fn builtin_topics() -> Vec<String> {
+    regwatch::classify::TopicPack::builtin().ids().map(str::to_owned).collect()
+}
+
 fn no_env(_: &str) -> Option<String> {
     None
 }
@@ -42,13 +47,13 @@ fn shown(dir: &Path, issue: &ConfigIssue) -> String {
 }
 
 fn errors_of(dir: &Path, main: &str) -> Vec<String> {
-    let result = load_with(&dir.join(main), &no_env);
+    let result = load_with(&dir.join(main), &no_env, &builtin_topics());
     let ConfigErrors(issues) = result.expect_err("config should be refused");
     issues.iter().map(|issue| shown(dir, issue)).collect()
 }
 
 fn loaded(dir: &Path, main: &str) -> Loaded {
-    match load_with(&dir.join(main), &no_env) {
+    match load_with(&dir.join(main), &no_env, &builtin_topics()) {
         Ok(loaded) => loaded,
         Err(errors) => panic!("config refused:\n{errors}"),
     }
@@ -56,7 +61,7 @@ fn loaded(dir: &Path, main: &str) -> Loaded {
 
 #[test]
 fn the_example_loads_without_errors_or_warnings() {
-    let loaded = match load_with(&example(), &example_env) {
+    let loaded = match load_with(&example(), &example_env, &builtin_topics()) {
         Ok(loaded) => loaded,
         Err(errors) => panic!("example refused:\n{errors}"),
     };
@@ -113,7 +118,7 @@ fn the_example_loads_without_errors_or_warnings() {
 
 #[test]
 fn the_example_names_its_unset_secrets_with_their_lines() {
-    let errors = load_with(&example(), &no_env).unwrap_err();
+    let errors = load_with(&example(), &no_env, &builtin_topics()).unwrap_err();
     let text = std::fs::read_to_string(example()).unwrap();
     let line_of = |needle: &str| text.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
     let got: Vec<(Option<usize>, &str, &str)> =
@@ -205,7 +210,7 @@ fn a_missing_include_names_the_pattern_and_its_line() {
         ),
         ("sources/a.toml", "[[source]]\nid = \"a\"\nkind = \"feed\"\nurl = \"https://example.org/feed\"\n"),
     ]);
-    let result = load_with(&dir.path().join("regwatch.toml"), &no_env);
+    let result = load_with(&dir.path().join("regwatch.toml"), &no_env, &builtin_topics());
     let issues: Vec<String> = result.unwrap_err().0.iter().map(|i| shown(dir.path(), i)).collect();
     let looked_for = dir.path().join("topics.toml");
     assert_eq!(

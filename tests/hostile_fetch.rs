@@ -186,7 +186,7 @@ fn an_absurd_retry_after_is_capped_reported_and_scheduled_sanely() {
     let site = TestSite::start();
     site.put("/busy", Page::status(503).with_header("retry-after", "18446744073709551615"));
     let ws = Workspace::new(&format!("{LOOPBACK_FETCH}\n{}", page_source("busy", &site.url("/busy"))));
-    let started = jiff::Timestamp::now();
+    let started = regwatch::clock::Clock::now(&regwatch::clock::SystemClock);
     let pass = ws.run(&["check", "--json"]).success().json();
     let error = pass[0]["error"].as_str().unwrap();
     assert!(error.contains("HTTP status 503 (Retry-After 18446744073709551615 capped at 1d)"), "{error}");

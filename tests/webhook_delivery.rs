@@ -27,7 +27,7 @@ fn changed() -> Event {
 }
 
 fn now() -> i64 {
-    Timestamp::now().as_second()
+    regwatch::clock::Clock::now(&regwatch::clock::SystemClock).as_second()
 }
 
 fn reason(outcome: &DeliveryOutcome) -> &str {

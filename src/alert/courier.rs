@@ -16,11 +16,13 @@ use tokio::task::JoinSet;
 
 use super::event::Event;
 use super::retry::{DeliveryOutcome, next_attempt};
+use super::route::channel_of;
 use super::{digest, email, webhook};
-use crate::config::model::{Channel, Config, Schedule, SubscriberSpec};
+use crate::clock::Clock;
+use crate::config::model::{Channel, Config, SubscriberSpec};
 use crate::fetch::address::AddressPolicy;
 use crate::ids::DeliveryId;
-use crate::store::{Delivery, Finish, Store, StoreError};
+use crate::store::{Delivery, DeliveryChannel, Finish, Store, StoreError};
 
 /// Deliveries sent at once across all receivers.
 const IN_FLIGHT: usize = 16;
@@ -28,12 +30,6 @@ const IN_FLIGHT: usize = 16;
 const PER_RECEIVER: usize = 4;
 /// Deliveries claimed per round.
 const BATCH: usize = 256;
-
-/// Channels as the outbox names them.
-pub const WEBHOOK: &str = "webhook";
-pub const EMAIL: &str = "email";
-/// Email to a subscriber with a daily or weekly schedule: sent as part of a digest.
-pub const DIGEST: &str = "digest";
 
 /// What the courier needs. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -47,6 +43,7 @@ pub struct Courier {
     pub policy: AddressPolicy,
     /// Topic id → label, for emails.
     pub labels: Arc<HashMap<String, String>>,
+    pub clock: Arc<dyn Clock>,
 }
 
 /// What one round did.
@@ -56,16 +53,6 @@ pub struct RoundReport {
     pub retrying: usize,
     pub dead: usize,
     pub digests: usize,
-}
-
-/// The channel a subscriber's deliveries go to.
-#[must_use]
-pub fn channel_of(subscriber: &SubscriberSpec) -> &'static str {
-    match (&subscriber.channel, &subscriber.schedule) {
-        (Channel::Webhook(_), _) => WEBHOOK,
-        (Channel::Email(_), Schedule::Immediate) => EMAIL,
-        (Channel::Email(_), _) => DIGEST,
-    }
 }
 
 impl Courier {
@@ -79,8 +66,11 @@ impl Courier {
     pub async fn deliver_due(&self) -> Result<RoundReport, StoreError> {
         let mut report = RoundReport::default();
         loop {
-            let (store, lease) = (Arc::clone(&self.store), self.lease());
-            let claimed = blocking(move || store.claim_due(Timestamp::now(), &[WEBHOOK, EMAIL], BATCH, lease)).await?;
+            let (lease, now) = (self.lease(), self.clock.now());
+            let claimed = self
+                .store
+                .call(move |s| s.claim_due(now, &[DeliveryChannel::Webhook, DeliveryChannel::Email], BATCH, lease))
+                .await?;
             if claimed.is_empty() {
                 break;
             }
@@ -90,7 +80,7 @@ impl Courier {
                 break;
             }
         }
-        for subscriber in self.config.subscribers.iter().filter(|s| channel_of(s) == DIGEST) {
+        for subscriber in self.config.subscribers.iter().filter(|s| channel_of(s) == DeliveryChannel::Digest) {
             if self.digest_due(subscriber).await? {
                 self.send_digest(subscriber, &mut report).await?;
             }
@@ -139,6 +129,9 @@ impl Courier {
                 reason: format!("subscriber `{}` is no longer configured", delivery.subscriber),
             };
         };
+        if delivery.payload.is_null() {
+            return DeliveryOutcome::Dead { reason: "the stored event body is not valid JSON".into() };
+        }
         match &subscriber.channel {
             Channel::Webhook(url) => {
                 let Some(client) = &self.webhooks else {
@@ -162,7 +155,7 @@ impl Courier {
                     Some(Err(e)) => return DeliveryOutcome::Retry { retry_after: None, reason: e.to_string() },
                     None => None,
                 };
-                let now = Timestamp::now().as_second();
+                let now = self.clock.now().as_second();
                 webhook::send(client, url, &delivery.msg_id, now, &body, key.as_deref(), self.config.fetch.timeout)
                     .await
             }
@@ -178,7 +171,7 @@ impl Courier {
                     };
                 };
                 let message = email::mailbox(&smtp.from)
-                    .and_then(|from| email::render_alert(subscriber, &from, &event, Timestamp::now(), &self.labels));
+                    .and_then(|from| email::render_alert(subscriber, &from, &event, self.clock.now(), &self.labels));
                 match message {
                     Ok(message) => email::send_email(smtp, message).await,
                     Err(e) => DeliveryOutcome::Retry { retry_after: None, reason: e.to_string() },
@@ -191,21 +184,20 @@ impl Courier {
     /// time after it was created, so a digest missed while regwatch was down goes out once,
     /// at the next round.
     async fn digest_due(&self, subscriber: &SubscriberSpec) -> Result<bool, StoreError> {
-        let (store, id) = (Arc::clone(&self.store), subscriber.id.clone());
-        let now = Timestamp::now();
-        blocking(move || store.digest_due(&id, now)).await
+        let (id, now) = (subscriber.id.clone(), self.clock.now());
+        self.store.call(move |s| s.digest_due(&id, now)).await
     }
 
     /// Sends every pending delivery of a subscriber as one digest, due or not.
     pub async fn send_digest(&self, subscriber: &SubscriberSpec, report: &mut RoundReport) -> Result<bool, StoreError> {
-        let (store, id) = (Arc::clone(&self.store), subscriber.id.clone());
-        let pending = blocking(move || store.pending_for(&id)).await?;
+        let id = subscriber.id.clone();
+        let pending = self.store.call(move |s| s.pending_for(&id)).await?;
         if pending.is_empty() {
             return Ok(false);
         }
         let events: Vec<Event> =
             pending.iter().filter_map(|d| serde_json::from_value(d.payload.clone()).ok()).collect();
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let content = digest::digest_content(subscriber, &events, now, &self.labels);
         let outcome = match &self.config.smtp {
             None => DeliveryOutcome::Retry { retry_after: None, reason: "no [smtp] section in the config".into() },
@@ -224,8 +216,8 @@ impl Courier {
         self.record(&ids, &subscriber.id, attempts, created, &outcome, Some(content.message_id), report).await?;
         if delivered {
             report.digests += 1;
-            let (store, id) = (Arc::clone(&self.store), subscriber.id.clone());
-            blocking(move || store.record_digest(&id, now)).await?;
+            let id = subscriber.id.clone();
+            self.store.call(move |s| s.record_digest(&id, now)).await?;
         }
         Ok(delivered)
     }
@@ -241,7 +233,7 @@ impl Courier {
         batch: Option<String>,
         report: &mut RoundReport,
     ) -> Result<(), StoreError> {
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let finish = match outcome {
             DeliveryOutcome::Delivered { .. } => {
                 report.delivered += ids.len();
@@ -263,8 +255,8 @@ impl Courier {
             DeliveryOutcome::Gone { reason } => {
                 report.dead += ids.len();
                 tracing::error!(subscriber, error = %reason, "Webhook endpoint is gone; subscriber disabled.");
-                let (store, id, why) = (Arc::clone(&self.store), subscriber.to_owned(), reason.clone());
-                blocking(move || store.disable_subscriber(&id, &why, now)).await?;
+                let (id, why) = (subscriber.to_owned(), reason.clone());
+                self.store.call(move |s| s.disable_subscriber(&id, &why, now)).await?;
                 Finish::Dead { error: reason.clone() }
             }
             DeliveryOutcome::Dead { reason } => {
@@ -273,15 +265,7 @@ impl Courier {
                 Finish::Dead { error: reason.clone() }
             }
         };
-        let (store, ids) = (Arc::clone(&self.store), ids.to_vec());
-        blocking(move || store.finish(&ids, &finish, now)).await
+        let ids = ids.to_vec();
+        self.store.call(move |s| s.finish(&ids, &finish, now)).await
     }
-}
-
-async fn blocking<T, F>(work: F) -> Result<T, StoreError>
-where
-    T: Send + 'static,
-    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
-{
-    tokio::task::spawn_blocking(work).await.unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))
 }

@@ -1,5 +1,6 @@
 //! The event body every channel carries: the webhook JSON of DESIGN.md's contract, and the
-//! input email and digest rendering read. Plain data; the store fills it, nothing here does I/O.
+//! input email and digest rendering read. Plain data built from the pipeline's change (the store
+//! fills in the ids when it writes the row); nothing here does I/O.
 //!
 //! Not here: which subscribers get an event (`route`), or how it is signed and sent.
 
@@ -10,6 +11,7 @@ use url::Url;
 
 pub use crate::classify::Stage;
 use crate::config::model::EventType;
+use crate::diff::{ChangeKind, Comparison};
 use crate::ids::{DocId, SourceId, VersionNo};
 
 /// One delivery's body: `{"type", "id", "timestamp", "data"}`.
@@ -119,6 +121,49 @@ pub struct DraftRef {
     pub id: DocId,
     pub url: Url,
     pub title: String,
+}
+
+/// Payload diffs are cut here: a receiver wants the gist, `regwatch diff` has the rest.
+const MAX_DIFF_BYTES: usize = 64 * 1024;
+
+impl From<ChangeKind> for ArticleKind {
+    fn from(kind: ChangeKind) -> Self {
+        match kind {
+            ChangeKind::Added => Self::Added,
+            ChangeKind::Removed => Self::Removed,
+            ChangeKind::Amended => Self::Amended,
+            ChangeKind::Renumbered => Self::Renumbered,
+            ChangeKind::Moved => Self::Moved,
+        }
+    }
+}
+
+impl ChangeRef {
+    /// The change part of the contract's body, its unified diff cut at `MAX_DIFF_BYTES`.
+    #[must_use]
+    pub fn of(comparison: &Comparison, from: VersionNo, to: VersionNo) -> Self {
+        let mut diff =
+            crate::diff::render::unified(comparison, &format!("version {}", from.0), &format!("version {}", to.0));
+        if diff.len() > MAX_DIFF_BYTES {
+            let cut = (0..=MAX_DIFF_BYTES).rev().find(|i| diff.is_char_boundary(*i)).unwrap_or(0);
+            diff.truncate(cut);
+            diff.push_str("\n[diff truncated]\n");
+        }
+        let articles = comparison
+            .articles
+            .iter()
+            .map(|a| ArticleRef { number: a.number.clone(), kind: a.kind.into(), from: a.from.clone() })
+            .collect();
+        Self {
+            from_version: from,
+            to_version: to,
+            summary: comparison.summary.clone(),
+            articles,
+            added_lines: comparison.added_lines as u64,
+            removed_lines: comparison.removed_lines as u64,
+            diff,
+        }
+    }
 }
 
 impl Event {

@@ -1,10 +1,32 @@
-//! Who gets an event: subscribers filtered by event type, topic and source. Pure.
+//! Who gets an event, and the outbox rows that carry it to them. Pure.
 //!
-//! Not here: building outbox rows (the store does that in the change's transaction) or
-//! deciding when a scheduled subscriber is sent to (`schedule`).
+//! `route` filters subscribers by event type, topic and source; `document_deliveries` and
+//! `health_deliveries` turn an event into one outbox row per subscriber it goes to, which the
+//! pipeline hands to the store to write in the same transaction as the change (the store fills
+//! in the delivery id and the document id there).
+//!
+//! Not here: deciding when a scheduled subscriber is sent to (`schedule`), or sending (`courier`).
 
-use crate::config::model::{EventType, SubscriberSpec};
+use jiff::Timestamp;
+
+use super::event::{ChangeRef, DocumentData, DocumentRef, DraftRef, Event, EventData, SourceData, SourceRef};
+use super::schedule;
+use crate::config::model::{Channel, EventType, Schedule, SubscriberSpec};
 use crate::ids::SourceId;
+use crate::store::{DeliveryChannel, NewDelivery};
+
+/// What the pipeline knows of a document event when it is about to commit it.
+#[derive(Debug, Clone)]
+pub struct Happened {
+    pub kind: EventType,
+    /// `id` is filled in by the store when the document is written.
+    pub document: DocumentRef,
+    /// The topics routing uses: the changed text's for a change, the document's for a new one.
+    pub change_topics: Vec<String>,
+    pub change: Option<ChangeRef>,
+    /// For `document.final`: the draft it finishes.
+    pub draft: Option<DraftRef>,
+}
 
 /// The subscribers an event of `event` type, tagged `topics`, from `source`, goes to.
 ///
@@ -21,6 +43,85 @@ pub fn route<'s>(
     subscribers: &'s [SubscriberSpec],
 ) -> Vec<&'s SubscriberSpec> {
     subscribers.iter().filter(|s| wants(s, *event, topics, source)).collect()
+}
+
+/// The outbox rows for a document event; empty when nobody subscribed.
+#[must_use]
+pub fn document_deliveries(
+    subscribers: &[SubscriberSpec],
+    source: &SourceRef,
+    happened: Happened,
+    now: Timestamp,
+) -> Vec<NewDelivery> {
+    let chosen = route(&happened.kind, &happened.change_topics, &source.id, subscribers);
+    if chosen.is_empty() {
+        return Vec::new();
+    }
+    let event = Event {
+        kind: happened.kind,
+        // The store names the delivery: `id` is filled in its transaction.
+        id: String::new(),
+        timestamp: now,
+        data: EventData::Document(DocumentData {
+            source: source.clone(),
+            document: happened.document,
+            change: happened.change,
+            draft: happened.draft,
+        }),
+    };
+    outbox_rows(&chosen, &event, now)
+}
+
+/// The outbox rows for `source.unhealthy` / `source.recovered`; empty when nobody asked for it.
+#[must_use]
+pub fn health_deliveries(
+    subscribers: &[SubscriberSpec],
+    source: &SourceRef,
+    kind: EventType,
+    reason: String,
+    now: Timestamp,
+) -> Vec<NewDelivery> {
+    let chosen = route(&kind, &[], &source.id, subscribers);
+    if chosen.is_empty() {
+        return Vec::new();
+    }
+    let event = Event {
+        kind,
+        id: String::new(),
+        timestamp: now,
+        data: EventData::Source(SourceData { source: source.clone(), reason }),
+    };
+    outbox_rows(&chosen, &event, now)
+}
+
+/// The channel a subscriber's deliveries go to.
+#[must_use]
+pub fn channel_of(subscriber: &SubscriberSpec) -> DeliveryChannel {
+    match (&subscriber.channel, &subscriber.schedule) {
+        (Channel::Webhook(_), _) => DeliveryChannel::Webhook,
+        (Channel::Email(_), Schedule::Immediate) => DeliveryChannel::Email,
+        (Channel::Email(_), _) => DeliveryChannel::Digest,
+    }
+}
+
+/// One delivery of `event` per subscriber. Scheduled subscribers wait for their digest; the
+/// digest timer collects them.
+fn outbox_rows(subscribers: &[&SubscriberSpec], event: &Event, now: Timestamp) -> Vec<NewDelivery> {
+    let payload = serde_json::to_value(event).unwrap_or_default();
+    subscribers
+        .iter()
+        .map(|subscriber| NewDelivery {
+            subscriber: subscriber.id.clone(),
+            channel: channel_of(subscriber),
+            event: event.kind,
+            source: event.source().id.clone(),
+            payload: payload.clone(),
+            due_at: match &subscriber.schedule {
+                Schedule::Immediate => now,
+                scheduled => schedule::next_send_at(scheduled, now).unwrap_or(now),
+            },
+        })
+        .collect()
 }
 
 fn wants(subscriber: &SubscriberSpec, event: EventType, topics: &[String], source: &SourceId) -> bool {
@@ -50,7 +151,6 @@ mod tests {
     use rstest::rstest;
 
     use super::*;
-    use crate::config::model::{Channel, Schedule};
 
     const DOCUMENT_EVENTS: [EventType; 3] =
         [EventType::DocumentNew, EventType::DocumentChanged, EventType::DocumentFinal];

@@ -11,13 +11,13 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, KeyInit, Mac};
-use jiff::Timestamp;
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
 use sha2::Sha256;
 use url::Url;
 
 use super::retry::DeliveryOutcome;
+use crate::clock::{Clock, SystemClock};
 
 /// The `user-agent` of every webhook request.
 pub const USER_AGENT: &str = concat!("regwatch/", env!("CARGO_PKG_VERSION"), " (webhook)");
@@ -63,7 +63,7 @@ pub fn sign(key: &[u8], msg_id: &str, timestamp: i64, body: &[u8]) -> String {
 
 /// Whether `headers` carry a valid signature of `body` made within [`TOLERANCE`] of now.
 pub fn verify(key: &[u8], headers: &HeaderMap, body: &[u8]) -> bool {
-    verify_at(key, headers, body, Timestamp::now().as_second())
+    verify_at(key, headers, body, SystemClock.now().as_second())
 }
 
 /// [`verify`] against an explicit clock (unix seconds). Accepts any of several space-separated
@@ -150,7 +150,8 @@ async fn judge(response: reqwest::Response, url: &Url) -> DeliveryOutcome {
             reason: format!("HTTP {status} to {target} not followed: webhooks never follow redirects; update the URL"),
         };
     }
-    let retry_after = retry_after(response.headers(), Timestamp::now());
+    // The server's Retry-After date is read against the time its answer came back.
+    let retry_after = retry_after(response.headers(), SystemClock.now());
     let snippet = body_snippet(response).await;
     let reason = if snippet.is_empty() { format!("HTTP {status}") } else { format!("HTTP {status}: {snippet}") };
     DeliveryOutcome::Retry { retry_after, reason }
@@ -289,7 +290,7 @@ mod tests {
     fn retry_after_reads_seconds_and_dates(#[case] value: &str, #[case] expected: Option<u64>) {
         let mut h = HeaderMap::new();
         h.insert(header::RETRY_AFTER, HeaderValue::from_str(value).unwrap());
-        let now: Timestamp = "2026-11-22T08:00:00Z".parse().unwrap();
+        let now: jiff::Timestamp = "2026-11-22T08:00:00Z".parse().unwrap();
         assert_eq!(retry_after(&h, now), expected.map(Duration::from_secs));
     }
 

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use super::context;
 use crate::config;
 
 #[derive(Debug, clap::Subcommand)]
@@ -13,7 +14,7 @@ pub enum ConfigCommand {
 
 pub(super) fn run(explicit: Option<&Path>, cmd: &ConfigCommand) -> ExitCode {
     match cmd {
-        ConfigCommand::Check => match config::resolve(explicit) {
+        ConfigCommand::Check => match config::resolve(explicit, &context::builtin_topics()) {
             Ok(loaded) => {
                 for warning in &loaded.warnings {
                     println!("{warning}");

@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use crate::alert::Courier;
 use crate::classify::TopicPack;
-use crate::clock::SystemClock;
+use crate::clock::{Clock, SystemClock};
 use crate::config::model::{Channel, Config};
 use crate::config::{self};
 use crate::fetch::HttpClient;
@@ -17,11 +17,17 @@ use crate::store::Store;
 
 /// Loads the config (printing warnings), or fails listing every problem.
 pub(super) fn load_config(explicit: Option<&Path>) -> anyhow::Result<Arc<Config>> {
-    let loaded = config::resolve(explicit).map_err(|errors| anyhow::anyhow!("invalid config:\n{errors}"))?;
+    let loaded =
+        config::resolve(explicit, &builtin_topics()).map_err(|errors| anyhow::anyhow!("invalid config:\n{errors}"))?;
     for warning in &loaded.warnings {
         tracing::warn!("{warning}");
     }
     Ok(Arc::new(loaded.config))
+}
+
+/// The built-in topic pack's ids: what a config's subscribers may name besides its own topics.
+pub(super) fn builtin_topics() -> Vec<String> {
+    TopicPack::builtin().ids().map(str::to_owned).collect()
 }
 
 /// The topic pack: the built-in one with the config's topics merged over it.
@@ -31,7 +37,7 @@ pub(super) fn topic_pack(config: &Config) -> anyhow::Result<Arc<TopicPack>> {
 
 pub(super) fn open_store(config: &Config) -> anyhow::Result<Arc<Store>> {
     let store = Store::open(&config.storage.database)?;
-    store.register_sources(&config.sources, jiff::Timestamp::now())?;
+    store.register_sources(&config.sources, SystemClock.now())?;
     Ok(Arc::new(store))
 }
 
@@ -60,6 +66,7 @@ pub(super) fn courier(config: &Arc<Config>, store: &Arc<Store>, topics: &TopicPa
         },
         policy: AddressPolicy::new(config.fetch.private_networks.clone()),
         labels: Arc::new(topics.labels()),
+        clock: Arc::new(SystemClock),
     })
 }
 

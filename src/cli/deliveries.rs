@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use super::context;
 use super::output::{clip, print_json, print_table};
+use crate::clock::{Clock, SystemClock};
 use crate::ids::DeliveryId;
-use crate::store::Store;
+use crate::store::{DeliveryStatus, Store};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum DeliveriesCommand {
@@ -27,7 +28,8 @@ pub(super) fn run(config: Option<&Path>, cmd: DeliveriesCommand) -> anyhow::Resu
     match cmd {
         DeliveriesCommand::List { status, json } => {
             let store = context::open_store_read_only(&config)?;
-            let rows = store.deliveries(status.as_deref())?;
+            let status = status.as_deref().and_then(DeliveryStatus::parse);
+            let rows = store.deliveries(status)?;
             if json {
                 print_json(&rows)?;
             } else {
@@ -37,9 +39,9 @@ pub(super) fn run(config: Option<&Path>, cmd: DeliveriesCommand) -> anyhow::Resu
                         vec![
                             d.id.to_string(),
                             d.subscriber.clone(),
-                            d.channel.clone(),
-                            d.event.clone(),
-                            d.status.clone(),
+                            d.channel.as_str().to_owned(),
+                            d.event.as_str().to_owned(),
+                            d.status.as_str().to_owned(),
                             d.attempts.to_string(),
                             clip(d.last_error.as_deref().unwrap_or(""), 60),
                         ]
@@ -51,10 +53,7 @@ pub(super) fn run(config: Option<&Path>, cmd: DeliveriesCommand) -> anyhow::Resu
         }
         DeliveriesCommand::Retry { id } => {
             let store = Store::open(&config.storage.database)?;
-            anyhow::ensure!(
-                store.retry_delivery(DeliveryId(id), jiff::Timestamp::now())?,
-                "no delivery {id} in the outbox"
-            );
+            anyhow::ensure!(store.retry_delivery(DeliveryId(id), SystemClock.now())?, "no delivery {id} in the outbox");
             println!("delivery {id} queued; it goes out with the next `check` or while `run` is running");
             Ok(ExitCode::SUCCESS)
         }

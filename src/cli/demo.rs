@@ -9,10 +9,10 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use super::check::check_all;
+use super::output::topic_list;
 use crate::config;
 use crate::demo::{DemoSite, serve};
 use crate::diff;
-use crate::ids::{DocId, VersionNo};
 use crate::pipeline::{Deps, PollReport};
 
 #[derive(Debug, clap::Args)]
@@ -46,7 +46,8 @@ async fn demo(dir: &Path) -> anyhow::Result<()> {
     if db.exists() {
         std::fs::remove_file(&db).context("cannot reset the demo database")?;
     }
-    let loaded = config::load(&config_path).map_err(|e| anyhow::anyhow!("demo config is invalid:\n{e}"))?;
+    let loaded = config::load(&config_path, &super::context::builtin_topics())
+        .map_err(|e| anyhow::anyhow!("demo config is invalid:\n{e}"))?;
     let config = Arc::new(loaded.config);
     let deps = super::context::deps(Arc::clone(&config))?;
     let courier = super::context::courier(&config, &deps.store, &deps.topics)?;
@@ -175,19 +176,19 @@ fn print_pass(reports: &[PollReport]) {
 fn print_change(deps: &Deps, id: crate::ids::ChangeId) -> anyhow::Result<()> {
     let store = &deps.store;
     let Some(change) = store.change(id)? else { return Ok(()) };
-    let Some(doc) = store.document(DocId(change.doc_id))? else { return Ok(()) };
+    let Some(doc) = store.document(change.doc_id)? else { return Ok(()) };
     println!("\n-- {}: {}", change.event, doc.title);
     println!("   {}", doc.url);
     println!(
         "   stage: {}  deadline: {}  topics: {}",
-        doc.stage,
-        doc.deadline.as_deref().unwrap_or("-"),
-        doc.topics.join(", ")
+        doc.stage.as_str(),
+        doc.deadline.map_or_else(|| "-".to_owned(), |d| d.to_string()),
+        topic_list(&doc.topics)
     );
     println!("   summary: {}", change.summary);
     if let (Some(from_doc), Some(from_version)) = (change.from_doc_id, change.from_version) {
-        let old = store.version(DocId(from_doc), VersionNo(from_version))?;
-        let new = store.version(DocId(change.doc_id), VersionNo(change.to_version))?;
+        let old = store.version(from_doc, from_version)?;
+        let new = store.version(change.doc_id, change.to_version)?;
         if let (Some(old), Some(new)) = (old, new) {
             let comparison = diff::compare(old.blocks.lines(), new.blocks.lines());
             let rendered = diff::render::unified(

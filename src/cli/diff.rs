@@ -37,10 +37,10 @@ pub struct DiffArgs {
 /// The contract's `diff --format json` document.
 #[derive(Debug, Serialize)]
 struct DiffJson<'a> {
-    document: i64,
-    from_document: i64,
-    from_version: i64,
-    to_version: i64,
+    document: DocId,
+    from_document: DocId,
+    from_version: VersionNo,
+    to_version: VersionNo,
     #[serde(flatten)]
     comparison: &'a Comparison,
 }
@@ -54,9 +54,9 @@ pub(super) fn run(config: Option<&Path>, args: &DiffArgs) -> anyhow::Result<Exit
     match args.format {
         DiffFormat::Json => print_json(&DiffJson {
             document: doc.id,
-            from_document: from.doc.0,
-            from_version: from.version.0,
-            to_version: to.version.0,
+            from_document: from.doc,
+            from_version: from.version,
+            to_version: to.version,
             comparison: &comparison,
         })?,
         DiffFormat::Unified => {
@@ -72,7 +72,7 @@ pub(super) fn run(config: Option<&Path>, args: &DiffArgs) -> anyhow::Result<Exit
 /// The two versions to compare: as asked, else the last two, else (a final's first version)
 /// the last version of its draft.
 fn pick_versions(store: &Store, doc: &DocumentRow, args: &DiffArgs) -> anyhow::Result<(StoredVersion, StoredVersion)> {
-    let id = DocId(doc.id);
+    let id = doc.id;
     let to_no = args.to.unwrap_or(doc.versions);
     let to = load(store, id, to_no)?;
     if let Some(from_no) = args.from {
@@ -81,8 +81,10 @@ fn pick_versions(store: &Store, doc: &DocumentRow, args: &DiffArgs) -> anyhow::R
     if to_no > 1 {
         return Ok((load(store, id, to_no - 1)?, to));
     }
-    if let Some(draft) = doc.draft_id.and_then(|d| store.document(DocId(d)).ok().flatten()) {
-        return Ok((load(store, DocId(draft.id), draft.versions)?, to));
+    if let Some(draft_id) = doc.draft_id
+        && let Some(draft) = store.document(draft_id)?
+    {
+        return Ok((load(store, draft.id, draft.versions)?, to));
     }
     anyhow::bail!("document {} has only one version and no linked draft: nothing to compare yet", doc.id)
 }

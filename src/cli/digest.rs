@@ -6,9 +6,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::context;
-use crate::alert::courier::{DIGEST, channel_of};
+use crate::alert::route::channel_of;
 use crate::alert::{Event, RoundReport, digest_content};
+use crate::clock::{Clock, SystemClock};
 use crate::config::model::SubscriberSpec;
+use crate::store::DeliveryChannel;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum DigestCommand {
@@ -32,7 +34,7 @@ pub(super) fn run(config: Option<&Path>, cmd: DigestCommand) -> anyhow::Result<E
             .cloned()
             .with_context(|| format!("no subscriber `{id}` in the config"))?;
         anyhow::ensure!(
-            channel_of(&subscriber) == DIGEST,
+            channel_of(&subscriber) == DeliveryChannel::Digest,
             "subscriber `{id}` gets no digest: it is not an email subscriber on a daily or weekly schedule"
         );
         Ok(subscriber)
@@ -51,7 +53,7 @@ pub(super) fn run(config: Option<&Path>, cmd: DigestCommand) -> anyhow::Result<E
                 return Ok(ExitCode::SUCCESS);
             }
             let pack = context::topic_pack(&config)?;
-            let content = digest_content(&subscriber, &events, jiff::Timestamp::now(), &pack.labels());
+            let content = digest_content(&subscriber, &events, SystemClock.now(), &pack.labels());
             if html {
                 println!("{}", content.html);
             } else {

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::context;
-use super::output::{clip, print_json, print_table};
-use crate::ids::{DocId, SourceId};
+use super::output::{clip, print_json, print_table, topic_list};
+use crate::ids::{SourceId, TopicId};
 use crate::store::{DocFilter, DocumentRow, Store};
 
 #[derive(Debug, clap::Subcommand)]
@@ -47,7 +47,7 @@ pub(super) fn run(config: Option<&Path>, cmd: DocsCommand) -> anyhow::Result<Exi
     match cmd {
         DocsCommand::List { topic, since, source, json } => {
             let since = since.as_deref().map(parse_since).transpose()?;
-            let filter = DocFilter { topic, since, source: source.map(SourceId) };
+            let filter = DocFilter { topic: topic.map(TopicId), since, source: source.map(SourceId) };
             let docs = store.documents(&filter)?;
             if json {
                 print_json(&docs)?;
@@ -60,12 +60,12 @@ pub(super) fn run(config: Option<&Path>, cmd: DocsCommand) -> anyhow::Result<Exi
             if json {
                 print_json(&row)?;
             } else {
-                print_doc(&store, &row);
+                print_doc(&store, &row)?;
             }
         }
         DocsCommand::History { doc, json } => {
             let row = find(&store, &doc)?;
-            let history = store.history(DocId(row.id))?;
+            let history = store.history(row.id)?;
             if json {
                 print_json(&history)?;
             } else {
@@ -74,7 +74,7 @@ pub(super) fn run(config: Option<&Path>, cmd: DocsCommand) -> anyhow::Result<Exi
                     .map(|v| {
                         vec![
                             v.version.to_string(),
-                            v.fetched_at.clone(),
+                            v.fetched_at.to_string(),
                             format!("+{} -{}", v.added_lines, v.removed_lines),
                             v.hash[..12.min(v.hash.len())].to_owned(),
                         ]
@@ -107,10 +107,10 @@ fn print_docs(docs: &[DocumentRow]) {
         .map(|d| {
             vec![
                 d.id.to_string(),
-                d.source_id.clone(),
-                d.stage.clone(),
+                d.source_id.to_string(),
+                d.stage.as_str().to_owned(),
                 d.versions.to_string(),
-                d.last_changed.get(..10).unwrap_or_default().to_owned(),
+                d.last_changed.to_string().get(..10).unwrap_or_default().to_owned(),
                 clip(&d.title, 60),
             ]
         })
@@ -118,27 +118,32 @@ fn print_docs(docs: &[DocumentRow]) {
     print_table(&["ID", "SOURCE", "STAGE", "VERS", "CHANGED", "TITLE"], &rows);
 }
 
-fn print_doc(store: &Store, d: &DocumentRow) {
+fn print_doc(store: &Store, d: &DocumentRow) -> anyhow::Result<()> {
     println!("{}", d.title);
     println!("  id:        {}", d.id);
     println!("  source:    {}", d.source_id);
     println!("  url:       {}", d.url);
-    println!("  stage:     {}", d.stage);
-    println!("  deadline:  {}", d.deadline.as_deref().unwrap_or("-"));
-    println!("  topics:    {}", if d.topics.is_empty() { "-".to_owned() } else { d.topics.join(", ") });
-    println!("  published: {}", d.published.as_deref().unwrap_or("-"));
+    println!("  stage:     {}", d.stage.as_str());
+    println!("  deadline:  {}", d.deadline.map_or_else(|| "-".to_owned(), |d| d.to_string()));
+    println!("  topics:    {}", if d.topics.is_empty() { "-".to_owned() } else { topic_list(&d.topics) });
+    println!("  published: {}", d.published.map_or_else(|| "-".to_owned(), |d| d.to_string()));
     println!("  versions:  {} (first seen {}, last changed {})", d.versions, d.first_seen, d.last_changed);
-    if let Some(draft) = d.draft_id.and_then(|id| store.document(DocId(id)).ok().flatten()) {
+    if let Some(id) = d.draft_id
+        && let Some(draft) = store.document(id)?
+    {
         println!("  family:    final of draft #{} {} ({})", draft.id, draft.title, draft.url);
     }
-    for final_ in store.finals_of(DocId(d.id)).unwrap_or_default() {
+    for final_ in store.finals_of(d.id)? {
         println!("  family:    draft of final #{} {} ({})", final_.id, final_.title, final_.url);
     }
-    if let Some(parent) = d.parent_id.and_then(|id| store.document(DocId(id)).ok().flatten()) {
+    if let Some(id) = d.parent_id
+        && let Some(parent) = store.document(id)?
+    {
         let format = d.format.as_deref().unwrap_or("file");
         println!("  attached:  {format} attachment of #{} {} ({})", parent.id, parent.title, parent.url);
     }
     if let Some(why) = &d.unreadable {
         println!("  text:      not read: {why}");
     }
+    Ok(())
 }

@@ -35,3 +35,8 @@ pub(super) fn clip(text: &str, max: usize) -> String {
     out.push('…');
     out
 }
+
+/// Topic ids as one comma-separated line.
+pub(super) fn topic_list(topics: &[crate::ids::TopicId]) -> String {
+    topics.iter().map(crate::ids::TopicId::as_str).collect::<Vec<_>>().join(", ")
+}

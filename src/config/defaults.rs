@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::config::model::{EventType, FetchConfig, PrivateNetworks, Schedule, SmtpTls};
+use crate::config::model::{AttachmentSpec, EventType, FetchConfig, PrivateNetworks, Schedule, SmtpTls};
 
 /// `[storage] database`, relative to the main config file (or the working directory without one).
 pub const DATABASE: &str = "regwatch.db";
@@ -85,5 +85,11 @@ pub fn fetch() -> FetchConfig {
         max_crawl_delay: MAX_CRAWL_DELAY,
         extract_memory: EXTRACT_MEMORY,
         extract_timeout: EXTRACT_TIMEOUT,
+    }
+}
+
+impl Default for AttachmentSpec {
+    fn default() -> Self {
+        Self { max_count: MAX_ATTACHMENTS, max_size: None, selector: None }
     }
 }

@@ -12,15 +12,9 @@ use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue, Deserializer};
 
 use crate::config::issue::{ConfigIssue, Report};
+pub(crate) use crate::config::keys::Role;
 use crate::config::keys::{join, strip_unknown};
 use crate::config::raw::{RawFetch, RawFile, RawSmtp, RawSource, RawStorage, RawSubscriber, RawTopic};
-
-/// Whether the file is the one named on the command line or one of its includes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Role {
-    Main,
-    Include,
-}
 
 /// Top-level keys written as arrays of tables, read one element at a time.
 const ARRAY_KEYS: [&str; 3] = ["source", "topic", "subscriber"];

@@ -10,7 +10,7 @@ use crate::config::check::required;
 use crate::config::issue::{Report, Reported};
 use crate::config::model::{JsonLink, JsonListSpec};
 use crate::config::raw::RawJson;
-use crate::extract::json_path::{JsonPath, LinkTemplate};
+use crate::json_path::{JsonPath, LinkTemplate};
 
 pub(crate) fn json_list(
     report: &mut Report<'_>,

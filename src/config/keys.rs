@@ -6,7 +6,6 @@
 
 use toml::de::{DeTable, DeValue};
 
-use crate::config::file::Role;
 use crate::config::issue::Report;
 use crate::config::raw::schema;
 
@@ -15,6 +14,14 @@ const INCLUDE_KEYS: [&str; 3] = ["source", "topic", "subscriber"];
 
 /// Reports and removes every key that no raw struct accepts (or that this file's role does not
 /// allow), so serde only sees known keys and the problems behind them are not hidden.
+/// Whether the file is the one named on the command line or one of its includes: an include
+/// may hold only some of the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Main,
+    Include,
+}
+
 pub(crate) fn strip_unknown(table: &mut DeTable<'_>, path: &str, prefix: &str, role: Role, report: &mut Report<'_>) {
     let schema = schema();
     let known = schema.iter().find(|(p, _)| *p == path).map_or(&[][..], |e| e.1);
@@ -86,25 +93,10 @@ pub(crate) fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") }
 }
 
-/// Levenshtein distance, for "did you mean" on short key names.
+/// Levenshtein distance, for "did you mean" on short key names (strsim: already in the tree
+/// through clap's suggestions).
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row.first().copied().unwrap_or(0);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row.get(j + 1).copied().unwrap_or(0);
-            let best = substitution.min(previous + 1).min(row.get(j).copied().unwrap_or(0) + 1);
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = best;
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
+    strsim::levenshtein(a, b)
 }
 
 #[cfg(test)]

@@ -47,19 +47,21 @@ pub struct Loaded {
 }
 
 /// Reads, includes and validates the config file at `path`, taking secrets named by `*_env`
-/// from the process environment.
-pub fn load(path: &Path) -> Result<Loaded, ConfigErrors> {
-    load_with(path, &|name| std::env::var(name).ok())
+/// from the process environment. `builtin_topics` are the topic ids subscribers may name besides
+/// the config's own `[[topic]]`s: the built-in pack's (`classify::TopicPack::builtin`), passed in
+/// because the pack sits above the config.
+pub fn load(path: &Path, builtin_topics: &[String]) -> Result<Loaded, ConfigErrors> {
+    load_with(path, &|name| std::env::var(name).ok(), builtin_topics)
 }
 
 /// `load`, with environment variables read through `env`.
-pub fn load_with(path: &Path, env: EnvLookup<'_>) -> Result<Loaded, ConfigErrors> {
+pub fn load_with(path: &Path, env: EnvLookup<'_>, builtin_topics: &[String]) -> Result<Loaded, ConfigErrors> {
     let mut issues = Vec::new();
     let Some(main) = file::read(path.to_path_buf(), file::Role::Main, &mut issues) else {
         return Err(ConfigErrors(issues));
     };
     let includes = include::read_includes(&main, &mut issues);
-    let config = validate::validate(&main, &includes, env, &mut issues);
+    let config = validate::validate(&main, &includes, env, builtin_topics, &mut issues);
     let order: Vec<&Path> =
         std::iter::once(main.path.as_path()).chain(includes.iter().map(|f| f.path.as_path())).collect();
     sort_by_file_order(&mut issues, &order);
@@ -100,10 +102,10 @@ pub fn locate(explicit: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
 }
 
 /// `locate` in the working directory, then `load` what it found, or `builtin` if nothing.
-pub fn resolve(explicit: Option<&Path>) -> Result<Loaded, ConfigErrors> {
+pub fn resolve(explicit: Option<&Path>, builtin_topics: &[String]) -> Result<Loaded, ConfigErrors> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     match locate(explicit, &cwd) {
-        Some(path) => load(&path),
+        Some(path) => load(&path, builtin_topics),
         None => Ok(Loaded { config: builtin(&cwd), warnings: Vec::new() }),
     }
 }

@@ -9,8 +9,8 @@ use ipnet::IpNet;
 use secrecy::SecretString;
 use url::Url;
 
-use crate::extract::json_path::{JsonPath, LinkTemplate};
 use crate::ids::SourceId;
+use crate::json_path::{JsonPath, LinkTemplate};
 
 /// Everything regwatch was told, checked.
 #[derive(Debug, Clone)]
@@ -169,12 +169,6 @@ pub struct AttachmentSpec {
     pub max_size: Option<u64>,
     /// Only links matched by this selector; `None`: every link on the page.
     pub selector: Option<CssSelector>,
-}
-
-impl Default for AttachmentSpec {
-    fn default() -> Self {
-        Self { max_count: crate::config::defaults::MAX_ATTACHMENTS, max_size: None, selector: None }
-    }
 }
 
 /// A CSS selector, compiled once at load, with its text kept for messages.

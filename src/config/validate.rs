@@ -24,6 +24,7 @@ pub(crate) fn validate(
     main: &ParsedFile,
     includes: &[ParsedFile],
     env: EnvLookup<'_>,
+    builtin_topics: &[String],
     issues: &mut Vec<ConfigIssue>,
 ) -> Option<Config> {
     let files: Vec<&ParsedFile> = std::iter::once(main).chain(includes).collect();
@@ -36,7 +37,7 @@ pub(crate) fn validate(
             tables.smtp.as_ref().map(|smtp| subscriber::smtp(&mut report, smtp, env)).transpose(),
         )
     };
-    let (topics, topic_ids) = topics(&files, issues);
+    let (topics, topic_ids) = topics(&files, builtin_topics, issues);
     let (sources, source_ids) = source::sources(&files, issues);
     let known = subscriber::Known { topics: topic_ids, sources: source_ids, smtp: main.tables.smtp.is_some() };
     let subscribers = subscriber::subscribers(&files, &known, env, issues);
@@ -147,8 +148,12 @@ fn private_networks(report: &mut Report<'_>, raw: Option<&RawPrivateNetworks>) -
 }
 
 /// Config topics, merged later over the built-in pack; also every topic id a subscriber may name.
-fn topics(files: &[&ParsedFile], issues: &mut Vec<ConfigIssue>) -> (Vec<TopicSpec>, BTreeSet<String>) {
-    let mut ids: BTreeSet<String> = crate::classify::TopicPack::builtin().ids().map(str::to_owned).collect();
+fn topics(
+    files: &[&ParsedFile],
+    builtin: &[String],
+    issues: &mut Vec<ConfigIssue>,
+) -> (Vec<TopicSpec>, BTreeSet<String>) {
+    let mut ids: BTreeSet<String> = builtin.iter().cloned().collect();
     let mut seen = FirstSeen::new("topic");
     let mut specs = Vec::new();
     for file in files {

@@ -7,8 +7,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::run::Services;
-use super::scheduler::until;
+use super::services::Services;
 
 /// Even with nothing pending, look again this often (a `deliveries retry` from the CLI).
 const MAX_SLEEP: Duration = Duration::from_secs(300);
@@ -31,9 +30,8 @@ pub(super) async fn delivery_loop(
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "Delivery round failed on the database."),
         }
-        let store = Arc::clone(&services.deps.store);
-        let next = tokio::task::spawn_blocking(move || store.next_delivery_due()).await??;
-        let wait = next.map_or(MAX_SLEEP, |at| until(at).min(MAX_SLEEP));
+        let next = services.deps.store.call(crate::store::Store::next_delivery_due).await?;
+        let wait = next.map_or(MAX_SLEEP, |at| services.deps.clock.until(at).min(MAX_SLEEP));
         tokio::select! {
             () = token.cancelled() => break,
             () = polled.notified() => {}

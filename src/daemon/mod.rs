@@ -5,6 +5,8 @@ mod delivery;
 mod notify;
 mod run;
 mod scheduler;
+mod services;
 mod signals;
 
-pub use run::{Build, DRAIN_DEADLINE, Services, run};
+pub use run::{DRAIN_DEADLINE, Load, run};
+pub use services::{Build, Services};

@@ -10,37 +10,27 @@ use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
 use super::notify::Notifier;
+use super::services::{Build, Services};
 use super::signals::{Signal, Signals};
 use super::{delivery, scheduler};
-use crate::alert::Courier;
 use crate::config::model::Config;
-use crate::pipeline::Deps;
 use crate::store::Store;
 
 /// How long polls and deliveries in flight may take to finish after SIGTERM. The unit's
 /// `TimeoutStopSec=30` leaves room for the commit after it.
 pub const DRAIN_DEADLINE: Duration = Duration::from_secs(20);
 
-/// What the loops share; replaced whole when a reloaded config is accepted.
-#[derive(Debug, Clone)]
-pub struct Services {
-    pub deps: Deps,
-    pub courier: Courier,
-}
-
-/// Builds the services for a config over an open store.
-pub type Build = dyn Fn(Arc<Config>, Arc<Store>) -> anyhow::Result<Services> + Send + Sync;
+/// Re-reads the config (SIGHUP).
+pub type Load = dyn Fn() -> anyhow::Result<Arc<Config>> + Send + Sync;
 
 /// Runs until SIGTERM or SIGINT, then drains and returns. `load` re-reads the config on SIGHUP.
-pub async fn run(
-    config: Arc<Config>,
-    load: impl Fn() -> anyhow::Result<Arc<Config>> + Send + Sync + 'static,
-    build: Arc<Build>,
-) -> anyhow::Result<()> {
+/// The store is open and migrated already: `READY=1` means the daemon can do its work.
+pub async fn run(store: Arc<Store>, config: Arc<Config>, load: Arc<Load>, build: Arc<Build>) -> anyhow::Result<()> {
     let notifier = Notifier::from_env();
-    let store = Arc::new(Store::open(&config.storage.database)?);
-    store.register_sources(&config.sources, jiff::Timestamp::now())?;
-    let services = build(Arc::clone(&config), Arc::clone(&store))?;
+    let services = build_services(Arc::clone(&config), Arc::clone(&store), Arc::clone(&build)).await?;
+    let sources = Arc::clone(&config);
+    let now = services.deps.clock.now();
+    store.call(move |s| s.register_sources(&sources.sources, now)).await?;
     let (publish, current) = watch::channel(Arc::new(services));
     let token = CancellationToken::new();
     let polled = Arc::new(Notify::new());
@@ -59,11 +49,11 @@ pub async fn run(
         tokio::select! {
             signal = signals.next() => match signal {
                 Signal::Stop => break,
-                Signal::Reload => reload(&load, &build, &store, &publish, &notifier),
+                Signal::Reload => reload(&load, &build, &store, &publish, &notifier).await,
             },
             _ = ticker.tick(), if watchdog.is_some() => {
                 // Only a live scheduler over a database that answers counts as healthy.
-                if !scheduler.is_finished() && store.ping().is_ok() {
+                if !scheduler.is_finished() && store.call(Store::ping).await.is_ok() {
                     notifier.watchdog();
                 } else {
                     warn!("Scheduler or database unhealthy; withholding the watchdog ping.");
@@ -93,24 +83,22 @@ pub async fn run(
     Ok(())
 }
 
+/// Builds the services off the async workers: compiling the topic pack and the TLS client is CPU
+/// work.
+async fn build_services(config: Arc<Config>, store: Arc<Store>, build: Arc<Build>) -> anyhow::Result<Services> {
+    tokio::task::spawn_blocking(move || build(config, store)).await.context("building the daemon's services")?
+}
+
 /// SIGHUP: a valid config is swapped in; an invalid one is logged and the old one kept.
-fn reload(
-    load: &(impl Fn() -> anyhow::Result<Arc<Config>> + Send + Sync),
+async fn reload(
+    load: &Arc<Load>,
     build: &Arc<Build>,
     store: &Arc<Store>,
     publish: &watch::Sender<Arc<Services>>,
     notifier: &Notifier,
 ) {
     notifier.reloading();
-    let swapped = load().and_then(|config| {
-        store.register_sources(&config.sources, jiff::Timestamp::now())?;
-        for spec in &config.sources {
-            store.clamp_next_due(&spec.id, jiff::Timestamp::now(), spec.interval)?;
-        }
-        let services = build(Arc::clone(&config), Arc::clone(store))?;
-        Ok((config, services))
-    });
-    match swapped {
+    match swap(load, build, store).await {
         Ok((config, services)) => {
             publish.send_replace(Arc::new(services));
             info!(sources = config.sources.len(), "Config reloaded.");
@@ -119,4 +107,23 @@ fn reload(
         Err(e) => error!(error = %format!("{e:#}"), "Config reload rejected; keeping the running config."),
     }
     notifier.ready();
+}
+
+/// Loads and checks the new config (file reads, off the async workers), builds its services, and
+/// registers its sources; a source whose interval shrank is due no later than one new interval.
+async fn swap(load: &Arc<Load>, build: &Arc<Build>, store: &Arc<Store>) -> anyhow::Result<(Arc<Config>, Services)> {
+    let load = Arc::clone(load);
+    let config = tokio::task::spawn_blocking(move || load()).await.context("reloading the config")??;
+    let services = build_services(Arc::clone(&config), Arc::clone(store), Arc::clone(build)).await?;
+    let (sources, now) = (Arc::clone(&config), services.deps.clock.now());
+    store
+        .call(move |s| {
+            s.register_sources(&sources.sources, now)?;
+            for spec in &sources.sources {
+                s.clamp_next_due(&spec.id, now, spec.interval)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok((config, services))
 }

@@ -2,18 +2,17 @@
 //! at most `max_concurrency` at once, and sleeps until the next due time in between (an idle
 //! daemon does no work between due times).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use jiff::Timestamp;
 use tokio::sync::{Notify, watch};
-use tokio::task::JoinSet;
+use tokio::task::{Id, JoinSet};
 use tokio_util::sync::CancellationToken;
 
-use super::run::Services;
-use crate::ids::SourceId;
-use crate::pipeline::{PollReport, poll_source};
+use super::services::Services;
+use crate::config::model::SourceSpec;
+use crate::pipeline::{PollReport, poll_source, record_crash};
 
 /// The longest sleep: a safety net should the store's clock and ours disagree.
 const MAX_SLEEP: Duration = Duration::from_secs(3600);
@@ -26,13 +25,15 @@ pub(super) async fn scheduler_loop(
     polled: Arc<Notify>,
 ) -> anyhow::Result<()> {
     let mut polls: JoinSet<PollReport> = JoinSet::new();
-    let mut in_flight: HashSet<SourceId> = HashSet::new();
+    // Which source each poll task polls: a crashed task still names its source, so the source
+    // is marked failed (with backoff) and stays out of the schedule until then.
+    let mut in_flight: HashMap<Id, Arc<SourceSpec>> = HashMap::new();
     loop {
         let services = Arc::clone(&current.borrow_and_update());
         let config = Arc::clone(&services.deps.config);
         let enabled: Vec<_> = config.sources.iter().filter(|s| s.enabled).cloned().collect();
-        let store = Arc::clone(&services.deps.store);
-        let due = tokio::task::spawn_blocking(move || store.due_sources(Timestamp::now())).await??;
+        let now = services.deps.clock.now();
+        let due = services.deps.store.call(move |s| s.due_sources(now)).await?;
         let capacity = config.fetch.max_concurrency.max(1);
         let mut spawned = 0;
         for id in due {
@@ -40,17 +41,18 @@ pub(super) async fn scheduler_loop(
                 break;
             }
             let Some(spec) = enabled.iter().find(|s| s.id == id) else { continue };
-            if !in_flight.insert(id) {
+            if in_flight.values().any(|s| s.id == id) {
                 continue;
             }
-            let (deps, spec) = (services.deps.clone(), Arc::clone(spec));
-            polls.spawn(async move { poll_source(&deps, spec).await });
+            let (deps, task_spec) = (services.deps.clone(), Arc::clone(spec));
+            let handle = polls.spawn(async move { poll_source(&deps, task_spec).await });
+            in_flight.insert(handle.id(), Arc::clone(spec));
             spawned += 1;
         }
-        let idle: Vec<SourceId> = enabled.iter().map(|s| s.id.clone()).filter(|id| !in_flight.contains(id)).collect();
-        let store = Arc::clone(&services.deps.store);
-        let next = tokio::task::spawn_blocking(move || store.next_due_of(&idle)).await??;
-        let mut wait = next.map_or(MAX_SLEEP, |at| until(at).min(MAX_SLEEP));
+        let idle: Vec<_> =
+            enabled.iter().map(|s| s.id.clone()).filter(|id| !in_flight.values().any(|s| s.id == *id)).collect();
+        let next = services.deps.store.call(move |s| s.next_due_of(&idle)).await?;
+        let mut wait = next.map_or(MAX_SLEEP, |at| services.deps.clock.until(at).min(MAX_SLEEP));
         if wait.is_zero() && spawned == 0 {
             // Due but not startable (a store that cannot record polls): do not spin.
             wait = MIN_SLEEP;
@@ -58,38 +60,43 @@ pub(super) async fn scheduler_loop(
         let at_capacity = polls.len() >= capacity;
         tokio::select! {
             () = token.cancelled() => break,
-            Some(done) = polls.join_next(), if !polls.is_empty() => finished(done, &mut in_flight, &polled),
+            Some(done) = polls.join_next_with_id(), if !polls.is_empty() => {
+                finished(done, &mut in_flight, &services, &polled).await;
+            }
             // At capacity only a finished poll can start the next one.
             () = tokio::time::sleep(wait), if !at_capacity => {}
             changed = current.changed() => if changed.is_err() { break },
         }
     }
     // Stop claiming new work; let what started finish (the caller bounds this by a deadline).
-    while let Some(done) = polls.join_next().await {
-        finished(done, &mut in_flight, &polled);
+    let services = Arc::clone(&current.borrow());
+    while let Some(done) = polls.join_next_with_id().await {
+        finished(done, &mut in_flight, &services, &polled).await;
     }
     Ok(())
 }
 
-fn finished(done: Result<PollReport, tokio::task::JoinError>, in_flight: &mut HashSet<SourceId>, polled: &Notify) {
+async fn finished(
+    done: Result<(Id, PollReport), tokio::task::JoinError>,
+    in_flight: &mut HashMap<Id, Arc<SourceSpec>>,
+    services: &Services,
+    polled: &Notify,
+) {
     match done {
-        Ok(report) => {
-            in_flight.remove(&report.source);
+        Ok((id, report)) => {
+            in_flight.remove(&id);
             if !report.changes.is_empty() {
                 polled.notify_one();
             }
         }
-        // A crashed poll committed nothing; its source is due again and will be retried. The
-        // in-flight mark cannot be cleared without its id, so clear all stale marks instead.
+        // A crashed poll committed nothing. Recorded as a failure, its source backs off like any
+        // failing source instead of being due again at once (a crash loop at full CPU).
         Err(e) => {
-            tracing::error!(error = %e, "A poll task crashed.");
-            in_flight.clear();
+            let Some(spec) = in_flight.remove(&e.id()) else { return };
+            let reason =
+                if e.is_panic() { "the poll crashed (a bug: please report it)" } else { "the poll was cancelled" };
+            tracing::error!(source = %spec.id, error = %e, "A poll task crashed; its source backs off.");
+            record_crash(&services.deps, &spec, reason).await;
         }
     }
-}
-
-/// Time from now until `at` (zero when past).
-pub(super) fn until(at: Timestamp) -> Duration {
-    let wait = at.duration_since(Timestamp::now());
-    Duration::try_from(wait).unwrap_or(Duration::ZERO)
 }

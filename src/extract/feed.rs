@@ -13,7 +13,6 @@ use url::Url;
 
 use crate::extract::blocks::{self, BlockText};
 use crate::extract::date::parse_date;
-use crate::extract::page::kind_name;
 use crate::extract::{ContentKind, Decoded, ExtractError, ListItem};
 
 /// Longest title made up from an entry's text when it has no title of its own, in characters.
@@ -35,7 +34,7 @@ pub fn entries(doc: &Decoded) -> Result<Vec<ListItem>, ExtractError> {
 /// `entries`, also counting the entries skipped for want of a link.
 pub fn read(doc: &Decoded) -> Result<FeedEntries, ExtractError> {
     if doc.kind == ContentKind::Html {
-        return Err(ExtractError::WrongKind { expected: "feed", got: kind_name(doc.kind) });
+        return Err(ExtractError::WrongKind { expected: "feed", got: doc.kind.name() });
     }
     let parser =
         feed_rs::parser::Builder::new().base_uri(Some(doc.url.as_str())).timestamp_parser(civil_timestamp).build();

@@ -4,19 +4,15 @@
 //! Not the linked articles (the pipeline fetches those and hands them to `page`).
 
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
-use scraper::{ElementRef, Html, Selector};
+use scraper::ElementRef;
 use url::Url;
 
 use crate::config::model::{CssSelector, ListSpec};
 use crate::extract::blocks::plain_text;
 use crate::extract::date::{parse_date, parse_deadline, parse_published};
-use crate::extract::page::expect_html;
+use crate::extract::links::{ANCHOR, base_url};
 use crate::extract::{Decoded, ExtractError, ListItem, guard};
-
-static BASE: LazyLock<Selector> = LazyLock::new(|| Selector::parse("base[href]").expect("static selector"));
-pub(crate) static ANCHOR: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
 
 /// The items of a list page in page order. Items without an http(s) link are skipped, and so
 /// are repeats of a URL already seen. An item selector that matches nothing gives no items.
@@ -27,7 +23,7 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
         fragment = crate::extract::json_list::fragment(doc, path)?;
         fragment.as_str()
     } else {
-        expect_html(doc)?;
+        doc.expect_html()?;
         doc.text.as_str()
     };
     guard::check(html)?;
@@ -66,16 +62,6 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
         items.push(ListItem { url, title, published, content: None, deadline, attachment: None });
     }
     Ok(items)
-}
-
-/// `<base href>` resolved against the page's URL, else the page's URL.
-pub(crate) fn base_url(page: &Html, url: &Url) -> Url {
-    page.select(&BASE)
-        .next()
-        .and_then(|b| b.attr("href"))
-        .and_then(|href| url.join(href.trim()).ok())
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .unwrap_or_else(|| url.clone())
 }
 
 /// The first element the selector picks: the item itself if it matches, else a descendant.
@@ -124,6 +110,7 @@ mod tests {
 
     use super::*;
     use crate::extract::ContentKind;
+    use scraper::Selector;
 
     fn css(s: &str) -> CssSelector {
         let (sel, attribute) = match s.rsplit_once('@') {
@@ -226,7 +213,7 @@ mod tests {
         let json = r#"{"code":200,"data":{"html":"<ul><li class=\"empty\"></li><li><span class=\"fr\">2026-10-20</span><a href=\"/gzcy/yjzj/art/2026/art_0123.html\" title=\"关于《移动互联网未成年人模式管理办法（征求意见稿）》公开征求意见的通知\">关于《移动互联网未成年人模式…</a><span class=\"endtime\" style=\"display:none\">1792339200000</span></li><li class=\"border-line\"></li></ul>"}}"#;
         let mut list = spec("li:not(.empty):not(.border-line)", "a@title", "a", Some("span.fr"));
         list.deadline = Some(css("span.endtime"));
-        list.json = Some(crate::extract::json_path::JsonPath::parse("data.html").unwrap());
+        list.json = Some(crate::json_path::JsonPath::parse("data.html").unwrap());
         let got = items(&doc(json, ContentKind::Json), &list).unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].url.as_str(), "https://www.example.gov.cn/gzcy/yjzj/art/2026/art_0123.html");

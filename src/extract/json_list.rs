@@ -12,7 +12,6 @@ use url::Url;
 use crate::config::model::{JsonLink, JsonListSpec};
 use crate::extract::blocks::{self, BlockText, plain_text_of};
 use crate::extract::date::{parse_deadline, parse_published};
-use crate::extract::page::kind_name;
 use crate::extract::{ContentKind, Decoded, ExtractError, ListItem};
 
 /// The items of a JSON list in response order. An item without a usable link is skipped, as
@@ -63,7 +62,7 @@ pub fn items(doc: &Decoded, spec: &JsonListSpec) -> Result<Vec<ListItem>, Extrac
 
 fn parse(doc: &Decoded) -> Result<Value, ExtractError> {
     if matches!(doc.kind, ContentKind::Html | ContentKind::Xml) {
-        return Err(ExtractError::WrongKind { expected: "json", got: kind_name(doc.kind) });
+        return Err(ExtractError::WrongKind { expected: "json", got: doc.kind.name() });
     }
     serde_json::from_str(doc.text.trim_start_matches('\u{feff}'))
         .map_err(|e| ExtractError::Json { reason: e.to_string() })
@@ -71,7 +70,7 @@ fn parse(doc: &Decoded) -> Result<Value, ExtractError> {
 
 /// The string a JSON path names inside a response: the HTML fragment of a jpaas column
 /// endpoint (`{"data":{"html":"<ul>…</ul>"}}`).
-pub fn fragment(doc: &Decoded, path: &crate::extract::json_path::JsonPath) -> Result<String, ExtractError> {
+pub fn fragment(doc: &Decoded, path: &crate::json_path::JsonPath) -> Result<String, ExtractError> {
     let value = parse(doc)?;
     match path.lookup(&value) {
         Some(Value::String(html)) => Ok(html.clone()),
@@ -126,7 +125,7 @@ mod tests {
     use jiff::civil::date;
 
     use super::*;
-    use crate::extract::json_path::{JsonPath, LinkTemplate};
+    use crate::json_path::{JsonPath, LinkTemplate};
 
     fn npc_spec() -> JsonListSpec {
         JsonListSpec {

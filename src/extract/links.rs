@@ -1,15 +1,30 @@
-//! Finds the links on an article page that may lead to attachments: a known file extension in
-//! the path or a query value, or a download-like link whose response will decide.
+//! Links on a page: the base they resolve against, and the ones on an article page that may lead
+//! to attachments (a known file extension in the path or a query value, or a download-like link
+//! whose response will decide).
 
-use scraper::{ElementRef, Html};
 use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use crate::config::model::CssSelector;
 use crate::extract::AttachmentLink;
 use crate::extract::attachment::candidate;
 use crate::extract::blocks::plain_text;
-use crate::extract::html_list::{ANCHOR, base_url};
+
+static BASE: LazyLock<Selector> = LazyLock::new(|| Selector::parse("base[href]").expect("static selector"));
+pub(crate) static ANCHOR: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
+
+/// `<base href>` resolved against the page's URL, else the page's URL.
+pub(crate) fn base_url(page: &Html, url: &Url) -> Url {
+    page.select(&BASE)
+        .next()
+        .and_then(|b| b.attr("href"))
+        .and_then(|href| url.join(href.trim()).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .unwrap_or_else(|| url.clone())
+}
 
 /// Attachment candidates in page order, each URL once, never the page itself. `scope` limits
 /// the search to the links it matches or contains (SAMR's attachments box, say).

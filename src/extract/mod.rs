@@ -13,7 +13,6 @@ pub mod guard;
 pub mod html;
 pub mod html_list;
 pub mod json_list;
-pub mod json_path;
 pub mod links;
 pub mod page;
 
@@ -32,6 +31,19 @@ pub enum ContentKind {
     Text,
 }
 
+impl ContentKind {
+    /// The kind's name in messages.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Html => "html",
+            Self::Xml => "xml",
+            Self::Json => "json",
+            Self::Text => "text",
+        }
+    }
+}
+
 /// A response body as text, with the encoding it was read in.
 #[derive(Debug, Clone)]
 pub struct Decoded {
@@ -40,6 +52,16 @@ pub struct Decoded {
     pub text: String,
     pub encoding: &'static Encoding,
     pub kind: ContentKind,
+}
+
+impl Decoded {
+    /// HTML, or text that may be HTML: never XML or JSON read as HTML by mistake.
+    pub fn expect_html(&self) -> Result<(), ExtractError> {
+        match self.kind {
+            ContentKind::Html | ContentKind::Text => Ok(()),
+            other => Err(ExtractError::WrongKind { expected: "html", got: other.name() }),
+        }
+    }
 }
 
 /// One entry of a feed or a list page.

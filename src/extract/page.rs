@@ -10,7 +10,7 @@ use scraper::{ElementRef, Html, Selector};
 use crate::config::model::{ArticleSpec, CssSelector};
 use crate::extract::blocks::{self, Furniture, plain_text};
 use crate::extract::date::parse_date;
-use crate::extract::{Article, BlockText, ContentKind, Decoded, ExtractError, guard};
+use crate::extract::{Article, BlockText, Decoded, ExtractError, guard};
 
 fn selector(css: &str) -> Selector {
     Selector::parse(css).expect("static selector")
@@ -50,7 +50,7 @@ pub fn article_with_attachments(
     spec: &ArticleSpec,
     scope: Option<&CssSelector>,
 ) -> Result<Article, ExtractError> {
-    expect_html(doc)?;
+    doc.expect_html()?;
     guard::check(&doc.text)?;
     let page = crate::extract::html::parse_document(&doc.text)?;
     let (region, furniture) = region(&page, spec.content.as_ref())?;
@@ -172,29 +172,13 @@ fn labelled_date(blocks: &BlockText) -> Option<jiff::civil::Date> {
         .find_map(|l| parse_date(l))
 }
 
-/// The kind's name in messages.
-pub(crate) fn kind_name(kind: ContentKind) -> &'static str {
-    match kind {
-        ContentKind::Html => "html",
-        ContentKind::Xml => "xml",
-        ContentKind::Json => "json",
-        ContentKind::Text => "text",
-    }
-}
-
-/// HTML, or text that may be HTML: never XML or JSON read as HTML by mistake.
-pub(crate) fn expect_html(doc: &Decoded) -> Result<(), ExtractError> {
-    match doc.kind {
-        ContentKind::Html | ContentKind::Text => Ok(()),
-        other => Err(ExtractError::WrongKind { expected: "html", got: kind_name(other) }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use jiff::civil::date;
     use rstest::rstest;
     use url::Url;
+
+    use crate::extract::ContentKind;
 
     use super::*;
 

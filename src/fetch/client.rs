@@ -11,6 +11,7 @@ use url::Url;
 
 use super::address::{AddressPolicy, GuardedResolver, RefusedAddress};
 use super::error::{Capped, Delay, FetchError};
+use crate::clock::{Clock, SystemClock};
 use crate::config::model::FetchConfig;
 
 /// How long an idle keep-alive connection is kept: long enough for the article pages of one
@@ -285,7 +286,7 @@ impl HttpClient {
     /// The answer's Retry-After, at most `fetch.max_retry_after`; a larger one is logged and
     /// kept as a note for the source.
     fn capped_retry_after(&self, url: &Url, headers: &HeaderMap) -> (Option<Duration>, Option<Box<Capped>>) {
-        let Some(asked) = retry_after(headers, jiff::Timestamp::now()) else { return (None, None) };
+        let Some(asked) = retry_after(headers, SystemClock.now()) else { return (None, None) };
         if asked <= self.max_retry_after {
             return (Some(asked), None);
         }
@@ -442,17 +443,17 @@ mod tests {
     fn retry_after_reads_seconds_and_dates() {
         let mut headers = HeaderMap::new();
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("120"));
-        assert_eq!(retry_after(&headers, jiff::Timestamp::now()), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after(&headers, SystemClock.now()), Some(Duration::from_secs(120)));
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
-        assert_eq!(retry_after(&headers, jiff::Timestamp::now()), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers, SystemClock.now()), Some(Duration::ZERO));
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&headers, jiff::Timestamp::now()), None);
+        assert_eq!(retry_after(&headers, SystemClock.now()), None);
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("18446744073709551615"));
-        assert_eq!(retry_after(&headers, jiff::Timestamp::now()), Some(Duration::from_secs(u64::MAX)));
+        assert_eq!(retry_after(&headers, SystemClock.now()), Some(Duration::from_secs(u64::MAX)));
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("99999999999999999999999999"));
-        assert_eq!(retry_after(&headers, jiff::Timestamp::now()), Some(Duration::from_secs(u64::MAX)));
+        assert_eq!(retry_after(&headers, SystemClock.now()), Some(Duration::from_secs(u64::MAX)));
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("-5"));
-        assert_eq!(retry_after(&headers, jiff::Timestamp::now()), None);
+        assert_eq!(retry_after(&headers, SystemClock.now()), None);
     }
 
     #[test]

@@ -3,16 +3,14 @@
 //! documents of their own linked to their parent. A file that cannot be read is still
 //! recorded, as a line naming it, its size and its hash, so a replaced file is a new version.
 
-use std::sync::Arc;
-
 use jiff::civil::Date;
 use sha2::Digest;
 use tokio::task::JoinSet;
 use url::Url;
 
 use super::Deps;
-use super::follow::{PollLog, PollShape, Target, canonical, fetch_page, stored_validators};
-use crate::config::model::SourceSpec;
+use super::context::{Poll, PollFailure};
+use super::request::{Target, canonical, fetch_page};
 use crate::extract::attachment::{self, AttachmentFormat, Candidate};
 use crate::extract::{AttachmentLink, AttachmentOf, BlockText, Observation};
 use crate::fetch::{FetchOutcome, Fetched};
@@ -52,33 +50,34 @@ enum Read {
     Unexpected(String),
 }
 
-/// Fetches up to `max_count` attachments per parent; unchanged ones (304) yield nothing.
-pub(super) async fn fetch_attachments(
-    deps: &Deps,
-    spec: &Arc<SourceSpec>,
-    shape: &PollShape,
-    parents: Vec<(Parent, Vec<AttachmentLink>)>,
-    conditional: bool,
-    log: &mut PollLog,
-) -> Vec<Observation> {
+/// The attachments stage: the links found on documents read in this poll, and the recorded
+/// attachments of pages that answered 304 (a file can be replaced under an unchanged page, so
+/// each is asked again, conditionally: an unchanged file costs a 304). Unchanged files yield
+/// nothing.
+pub(super) async fn attachments(
+    poll: &mut Poll<'_>,
+    mut parents: Vec<(Parent, Vec<AttachmentLink>)>,
+    unchanged: Vec<Target>,
+) -> Result<Vec<Observation>, PollFailure> {
+    parents.extend(known_attachments(poll, unchanged).await?);
+    let max_count = poll.spec.attachments.max_count;
     let wanted: Vec<(Parent, AttachmentLink)> = parents
         .into_iter()
-        .flat_map(|(parent, links)| {
-            links.into_iter().take(spec.attachments.max_count).map(move |link| (parent.clone(), link))
-        })
+        .flat_map(|(parent, links)| links.into_iter().take(max_count).map(move |link| (parent.clone(), link)))
         .collect();
     if wanted.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let urls: Vec<String> = wanted.iter().map(|(_, l)| canonical(&l.url).to_string()).collect();
-    let known = stored_validators(deps, urls, conditional).await;
+    let known = poll.stored_validators(urls).await?;
+    let max_size = poll.spec.attachments.max_size.unwrap_or_else(|| poll.spec.max_body(&poll.deps.config.fetch));
     let mut tasks = JoinSet::new();
     for (index, (parent, link)) in wanted.into_iter().enumerate() {
-        let deps = deps.clone();
+        let deps = poll.deps.clone();
         let url = canonical(&link.url);
         let validators = known.get(url.as_str()).cloned().unwrap_or_default();
-        let mut request = shape.for_url(&url).clone();
-        request.max_body = Some(spec.attachments.max_size.unwrap_or_else(|| spec.max_body(&deps.config.fetch)));
+        let mut request = poll.shape.for_url(&url).clone();
+        request.max_body = Some(max_size);
         tasks.spawn(async move {
             let fetched = fetch_page(&deps, &url, &validators, &request).await;
             let read = match &fetched {
@@ -88,41 +87,39 @@ pub(super) async fn fetch_attachments(
             (index, (url, fetched, read))
         });
     }
-    let done = log.join_in_order(tasks, "attachment").await;
+    let done = poll.log.join_in_order(tasks, "attachment").await;
     let mut observations = Vec::new();
     for (url, fetched, read) in done {
-        log.note(&url, &fetched);
+        poll.log.note(&url, &fetched);
         match (fetched, read) {
-            (Err(e), _) => log.page_errors.push(e.to_string()),
+            (Err(e), _) => poll.log.page_errors.push(e.to_string()),
             (ok @ Ok(_), Some(Read::Document(observation))) => {
-                log.keep_validators(&url, &ok);
+                poll.log.keep_validators(&url, &ok);
                 observations.push(*observation);
             }
             (ok @ Ok(_), Some(Read::NotAFile)) => {
                 tracing::debug!(%url, "Download link answered a web page; not an attachment.");
-                log.keep_validators(&url, &ok);
+                poll.log.keep_validators(&url, &ok);
             }
-            (Ok(_), Some(Read::Unexpected(why))) => log.page_errors.push(format!("{url}: {why}")),
+            (Ok(_), Some(Read::Unexpected(why))) => poll.log.page_errors.push(format!("{url}: {why}")),
             (Ok(_), None) => {}
         }
     }
-    observations
+    Ok(observations)
 }
 
-/// The recorded attachments of pages that answered 304: a file can be replaced under an
-/// unchanged page, so each is asked again (conditionally: an unchanged file costs a 304).
-pub(super) async fn known_attachments(
-    deps: &Deps,
-    spec: &SourceSpec,
+/// The recorded attachments of pages that answered 304.
+async fn known_attachments(
+    poll: &Poll<'_>,
     unchanged: Vec<Target>,
-) -> Vec<(Parent, Vec<AttachmentLink>)> {
-    if unchanged.is_empty() || spec.attachments.max_count == 0 {
-        return Vec::new();
+) -> Result<Vec<(Parent, Vec<AttachmentLink>)>, PollFailure> {
+    if unchanged.is_empty() || poll.spec.attachments.max_count == 0 {
+        return Ok(Vec::new());
     }
     let urls: Vec<String> = unchanged.iter().map(|t| t.url.to_string()).collect();
-    let id = spec.id.clone();
-    let known = deps.with_store(move |s| s.attachments_of(&id, &urls)).await.unwrap_or_default();
-    unchanged
+    let id = poll.spec.id.clone();
+    let known = poll.deps.store.call(move |s| s.attachments_of(&id, &urls)).await?;
+    Ok(unchanged
         .into_iter()
         .filter_map(|target| {
             let links: Vec<AttachmentLink> = known
@@ -138,20 +135,7 @@ pub(super) async fn known_attachments(
             };
             (!links.is_empty()).then_some((parent, links))
         })
-        .collect()
-}
-
-/// The known attachments of pages (or list items) that answered 304, asked again.
-pub(super) async fn recheck_unchanged(
-    deps: &Deps,
-    spec: &Arc<SourceSpec>,
-    shape: &PollShape,
-    unchanged: Vec<Target>,
-    conditional: bool,
-    log: &mut PollLog,
-) -> Vec<Observation> {
-    let parents = known_attachments(deps, spec, unchanged).await;
-    fetch_attachments(deps, spec, shape, parents, conditional, log).await
+        .collect())
 }
 
 /// Identifies and reads one fetched attachment. Text is read by a helper process under the

@@ -1,252 +1,41 @@
-//! Fetching pages for a poll: one request through the host gate, logged; and the followed
-//! article pages of a list, fetched concurrently (the host gate keeps them polite).
-
-use std::sync::Arc;
+//! The follow stage: the pages a list points at, fetched concurrently (the host gate keeps
+//! them polite) and read into documents, in list order. A page that answered 304 yields no
+//! document but is kept: its attachments may have been replaced under it.
 
 use tokio::task::JoinSet;
-use url::Url;
 
-use super::Deps;
-use super::attach::{Parent, fetch_attachments, known_attachments};
-use crate::config::model::{SourceKind, SourceSpec};
-use crate::extract::{self, Article, Decoded, Observation};
-use crate::fetch::{FetchError, FetchOutcome, Fetched, RequestShape, Validators, charset};
-use crate::store::FetchLogEntry;
+use super::attach::Parent;
+use super::context::{Poll, PollFailure};
+use super::read::read_article;
+use super::request::{Target, canonical, fetch_page};
+use crate::config::model::SourceSpec;
+use crate::extract::{Article, AttachmentLink, Observation};
+use crate::fetch::FetchOutcome;
 
-/// What one poll learned from the network, merged from many requests.
+/// What following a list's pages yielded.
 #[derive(Debug, Default)]
-pub(super) struct PollLog {
-    pub validators: Vec<(String, Validators)>,
-    pub entries: Vec<FetchLogEntry>,
-    pub page_errors: Vec<String>,
-    pub fetched: usize,
-    pub not_modified: usize,
+pub(super) struct Followed {
+    pub observations: Vec<Observation>,
+    /// Documents with attachment links to fetch.
+    pub parents: Vec<(Parent, Vec<AttachmentLink>)>,
+    /// Pages that answered 304.
+    pub unchanged: Vec<Target>,
 }
 
-impl PollLog {
-    /// Every task's result in the order the tasks were numbered; a task that died is logged
-    /// as a page error naming `what` it was fetching.
-    pub(super) async fn join_in_order<T: Send + 'static>(
-        &mut self,
-        mut tasks: JoinSet<(usize, T)>,
-        what: &str,
-    ) -> Vec<T> {
-        let mut done = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok(result) => done.push(result),
-                Err(e) => self.page_errors.push(format!("{what} task failed: {e}")),
-            }
-        }
-        done.sort_by_key(|(index, _)| *index);
-        done.into_iter().map(|(_, result)| result).collect()
+/// Fetches and reads every target.
+pub(super) async fn follow(poll: &mut Poll<'_>, targets: Vec<Target>) -> Result<Followed, PollFailure> {
+    let mut followed = Followed::default();
+    if targets.is_empty() {
+        return Ok(followed);
     }
-
-    /// Validators are kept only for pages whose content was read and recorded: a page that
-    /// failed to parse must be fetched whole next time, not answered 304 forever.
-    pub(super) fn keep_validators(&mut self, url: &Url, result: &Result<FetchOutcome, FetchError>) {
-        if let Ok(FetchOutcome::Fetched(f)) = result {
-            self.validators.push((url.to_string(), f.validators.clone()));
-        }
-    }
-
-    pub(super) fn note(&mut self, url: &Url, result: &Result<FetchOutcome, FetchError>) {
-        // A server-supplied delay that was capped is a warning on the source, once per poll.
-        // (A capped Retry-After on an error is already in the error's own message.)
-        if let Some(capped) = result.as_ref().ok().and_then(FetchOutcome::capped) {
-            let warning = capped.to_string();
-            if !self.page_errors.contains(&warning) {
-                self.page_errors.push(warning);
-            }
-        }
-        let entry = match result {
-            Ok(FetchOutcome::NotModified { elapsed, .. }) => {
-                self.not_modified += 1;
-                FetchLogEntry { url: url.to_string(), status: Some(304), bytes: None, elapsed: *elapsed, error: None }
-            }
-            Ok(FetchOutcome::Fetched(f)) => {
-                self.fetched += 1;
-                FetchLogEntry {
-                    url: url.to_string(),
-                    status: Some(f.status),
-                    bytes: Some(f.body.len() as u64),
-                    elapsed: f.elapsed,
-                    error: None,
-                }
-            }
-            Err(e) => FetchLogEntry {
-                url: url.to_string(),
-                status: e.status(),
-                bytes: None,
-                elapsed: std::time::Duration::ZERO,
-                error: Some(e.to_string()),
-            },
-        };
-        self.entries.push(entry);
-    }
-}
-
-/// The request shape of one poll: the source's headers, deadline and body cap, plus the
-/// cookies its prime request set, which go only to the prime's host.
-#[derive(Debug, Clone, Default)]
-pub(super) struct PollShape {
-    plain: RequestShape,
-    primed: Option<(String, RequestShape)>,
-}
-
-impl PollShape {
-    pub(super) fn of(spec: &SourceSpec) -> Self {
-        let mut headers = reqwest::header::HeaderMap::new();
-        for (name, value) in &spec.request.headers {
-            headers.append(name.clone(), value.clone());
-        }
-        let plain = RequestShape { headers, timeout: spec.request.timeout, max_body: spec.request.max_body };
-        Self { plain, primed: None }
-    }
-
-    fn with_cookies(mut self, host: &str, cookies: &[String]) -> Self {
-        let value = cookies.join("; ");
-        if let Ok(value) = reqwest::header::HeaderValue::from_str(&value)
-            && !cookies.is_empty()
-        {
-            let mut shape = self.plain.clone();
-            shape.headers.insert(reqwest::header::COOKIE, value);
-            self.primed = Some((host.to_owned(), shape));
-        }
-        self
-    }
-
-    pub(super) fn for_url(&self, url: &Url) -> &RequestShape {
-        match &self.primed {
-            Some((host, shape)) if url.host_str() == Some(host.as_str()) => shape,
-            _ => &self.plain,
-        }
-    }
-}
-
-/// The source's prime request (the column page whose cookie its JSON endpoint wants), through
-/// robots and the host gate like any page; its cookies shape the rest of the poll.
-pub(super) async fn prime(deps: &Deps, spec: &SourceSpec, log: &mut PollLog) -> Result<PollShape, FetchError> {
-    let shape = PollShape::of(spec);
-    let Some(url) = &spec.request.prime else { return Ok(shape) };
-    let started = std::time::Instant::now();
-    let result = deps.polite.prime(url, &shape.plain).await;
-    log.entries.push(FetchLogEntry {
-        url: url.to_string(),
-        status: None,
-        bytes: None,
-        elapsed: started.elapsed(),
-        error: result.as_ref().err().map(ToString::to_string),
-    });
-    let cookies = result?;
-    Ok(shape.with_cookies(url.host_str().unwrap_or_default(), &cookies))
-}
-
-/// The validators stored for `urls` when this poll may ask conditionally; none otherwise (a
-/// changed source config must re-read pages the server would call unchanged).
-pub(super) async fn stored_validators(
-    deps: &Deps,
-    urls: Vec<String>,
-    conditional: bool,
-) -> std::collections::HashMap<String, Validators> {
-    if !conditional {
-        return std::collections::HashMap::default();
-    }
-    deps.with_store(move |s| s.validators_for(&urls)).await.unwrap_or_default()
-}
-
-/// One conditional GET through robots.txt, the host gate and Retry-After (`fetch::Polite`).
-pub(super) async fn fetch_page(
-    deps: &Deps,
-    url: &Url,
-    validators: &Validators,
-    shape: &RequestShape,
-) -> Result<FetchOutcome, FetchError> {
-    deps.polite.fetch(url, validators, shape).await
-}
-
-/// A document's canonical URL: fragments never name a different document.
-pub(super) fn canonical(url: &Url) -> Url {
-    let mut url = url.clone();
-    url.set_fragment(None);
-    url
-}
-
-/// Decodes and reads an article page on the parse pool.
-pub(super) async fn read_article(deps: &Deps, spec: &Arc<SourceSpec>, fetched: Fetched) -> Result<Article, String> {
-    let spec = Arc::clone(spec);
-    let parsed = deps
-        .parser
-        .run(move || {
-            let decoded = decode(&spec, &fetched);
-            extract::guard::check(&decoded.text)?;
-            let mut article =
-                extract::page::article_with_attachments(&decoded, &spec.article, spec.attachments.selector.as_ref())?;
-            // Attachments turned off: no parent to describe, nothing to fetch.
-            if spec.attachments.max_count == 0 {
-                article.attachments.clear();
-            }
-            Ok::<_, extract::ExtractError>(article)
-        })
-        .await;
-    match parsed {
-        Ok(Ok(article)) => Ok(article),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-/// The items of a list response (feed, html-list or json-list) as the source reads them.
-pub(super) fn list_items(
-    spec: &SourceSpec,
-    decoded: &Decoded,
-) -> Result<Vec<extract::ListItem>, extract::ExtractError> {
-    match (&spec.kind, &spec.list, &spec.json) {
-        (SourceKind::HtmlList, Some(list), _) => extract::html_list::items(decoded, list),
-        (SourceKind::JsonList, _, Some(json)) => extract::json_list::items(decoded, json),
-        _ => extract::feed::entries(decoded),
-    }
-}
-
-pub(super) fn decode(spec: &SourceSpec, fetched: &Fetched) -> Decoded {
-    charset::decode(&fetched.body, fetched.content_type.as_deref(), spec.encoding, fetched.final_url.clone())
-}
-
-/// A page to (re)check: its URL and what the list said of it, if anything.
-#[derive(Debug, Clone)]
-pub(super) struct Target {
-    pub url: Url,
-    pub title: Option<String>,
-    pub published: Option<jiff::civil::Date>,
-    pub deadline: Option<jiff::civil::Date>,
-    /// An attachment the list names for it (a json-list `attachment_template`).
-    pub attachment: Option<Url>,
-}
-
-impl Target {
-    /// A page known only by its URL (a re-check, a list answered 304).
-    pub(super) fn bare(url: Url) -> Self {
-        Self { url, title: None, published: None, deadline: None, attachment: None }
-    }
-}
-
-/// Fetches and reads every target; unchanged pages (304) yield nothing.
-pub(super) async fn fetch_articles(
-    deps: &Deps,
-    spec: &Arc<SourceSpec>,
-    shape: &PollShape,
-    targets: Vec<Target>,
-    conditional: bool,
-    log: &mut PollLog,
-) -> Vec<Observation> {
     let urls: Vec<String> = targets.iter().map(|t| t.url.to_string()).collect();
-    let known = stored_validators(deps, urls, conditional).await;
+    let known = poll.stored_validators(urls).await?;
     let mut tasks = JoinSet::new();
     for (index, target) in targets.into_iter().enumerate() {
-        let deps = deps.clone();
-        let spec = Arc::clone(spec);
+        let deps = poll.deps.clone();
+        let spec = std::sync::Arc::clone(poll.spec);
         let validators = known.get(target.url.as_str()).cloned().unwrap_or_default();
-        let shape = shape.for_url(&target.url).clone();
+        let shape = poll.shape.for_url(&target.url).clone();
         tasks.spawn(async move {
             let fetched = fetch_page(&deps, &target.url, &validators, &shape).await;
             let article = match &fetched {
@@ -257,37 +46,31 @@ pub(super) async fn fetch_articles(
         });
     }
     // List order, so documents are created in the order the publisher shows them.
-    let done = log.join_in_order(tasks, "article").await;
-    let mut observations = Vec::new();
-    let mut parents = Vec::new();
-    let mut unchanged = Vec::new();
+    let done = poll.log.join_in_order(tasks, "article").await;
     for (target, fetched, article) in done {
-        log.note(&target.url, &fetched);
+        poll.log.note(&target.url, &fetched);
         match (fetched, article) {
-            (Err(e), _) => log.page_errors.push(e.to_string()),
-            (Ok(_), Some(Err(reason))) => log.page_errors.push(format!("{}: {reason}", target.url)),
+            (Err(e), _) => poll.log.page_errors.push(e.to_string()),
+            (Ok(_), Some(Err(reason))) => poll.log.page_errors.push(format!("{}: {reason}", target.url)),
             (ok @ Ok(_), Some(Ok(mut article))) => {
-                log.keep_validators(&target.url, &ok);
+                poll.log.keep_validators(&target.url, &ok);
                 let mut links = std::mem::take(&mut article.attachments);
                 if let Some(url) = &target.attachment
                     && !links.iter().any(|l| l.url == *url)
                 {
                     let label = target.title.clone().unwrap_or_default();
-                    links.insert(0, extract::AttachmentLink { url: url.clone(), label });
+                    links.insert(0, AttachmentLink { url: url.clone(), label });
                 }
-                let observation = observe(spec, &target, article);
+                let observation = observe(poll.spec, &target, article);
                 if !links.is_empty() {
-                    parents.push((Parent::of(&observation), links));
+                    followed.parents.push((Parent::of(&observation), links));
                 }
-                observations.push(observation);
+                followed.observations.push(observation);
             }
-            (Ok(_), None) => unchanged.push(target),
+            (Ok(_), None) => followed.unchanged.push(target),
         }
     }
-    parents.extend(known_attachments(deps, spec, unchanged).await);
-    // After their parents: the store links an attachment to a document written before it.
-    observations.extend(fetch_attachments(deps, spec, shape, parents, conditional, log).await);
-    observations
+    Ok(followed)
 }
 
 fn observe(spec: &SourceSpec, target: &Target, article: Article) -> Observation {

@@ -1,15 +1,12 @@
 //! Source health: judging a poll (failing N times in a row, a list that matches nothing or
-//! dropped to zero items, a list URL that now redirects somewhere new) and turning a change of
-//! health into `source.unhealthy` / `source.recovered` deliveries, so a broken watch is never
-//! silent.
+//! dropped to zero items, a list URL that now redirects somewhere new), and which event a change
+//! of health is, so a broken watch is never silent. `alert::route` turns the event into
+//! deliveries.
 
-use jiff::Timestamp;
 use url::Url;
 
-use crate::alert::event::{Event, EventData, SourceData, SourceRef};
-use crate::alert::route;
 use crate::config::model::{Config, EventType, SourceKind, SourceSpec};
-use crate::store::{HealthProblem, HealthWrite, NewDelivery, SourceState};
+use crate::store::{HealthKind, HealthProblem, HealthWrite, SourceState};
 
 /// What a poll saw that bears on health.
 #[derive(Debug, Clone)]
@@ -36,13 +33,13 @@ pub(super) fn judge(
     config_changed: bool,
     seen: &Seen<'_>,
 ) -> Option<HealthWrite> {
-    let was_unhealthy_by = state.and_then(|s| s.health_kind.as_deref());
+    let was_unhealthy_by = state.and_then(|s| s.health_kind);
     match seen {
         Seen::Failed { error } => {
             let failures = state.map_or(0, |s| s.consecutive_failures) + 1;
             (failures >= config.fetch.unhealthy_after).then(|| HealthWrite {
                 problem: Some(HealthProblem {
-                    kind: "failing",
+                    kind: HealthKind::Failing,
                     reason: format!("failed {failures} times in a row; last: {error}"),
                 }),
                 final_url: None,
@@ -51,7 +48,7 @@ pub(super) fn judge(
         Seen::NotModified { final_url } => match moved(spec, state, config_changed, *final_url) {
             Some(problem) => Some(HealthWrite { problem: Some(problem), final_url: None }),
             // The server answers again and the list is as it was when last read.
-            None => matches!(was_unhealthy_by, Some("failing" | "redirected"))
+            None => matches!(was_unhealthy_by, Some(HealthKind::Failing | HealthKind::Redirected))
                 .then_some(HealthWrite { problem: None, final_url: None }),
         },
         Seen::Read { items, final_url } => {
@@ -62,7 +59,7 @@ pub(super) fn judge(
                     Some(n) => format!("item count dropped to zero (was {n}): {what}"),
                     None => what,
                 };
-                HealthProblem { kind: "empty", reason }
+                HealthProblem { kind: HealthKind::Empty, reason }
             });
             let moved = moved(spec, state, config_changed, *final_url);
             // A redirected list keeps the old destination as the healthy one.
@@ -81,8 +78,10 @@ fn moved(
 ) -> Option<HealthProblem> {
     let known = state.and_then(|s| s.final_url.as_deref()).filter(|_| !config_changed)?;
     let now = final_url?;
-    (known != now.as_str())
-        .then(|| HealthProblem { kind: "redirected", reason: format!("{} now leads to {now} (was {known})", spec.url) })
+    (known != now.as_str()).then(|| HealthProblem {
+        kind: HealthKind::Redirected,
+        reason: format!("{} now leads to {now} (was {known})", spec.url),
+    })
 }
 
 fn nothing_matched(spec: &SourceSpec) -> String {
@@ -95,34 +94,14 @@ fn nothing_matched(spec: &SourceSpec) -> String {
     }
 }
 
-/// The deliveries a change of health makes: `source.unhealthy` on becoming unhealthy (or
-/// unhealthy for another cause), `source.recovered` on becoming healthy again.
-pub(super) fn events(
-    config: &Config,
-    spec: &SourceSpec,
-    state: Option<&SourceState>,
-    write: Option<&HealthWrite>,
-    now: Timestamp,
-) -> Vec<NewDelivery> {
-    let Some(write) = write else { return Vec::new() };
-    let was = state.and_then(|s| s.health_kind.as_deref());
-    let (event, reason) = match (&write.problem, was) {
-        (Some(problem), was) if was != Some(problem.kind) => (EventType::SourceUnhealthy, problem.reason.clone()),
-        (None, Some(was)) => (EventType::SourceRecovered, format!("healthy again (was {was})")),
-        _ => return Vec::new(),
-    };
-    let subscribers = route::route(&event, &[], &spec.id, &config.subscribers);
-    if subscribers.is_empty() {
-        return Vec::new();
+/// The event a change of health is: `source.unhealthy` on becoming unhealthy (or unhealthy for
+/// another cause), `source.recovered` on becoming healthy again; `None` when nothing changed.
+pub(super) fn transition(state: Option<&SourceState>, write: Option<&HealthWrite>) -> Option<(EventType, String)> {
+    let write = write?;
+    let was = state.and_then(|s| s.health_kind);
+    match (&write.problem, was) {
+        (Some(problem), was) if was != Some(problem.kind) => Some((EventType::SourceUnhealthy, problem.reason.clone())),
+        (None, Some(was)) => Some((EventType::SourceRecovered, format!("healthy again (was {})", was.as_str()))),
+        _ => None,
     }
-    let body = Event {
-        kind: event,
-        id: String::new(),
-        timestamp: now,
-        data: EventData::Source(SourceData {
-            source: SourceRef { id: spec.id.clone(), name: spec.name.clone() },
-            reason,
-        }),
-    };
-    super::alerts::outbox_rows(&subscribers, &body, &spec.id, now)
 }

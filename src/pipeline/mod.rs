@@ -1,22 +1,30 @@
-//! One source's poll as a list of stage calls: fetch → decode → extract → (follow) → lookup →
-//! diff → classify → commit. Shared by `check`, `run` and `sources test` (which stores nothing).
+//! One source's poll as a list of stage calls (`poll`): fetch → extract → follow → attachments
+//! → record → alerts → commit. Shared by `check` and `run`; `dry_run` is `sources test`, which
+//! stores nothing.
+//!
+//! Each stage is a file: `request` (how a poll asks: shapes, targets, validators, one polite
+//! GET), `read` (responses into items and articles, on the parse pool), `extract`, `follow`,
+//! `attach`, `record`, `health`; `context` holds what one poll's stages share.
 
-mod alerts;
 mod attach;
+mod context;
+mod dry_run;
+mod extract;
 mod follow;
 mod health;
 mod parse;
 mod poll;
+mod read;
 mod record;
+mod request;
 mod schedule;
-mod test;
 
 use std::sync::Arc;
 
+pub use dry_run::{SourceTest, TestItem, test_source};
 pub use parse::{PARSE_BUDGET, ParseError, ParsePool};
-pub use poll::{PollReport, poll_source};
+pub use poll::{PollReport, poll_source, record_crash};
 pub use schedule::next_due;
-pub use test::{SourceTest, TestItem, test_source};
 
 use crate::classify::TopicPack;
 use crate::clock::Clock;
@@ -50,17 +58,5 @@ impl Deps {
         let polite = Polite::new(&config.fetch, Arc::clone(&clock))?;
         let extractor = Extractor::for_this_binary(&config.fetch);
         Ok(Self { config, store, polite, parser: ParsePool::for_this_machine(), extractor, topics, clock })
-    }
-
-    /// Runs a blocking store call off the async workers.
-    pub(crate) async fn with_store<T, F>(&self, work: F) -> Result<T, crate::store::StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Store) -> Result<T, crate::store::StoreError> + Send + 'static,
-    {
-        let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || work(&store))
-            .await
-            .unwrap_or_else(|join| std::panic::resume_unwind(join.into_panic()))
     }
 }

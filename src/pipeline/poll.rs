@@ -1,28 +1,37 @@
-//! `poll_source`: one poll of one source, from fetching its URL to committing what changed.
+//! `poll_source`: one poll of one source, as its stages in order:
+//!
+//! fetch (the source URL, conditionally) → extract (its items or its page) → follow (the pages
+//! a list points at) → attachments (the files those link to) → record (compare with the store;
+//! diff and classify what changed) → alerts (outbox rows for each change) → commit (one
+//! transaction with the source's poll state and health).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tracing::{info, instrument, warn};
+use jiff::Timestamp;
+use tracing::{error, info, instrument, warn};
 
 use super::Deps;
-use super::attach::{Parent, fetch_attachments, recheck_unchanged};
-use super::follow::{
-    PollLog, PollShape, Target, canonical, decode, fetch_articles, fetch_page, list_items, prime, read_article,
-};
+use super::attach::attachments;
+use super::context::{Poll, PollFailure};
+use super::extract::extract;
+use super::follow::follow;
 use super::health::{self, Seen};
-use super::record::record;
+use super::record::{Prepared, record};
+use super::request::fetch_page;
 use super::schedule::next_due;
-use crate::config::model::{SourceKind, SourceSpec};
-use crate::extract::{self, AttachmentLink, ListItem, Observation};
-use crate::fetch::{FetchError, FetchOutcome, Fetched};
-use crate::ids::{ChangeId, SourceId};
-use crate::store::{PollCommit, PollResult};
+use crate::alert::event::SourceRef;
+use crate::alert::route;
+use crate::config::model::SourceSpec;
+use crate::extract::Observation;
+use crate::fetch::{FetchOutcome, Validators};
+use crate::ids::ChangeId;
+use crate::store::{DocumentWrite, HealthWrite, ListingWrite, NewDelivery, PollCommit, PollResult, SourceState};
 
 /// What one poll did, for progress lines, `check`'s summary and the scheduler.
 #[derive(Debug, Clone)]
 pub struct PollReport {
-    pub source: SourceId,
+    pub source: crate::ids::SourceId,
     pub baseline: bool,
     /// `None` when the poll succeeded.
     pub error: Option<String>,
@@ -39,15 +48,15 @@ pub struct PollReport {
 }
 
 impl PollReport {
-    fn new(source: &SourceId, baseline: bool, log: &mut PollLog) -> Self {
+    fn new(spec: &SourceSpec, baseline: bool) -> Self {
         Self {
-            source: source.clone(),
+            source: spec.id.clone(),
             baseline,
             error: None,
-            warnings: std::mem::take(&mut log.page_errors),
+            warnings: Vec::new(),
             items: None,
-            fetched: log.fetched,
-            not_modified: log.not_modified,
+            fetched: 0,
+            not_modified: 0,
             new_documents: 0,
             new_versions: 0,
             changes: Vec::new(),
@@ -69,26 +78,6 @@ struct Gathered {
     final_url: Option<url::Url>,
 }
 
-/// Why a poll failed as a whole.
-#[derive(Debug)]
-struct PollFailure {
-    message: String,
-    status: Option<u16>,
-    retry_after: Option<Duration>,
-}
-
-impl From<FetchError> for PollFailure {
-    fn from(e: FetchError) -> Self {
-        Self { status: e.status(), message: e.to_string(), retry_after: e.retry_after() }
-    }
-}
-
-impl PollFailure {
-    fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into(), status: None, retry_after: None }
-    }
-}
-
 /// Polls one source and commits the result. Never fails: a failure is stored on the source and
 /// returned in the report, so one failing source never stops the others.
 #[instrument(skip_all, fields(source = %spec.id))]
@@ -96,26 +85,36 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
     let started = Instant::now();
     let now = deps.clock.now();
     let id = spec.id.clone();
-    let state = deps.with_store(move |s| s.source_state(&id)).await.ok().flatten();
+    let state = match deps.store.call(move |s| s.source_state(&id)).await {
+        Ok(state) => state,
+        // Without its state a poll cannot tell a baseline from a change: polling anyway would
+        // record changes that alert nobody. Fail it, visibly.
+        Err(e) => return unreadable_state(deps, &spec, now, started, &PollFailure::from(e)).await,
+    };
     let baseline = state.as_ref().is_none_or(|s| s.baseline_at.is_none());
-    let failures = state.as_ref().map_or(0, |s| s.consecutive_failures);
     let fingerprint = fingerprint(&spec);
     // A changed selector or encoding must re-read pages the server would call unchanged.
     let conditional = state.as_ref().is_some_and(|s| s.config_hash.as_deref() == Some(fingerprint.as_str()));
-    let mut log = PollLog::default();
-    let gathered = gather(deps, &spec, conditional, &mut log).await;
-    let mut report = PollReport::new(&spec.id, baseline, &mut log);
+
+    let mut poll = Poll::new(deps, &spec, conditional);
+    let gathered = gather(&mut poll).await;
     let recorded = match gathered {
         Ok(mut gathered) => {
             let observations = std::mem::take(&mut gathered.observations);
             match record(deps, &spec, observations, baseline).await {
-                Ok(documents) => Ok((gathered, documents)),
-                Err(e) => Err(PollFailure::new(format!("reading stored versions failed: {e}"))),
+                Ok(prepared) => Ok((gathered, prepared)),
+                Err(e) => Err(PollFailure::from(e)),
             }
         }
         Err(failure) => Err(failure),
     };
-    let health = judge_health(deps, &spec, state.as_ref(), !conditional, &recorded, now);
+
+    let mut report = PollReport::new(&spec, baseline);
+    report.warnings = std::mem::take(&mut poll.log.page_errors);
+    report.fetched = poll.log.fetched;
+    report.not_modified = poll.log.not_modified;
+    let (health, health_events) = judge_health(deps, &spec, state.as_ref(), !conditional, &recorded, now);
+    let failures = state.as_ref().map_or(0, |s| s.consecutive_failures);
     let base = PollCommit {
         source: spec.id.clone(),
         at: now,
@@ -123,33 +122,33 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
         config_hash: None,
         next_due: None,
         validators: Vec::new(),
-        listed: None,
-        rechecked: Vec::new(),
-        recheck_interval: spec.recheck_interval,
-        recheck_window: spec.recheck_window,
+        listing: ListingWrite {
+            recheck_interval: spec.recheck_interval,
+            recheck_window: spec.recheck_window,
+            ..ListingWrite::default()
+        },
         documents: Vec::new(),
-        fetch_log: std::mem::take(&mut log.entries),
-        health: health.0,
-        health_events: health.1,
+        fetch_log: std::mem::take(&mut poll.log.entries),
+        health,
+        health_events,
     };
     let jitter = fastrand::f64();
     let commit = match recorded {
-        Ok((gathered, documents)) => {
+        Ok((gathered, prepared)) => {
             report.items = gathered.items;
             let warning = summarise_warnings(&report.warnings);
             PollCommit {
                 result: PollResult::Ok { status: gathered.status, items: gathered.items, warning },
                 config_hash: Some(fingerprint),
                 next_due: Some(next_due(now, spec.interval, 0, None, jitter)),
-                validators: std::mem::take(&mut log.validators),
-                listed: gathered.listed,
-                rechecked: gathered.rechecked,
-                documents,
+                validators: std::mem::take(&mut poll.log.validators),
+                listing: ListingWrite { listed: gathered.listed, rechecked: gathered.rechecked, ..base.listing },
+                documents: alerts(deps, &spec, prepared, now),
                 ..base
             }
         }
         Err(failure) => {
-            warn!(url = %spec.url, error = %failure.message, "Poll failed; will retry.");
+            fail(&failure, &spec);
             report.error = Some(failure.message.clone());
             report.retry_after = failure.retry_after;
             PollCommit {
@@ -159,17 +158,7 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
             }
         }
     };
-    match deps.with_store(move |s| s.commit(&commit)).await {
-        Ok(receipt) => {
-            report.new_documents = receipt.new_documents;
-            report.new_versions = receipt.new_versions;
-            report.changes = receipt.changes;
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "Could not store the poll; nothing from it was saved.");
-            report.error = Some(format!("storing the poll failed: {e}"));
-        }
-    }
+    commit_poll(deps, commit, &mut report).await;
     report.elapsed = started.elapsed();
     if report.error.is_none() && (report.new_documents > 0 || report.new_versions > 0) {
         info!(
@@ -182,32 +171,164 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
     report
 }
 
+/// The stages that talk to the network: fetch → extract → follow → attachments.
+async fn gather(poll: &mut Poll<'_>) -> Result<Gathered, PollFailure> {
+    let response = fetch(poll).await?;
+    let (final_url, source_validators) = match &response {
+        FetchOutcome::Fetched(f) => (f.final_url.clone(), Some(f.validators.clone())),
+        FetchOutcome::NotModified { final_url, .. } => (final_url.clone(), None),
+    };
+    let mut extracted = extract(poll, response).await?;
+    let followed = follow(poll, std::mem::take(&mut extracted.to_follow)).await?;
+    let mut parents = std::mem::take(&mut extracted.parents);
+    parents.extend(followed.parents);
+    let mut unchanged = std::mem::take(&mut extracted.unchanged);
+    unchanged.extend(followed.unchanged);
+    let attached = attachments(poll, parents, unchanged).await?;
+
+    // After their parents: the store links an attachment to a document written before it.
+    let mut observations = extracted.observations;
+    observations.extend(followed.observations);
+    observations.extend(attached);
+    // The source URL's validators are kept only once everything it led to was read.
+    if let Some(validators) = source_validators {
+        poll.log.validators.push((poll.spec.url.to_string(), validators));
+    }
+    Ok(Gathered {
+        observations,
+        listed: extracted.listed,
+        rechecked: extracted.rechecked,
+        items: extracted.items,
+        status: extracted.status,
+        final_url: Some(final_url),
+    })
+}
+
+/// The fetch stage: the prime request (cookies for the rest of the poll), then the source's own
+/// URL, conditionally when the source's config is unchanged.
+async fn fetch(poll: &mut Poll<'_>) -> Result<FetchOutcome, PollFailure> {
+    let spec = Arc::clone(poll.spec);
+    let validators = if poll.conditional {
+        let url = spec.url.to_string();
+        poll.deps.store.call(move |s| s.validators(&url)).await?
+    } else {
+        Validators::default()
+    };
+    poll.prime().await?;
+    let result = fetch_page(poll.deps, &spec.url, &validators, poll.shape.for_url(&spec.url)).await;
+    poll.log.note(&spec.url, &result);
+    Ok(result?)
+}
+
+/// The alerts stage: each change's outbox rows, to be written in the poll's transaction.
+fn alerts(deps: &Deps, spec: &SourceSpec, prepared: Vec<Prepared>, now: Timestamp) -> Vec<DocumentWrite> {
+    let source = SourceRef { id: spec.id.clone(), name: spec.name.clone() };
+    prepared
+        .into_iter()
+        .map(|Prepared { mut write, happened }| {
+            if let Some(happened) = happened {
+                write.deliveries = route::document_deliveries(&deps.config.subscribers, &source, happened, now);
+            }
+            write
+        })
+        .collect()
+}
+
 /// The health this poll leaves the source in, and the deliveries a change of it makes.
 fn judge_health(
     deps: &Deps,
     spec: &SourceSpec,
-    state: Option<&crate::store::SourceState>,
+    state: Option<&SourceState>,
     config_changed: bool,
-    recorded: &Result<(Gathered, Vec<crate::store::DocumentWrite>), PollFailure>,
-    now: jiff::Timestamp,
-) -> (Option<crate::store::HealthWrite>, Vec<crate::store::NewDelivery>) {
+    recorded: &Result<(Gathered, Vec<Prepared>), PollFailure>,
+    now: Timestamp,
+) -> (Option<HealthWrite>, Vec<NewDelivery>) {
     let seen = match recorded {
         Ok((g, _)) if g.status == Some(304) => Seen::NotModified { final_url: g.final_url.as_ref() },
         Ok((g, _)) => Seen::Read { items: g.items, final_url: g.final_url.as_ref() },
         Err(failure) => Seen::Failed { error: &failure.message },
     };
     let health = health::judge(&deps.config, spec, state, config_changed, &seen);
-    match health.as_ref().and_then(|h| h.problem.as_ref()) {
-        Some(problem) if state.and_then(|s| s.health_kind.as_deref()) != Some(problem.kind) => {
-            warn!(reason = %problem.reason, "Source is unhealthy.");
-        }
-        None if health.is_some() && state.is_some_and(|s| s.health_kind.is_some()) => {
-            info!("Source is healthy again.");
-        }
-        _ => {}
+    let Some((event, reason)) = health::transition(state, health.as_ref()) else { return (health, Vec::new()) };
+    if health.as_ref().is_some_and(|h| h.problem.is_some()) {
+        warn!(reason = %reason, "Source is unhealthy.");
+    } else {
+        info!("Source is healthy again.");
     }
-    let events = health::events(&deps.config, spec, state, health.as_ref(), now);
-    (health, events)
+    let source = SourceRef { id: spec.id.clone(), name: spec.name.clone() };
+    (health, route::health_deliveries(&deps.config.subscribers, &source, event, reason, now))
+}
+
+fn fail(failure: &PollFailure, spec: &SourceSpec) {
+    if failure.store {
+        error!(url = %spec.url, error = %failure.message, "Poll failed on the database; will retry.");
+    } else {
+        warn!(url = %spec.url, error = %failure.message, "Poll failed; will retry.");
+    }
+}
+
+/// The source's state could not be read: record the failure if the store takes writes at all,
+/// with a backoff so a broken store is not hammered.
+async fn unreadable_state(
+    deps: &Deps,
+    spec: &SourceSpec,
+    now: Timestamp,
+    started: Instant,
+    failure: &PollFailure,
+) -> PollReport {
+    fail(failure, spec);
+    let mut report = PollReport::new(spec, false);
+    report.error = Some(failure.message.clone());
+    commit_poll(deps, failed_commit(spec, now, 1, &failure.message), &mut report).await;
+    report.elapsed = started.elapsed();
+    report
+}
+
+/// A poll task that crashed committed nothing: record it as a failed poll so its source backs
+/// off like any failing source (never due again at once).
+pub async fn record_crash(deps: &Deps, spec: &SourceSpec, reason: &str) {
+    let id = spec.id.clone();
+    let failures = match deps.store.call(move |s| s.source_state(&id)).await {
+        Ok(state) => state.map_or(0, |s| s.consecutive_failures),
+        Err(_) => 0,
+    };
+    let commit = failed_commit(spec, deps.clock.now(), failures + 1, reason);
+    let mut report = PollReport::new(spec, false);
+    commit_poll(deps, commit, &mut report).await;
+}
+
+fn failed_commit(spec: &SourceSpec, now: Timestamp, failures: u32, message: &str) -> PollCommit {
+    PollCommit {
+        source: spec.id.clone(),
+        at: now,
+        result: PollResult::Failed { status: None, error: message.to_owned() },
+        config_hash: None,
+        next_due: Some(next_due(now, spec.interval, failures, None, fastrand::f64())),
+        validators: Vec::new(),
+        listing: ListingWrite::default(),
+        documents: Vec::new(),
+        fetch_log: Vec::new(),
+        health: None,
+        health_events: Vec::new(),
+    }
+}
+
+async fn commit_poll(deps: &Deps, commit: PollCommit, report: &mut PollReport) {
+    match deps.store.call(move |s| s.commit(&commit)).await {
+        Ok(receipt) => {
+            report.new_documents = receipt.new_documents;
+            report.new_versions = receipt.new_versions;
+            report.changes = receipt.changes;
+        }
+        Err(e) => {
+            error!(error = %e, "Could not store the poll; nothing from it was saved.");
+            let stored = format!("storing the poll failed: {e}");
+            report.error = Some(match report.error.take() {
+                Some(first) => format!("{first}; {stored}"),
+                None => stored,
+            });
+        }
+    }
 }
 
 fn summarise_warnings(warnings: &[String]) -> Option<String> {
@@ -216,41 +337,6 @@ fn summarise_warnings(warnings: &[String]) -> Option<String> {
         1 => first.clone(),
         n => format!("{n} pages failed; first: {first}"),
     })
-}
-
-async fn gather(
-    deps: &Deps,
-    spec: &Arc<SourceSpec>,
-    conditional: bool,
-    log: &mut PollLog,
-) -> Result<Gathered, PollFailure> {
-    let url = spec.url.to_string();
-    let validators = if conditional {
-        deps.with_store(move |s| s.validators(&url)).await.map_err(|e| PollFailure::new(e.to_string()))?
-    } else {
-        crate::fetch::Validators::default()
-    };
-    let shape = prime(deps, spec, log).await?;
-    let result = fetch_page(deps, &spec.url, &validators, shape.for_url(&spec.url)).await;
-    log.note(&spec.url, &result);
-    let outcome = result?;
-    let validators_on_success = outcome.clone();
-    let final_url = match &outcome {
-        FetchOutcome::Fetched(f) => Some(f.final_url.clone()),
-        FetchOutcome::NotModified { final_url, .. } => Some(final_url.clone()),
-    };
-    let mut gathered = match spec.kind {
-        SourceKind::Page => gather_page(deps, spec, &shape, outcome, conditional, log).await,
-        SourceKind::Feed | SourceKind::JsonList if !spec.follow => {
-            gather_feed_entries(deps, spec, &shape, outcome, conditional, log).await
-        }
-        SourceKind::Feed | SourceKind::HtmlList | SourceKind::JsonList => {
-            gather_followed(deps, spec, &shape, outcome, conditional, log).await
-        }
-    }?;
-    gathered.final_url = final_url;
-    log.keep_validators(&spec.url, &Ok(validators_on_success));
-    Ok(gathered)
 }
 
 /// Identifies what of a source's config shapes its documents.
@@ -276,148 +362,4 @@ fn fingerprint(spec: &SourceSpec) -> String {
     parts.extend(spec.article.ignore.iter().map(|s| s.source.clone()));
     parts.extend(spec.article.ignore_text.iter().map(|r| r.as_str().to_owned()));
     hex::encode(sha2::Sha256::digest(parts.join("\u{1f}").as_bytes()))
-}
-
-async fn gather_page(
-    deps: &Deps,
-    spec: &Arc<SourceSpec>,
-    shape: &PollShape,
-    outcome: FetchOutcome,
-    conditional: bool,
-    log: &mut PollLog,
-) -> Result<Gathered, PollFailure> {
-    let FetchOutcome::Fetched(fetched) = outcome else {
-        let page = vec![Target::bare(canonical(&spec.url))];
-        let observations = recheck_unchanged(deps, spec, shape, page, conditional, log).await;
-        return Ok(Gathered { status: Some(304), observations, ..Gathered::default() });
-    };
-    let status = Some(fetched.status);
-    let mut article = read_article(deps, spec, fetched).await.map_err(PollFailure::new)?;
-    let title = article.title.clone().unwrap_or_else(|| spec.name.clone());
-    let links = std::mem::take(&mut article.attachments);
-    let observation = Observation::new(canonical(&spec.url), title, article.published, article.blocks);
-    let parents = if links.is_empty() { Vec::new() } else { vec![(Parent::of(&observation), links)] };
-    let mut observations = vec![observation];
-    observations.extend(fetch_attachments(deps, spec, shape, parents, conditional, log).await);
-    Ok(Gathered { observations, items: Some(1), status, ..Gathered::default() })
-}
-
-async fn gather_feed_entries(
-    deps: &Deps,
-    spec: &Arc<SourceSpec>,
-    shape: &PollShape,
-    outcome: FetchOutcome,
-    conditional: bool,
-    log: &mut PollLog,
-) -> Result<Gathered, PollFailure> {
-    let FetchOutcome::Fetched(fetched) = outcome else {
-        if spec.json.as_ref().is_none_or(|j| j.attachment.is_none()) {
-            return Ok(Gathered { status: Some(304), ..Gathered::default() });
-        }
-        // An unchanged list can still hide a replaced attachment (NPC's draft PDFs).
-        let id = spec.id.clone();
-        let listed = deps.with_store(move |s| s.listed_urls(&id)).await.unwrap_or_default();
-        let items = listed.iter().filter_map(|u| url::Url::parse(u).ok()).map(Target::bare).collect();
-        let observations = recheck_unchanged(deps, spec, shape, items, conditional, log).await;
-        return Ok(Gathered { status: Some(304), observations, ..Gathered::default() });
-    };
-    let status = Some(fetched.status);
-    let items = read_list(deps, spec, fetched).await?;
-    let mut observations = Vec::new();
-    let mut parents = Vec::new();
-    for item in items.iter().take(spec.max_items) {
-        let blocks = item.content.clone().unwrap_or_else(|| extract::BlockText::from_lines(vec![item.title.clone()]));
-        let mut observation = Observation::new(canonical(&item.url), item.title.clone(), item.published, blocks);
-        observation.deadline = item.deadline;
-        if let Some(url) = &item.attachment {
-            let link = AttachmentLink { url: url.clone(), label: item.title.clone() };
-            parents.push((Parent::of(&observation), vec![link]));
-        }
-        observations.push(observation);
-    }
-    observations.extend(fetch_attachments(deps, spec, shape, parents, conditional, log).await);
-    Ok(Gathered { observations, items: Some(items.len()), status, ..Gathered::default() })
-}
-
-/// Lists whose entries are followed: re-check what the list shows (conditionally, so an
-/// unchanged article costs a 304) and, more slowly, what dropped off it.
-async fn gather_followed(
-    deps: &Deps,
-    spec: &Arc<SourceSpec>,
-    shape: &PollShape,
-    outcome: FetchOutcome,
-    conditional: bool,
-    log: &mut PollLog,
-) -> Result<Gathered, PollFailure> {
-    let mut gathered = Gathered::default();
-    let mut targets: Vec<Target> = match outcome {
-        FetchOutcome::Fetched(fetched) => {
-            gathered.status = Some(fetched.status);
-            let items = read_list(deps, spec, fetched).await?;
-            gathered.items = Some(items.len());
-            let shown: Vec<Target> = items
-                .into_iter()
-                .take(spec.max_items)
-                .map(|item| Target {
-                    url: canonical(&item.url),
-                    title: Some(item.title),
-                    published: item.published,
-                    deadline: item.deadline,
-                    attachment: item.attachment,
-                })
-                .collect();
-            gathered.listed = Some(shown.iter().map(|t| t.url.to_string()).collect());
-            shown
-        }
-        FetchOutcome::NotModified { .. } => {
-            gathered.status = Some(304);
-            let id = spec.id.clone();
-            let urls =
-                deps.with_store(move |s| s.listed_urls(&id)).await.map_err(|e| PollFailure::new(e.to_string()))?;
-            urls.iter().filter_map(|u| url::Url::parse(u).ok()).map(Target::bare).collect()
-        }
-    };
-    let (id, now) = (spec.id.clone(), deps.clock.now());
-    let due = deps.with_store(move |s| s.due_rechecks(&id, now)).await.map_err(|e| PollFailure::new(e.to_string()))?;
-    for url in due.iter().filter_map(|u| url::Url::parse(u).ok()) {
-        if !targets.iter().any(|t| t.url == url) {
-            targets.push(Target::bare(url));
-        }
-    }
-    gathered.rechecked = due;
-    name_from_store(deps, spec, &mut targets).await;
-    gathered.observations = fetch_articles(deps, spec, shape, targets, conditional, log).await;
-    Ok(gathered)
-}
-
-/// Targets the list did not name this time (a 304 list, dropped items) keep the title and
-/// date their list gave them before: a page's `<title>` is no substitute, and a changed title
-/// would change its stage and topics.
-async fn name_from_store(deps: &Deps, spec: &SourceSpec, targets: &mut [Target]) {
-    let urls: Vec<String> = targets.iter().filter(|t| t.title.is_none()).map(|t| t.url.to_string()).collect();
-    if urls.is_empty() {
-        return;
-    }
-    let id = spec.id.clone();
-    let known = deps.with_store(move |s| s.known_titles(&id, &urls)).await.unwrap_or_default();
-    for target in targets.iter_mut().filter(|t| t.title.is_none()) {
-        if let Some((title, published)) = known.get(target.url.as_str()) {
-            target.title = Some(title.clone());
-            target.published = target.published.or_else(|| published.as_deref().and_then(|p| p.parse().ok()));
-        }
-    }
-}
-
-async fn read_list(deps: &Deps, spec: &Arc<SourceSpec>, fetched: Fetched) -> Result<Vec<ListItem>, PollFailure> {
-    let url = fetched.final_url.clone();
-    let spec = Arc::clone(spec);
-    let parsed = deps
-        .parser
-        .run(move || {
-            let decoded = decode(&spec, &fetched);
-            list_items(&spec, &decoded)
-        })
-        .await
-        .map_err(|e| PollFailure::new(format!("{url}: {e}")))?;
-    parsed.map_err(|e| PollFailure::new(format!("{url}: {e}")))
 }

@@ -1,19 +1,27 @@
-//! Compares a poll's observations with the store and prepares its writes: new documents, new
-//! versions with their diff, and classification. Runs on the blocking pool (diffing is CPU).
+//! The record stage: compares a poll's observations with the store and prepares its writes
+//! (new documents, new versions with their diff and classification, a final linked to its
+//! draft), and what alerting needs to know of each change. Runs on the blocking pool with a
+//! parse slot (diffing and classifying are CPU work).
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::Deps;
-use super::alerts::{self, Happened};
-use crate::alert::event::{ChangeRef, DraftRef};
+use crate::alert::event::{ChangeRef, DocumentRef, DraftRef};
+use crate::alert::route::Happened;
 use crate::classify::{self, FamilyCandidate, Stage, TopicPack};
-use crate::config::model::SourceSpec;
-use crate::config::model::{Config, EventType};
+use crate::config::model::{EventType, SourceSpec};
 use crate::diff;
 use crate::extract::Observation;
-use crate::ids::{DocId, VersionNo};
+use crate::ids::{DocId, TopicId, VersionNo};
 use crate::store::{ChangeRecord, DocumentRow, DocumentWrite, Recorded, Store, StoreError, StoredVersion, WriteKind};
+
+/// One document to write, and the change to alert on (none during a baseline).
+#[derive(Debug)]
+pub(super) struct Prepared {
+    pub write: DocumentWrite,
+    pub happened: Option<Happened>,
+}
 
 /// Prepares the writes for every observation that is new or changed.
 pub(super) async fn record(
@@ -21,38 +29,31 @@ pub(super) async fn record(
     spec: &Arc<SourceSpec>,
     observations: Vec<Observation>,
     baseline: bool,
-) -> Result<Vec<DocumentWrite>, StoreError> {
+) -> Result<Vec<Prepared>, StoreError> {
     if observations.is_empty() {
         return Ok(Vec::new());
     }
-    let context = Context { config: Arc::clone(&deps.config), spec: Arc::clone(spec), baseline, now: deps.clock.now() };
+    let source = spec.id.clone();
     let topics = Arc::clone(&deps.topics);
     let slot = deps.parser.slot().await;
-    deps.with_store(move |store| {
-        let _slot = slot;
-        let observations = unique_by_url(observations);
-        // Hashed once: the lookup compares it and the write stores it.
-        let hashes: Vec<String> = observations.iter().map(|o| o.blocks.hash()).collect();
-        let keys: Vec<(&url::Url, &str)> =
-            observations.iter().zip(&hashes).map(|(o, h)| (&o.doc_url, h.as_str())).collect();
-        let recorded = store.lookup(&context.spec.id, &keys)?;
-        let mut writes = Vec::new();
-        for ((observation, hash), recorded) in observations.into_iter().zip(hashes).zip(recorded) {
-            if let Some(write) = prepare(store, &topics, &context, (observation, hash), &recorded)? {
-                writes.push(write);
+    deps.store
+        .call(move |store| {
+            let _slot = slot;
+            let observations = unique_by_url(observations);
+            // Hashed once: the lookup compares it and the write stores it.
+            let hashes: Vec<String> = observations.iter().map(|o| o.blocks.hash()).collect();
+            let keys: Vec<(&url::Url, &str)> =
+                observations.iter().zip(&hashes).map(|(o, h)| (&o.doc_url, h.as_str())).collect();
+            let recorded = store.lookup(&source, &keys)?;
+            let mut prepared = Vec::new();
+            for ((observation, hash), recorded) in observations.into_iter().zip(hashes).zip(recorded) {
+                if let Some(one) = prepare(store, &topics, baseline, (observation, hash), &recorded)? {
+                    prepared.push(one);
+                }
             }
-        }
-        Ok(writes)
-    })
-    .await
-}
-
-/// What every observation of one poll shares.
-struct Context {
-    config: Arc<Config>,
-    spec: Arc<SourceSpec>,
-    baseline: bool,
-    now: jiff::Timestamp,
+            Ok(prepared)
+        })
+        .await
 }
 
 /// A feed or list can show one document twice; the first occurrence wins.
@@ -64,10 +65,10 @@ fn unique_by_url(observations: Vec<Observation>) -> Vec<Observation> {
 fn prepare(
     store: &Store,
     pack: &TopicPack,
-    context: &Context,
+    baseline: bool,
     (observation, hash): (Observation, String),
     recorded: &Recorded,
-) -> Result<Option<DocumentWrite>, StoreError> {
+) -> Result<Option<Prepared>, StoreError> {
     if matches!(recorded, Recorded::Unchanged { .. }) {
         return Ok(None);
     }
@@ -103,37 +104,38 @@ fn prepare(
         }
     };
     // A baseline records without alerting; a linked final is still linked.
-    let change = (!context.baseline).then_some(found.record);
-    let deliveries = match &change {
-        Some(record) => {
-            let happened = Happened {
-                event: found.event,
-                observation: &observation,
-                stage: classified.stage,
-                deadline: classified.deadline,
-                topics: &classified.topics,
-                change_topics: &record.topics,
-                change: found.change_ref,
-                draft: draft.as_ref().and_then(|d: &DocumentRow| {
-                    Some(DraftRef { id: DocId(d.id), url: d.url.parse().ok()?, title: d.title.clone() })
-                }),
-            };
-            alerts::deliveries(&context.config, &context.spec, &happened, context.now)
-        }
-        None => Vec::new(),
-    };
-    Ok(Some(DocumentWrite {
+    let happened = (!baseline).then(|| Happened {
+        kind: found.event,
+        document: DocumentRef {
+            // The store names the document: `data.document.id` is filled in its transaction.
+            id: DocId(0),
+            url: observation.doc_url.clone(),
+            title: observation.title.clone(),
+            stage: classified.stage,
+            deadline: classified.deadline,
+            topics: classified.topics.clone(),
+            published: observation.published,
+        },
+        change_topics: found.record.topics.iter().map(|t| t.0.clone()).collect(),
+        change: found.change_ref.clone(),
+        draft: draft
+            .as_ref()
+            .and_then(|d: &DocumentRow| Some(DraftRef { id: d.id, url: d.url.parse().ok()?, title: d.title.clone() })),
+    });
+    let change = (!baseline).then_some(found.record);
+    let write = DocumentWrite {
         hash,
         kind,
-        stage: classified.stage.as_str().to_owned(),
-        deadline: classified.deadline.map(|d| d.to_string()),
-        topics: classified.topics,
+        stage: classified.stage,
+        deadline: classified.deadline,
+        topics: classified.topics.into_iter().map(TopicId).collect(),
         family_key,
-        draft: draft.map(|d| DocId(d.id)),
+        draft: draft.map(|d| d.id),
         change,
-        deliveries,
+        deliveries: Vec::new(),
         observation,
-    }))
+    };
+    Ok(Some(Prepared { write, happened }))
 }
 
 /// A change as recorded and as alerted.
@@ -148,12 +150,12 @@ impl Found {
         Self {
             event: EventType::DocumentNew,
             record: ChangeRecord {
-                event: EventType::DocumentNew.as_str(),
+                event: EventType::DocumentNew,
                 from_doc: None,
                 from_version: None,
                 summary: "New document".to_owned(),
-                articles: serde_json::Value::Array(Vec::new()),
-                topics: topics.to_vec(),
+                articles: Vec::new(),
+                topics: topics.iter().cloned().map(TopicId).collect(),
                 added_lines: observation.blocks.lines().len(),
                 removed_lines: 0,
             },
@@ -167,19 +169,20 @@ fn compared(pack: &TopicPack, observation: &Observation, previous: &StoredVersio
     let comparison = diff::compare(previous.blocks.lines(), observation.blocks.lines());
     let changed = changed_text(previous.blocks.lines(), observation.blocks.lines());
     let to = if event == EventType::DocumentFinal { VersionNo(1) } else { VersionNo(previous.version.0 + 1) };
+    let change_ref = ChangeRef::of(&comparison, previous.version, to);
     Found {
         event,
         record: ChangeRecord {
-            event: event.as_str(),
+            event,
             from_doc: Some(previous.doc),
             from_version: Some(previous.version),
-            summary: comparison.summary.clone(),
-            articles: serde_json::to_value(&comparison.articles).unwrap_or_default(),
-            topics: classify::classify_change(pack, &observation.title, &changed),
+            summary: comparison.summary,
+            articles: comparison.articles,
+            topics: classify::classify_change(pack, &observation.title, &changed).into_iter().map(TopicId).collect(),
             added_lines: comparison.added_lines,
             removed_lines: comparison.removed_lines,
         },
-        change_ref: Some(alerts::change_ref(&comparison, previous.version, to)),
+        change_ref: Some(change_ref),
     }
 }
 
@@ -193,9 +196,8 @@ fn find_draft(
     let Some(key) = key else { return Ok(None) };
     let final_ = FamilyCandidate::new(&observation.title, body, observation.published);
     for row in store.drafts_in_family(key)? {
-        let Some(last) = store.latest_version(DocId(row.id))? else { continue };
-        let published = row.published.as_deref().and_then(|p| p.parse().ok());
-        let draft = FamilyCandidate::new(&row.title, &last.blocks.text(), published);
+        let Some(last) = store.latest_version(row.id)? else { continue };
+        let draft = FamilyCandidate::new(&row.title, &last.blocks.text(), row.published);
         if classify::is_final_of(&draft, &final_) {
             return Ok(Some((row, last)));
         }

@@ -2,15 +2,23 @@
 //!
 //! One writer connection in WAL mode (readers such as `docs list` never block it), writes in
 //! `BEGIN IMMEDIATE` transactions, a busy timeout so a second process waits instead of failing.
-//! rusqlite is blocking: async callers reach the store through `spawn_blocking`, never holding
-//! the mutex across an `.await`. Methods are named for what they do in the domain.
+//! rusqlite is blocking: async code reaches the store only through `Store::call` (`blocking`),
+//! which runs the work on the blocking pool, so the mutex is never held across an `.await` and
+//! store work never runs on an async worker. Methods are named for what they do in the domain;
+//! the pipeline's types cross the boundary and become SQL values only in `sql`.
 
+mod blocking;
 mod cache;
 mod changes;
+mod commit;
 mod documents;
+mod fetch_log;
+mod health;
+mod listing;
 mod migrate;
 mod outbox;
 mod sources;
+mod sql;
 mod versions;
 
 use std::path::{Path, PathBuf};
@@ -20,13 +28,14 @@ use std::time::Duration;
 use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags};
 
-pub use changes::ChangeRow;
-pub use documents::{
-    ChangeRecord, CommitReceipt, DocFilter, DocumentRow, DocumentWrite, FetchLogEntry, HealthProblem, HealthWrite,
-    PollCommit, PollResult, Recorded, WriteKind,
-};
+pub use changes::{ChangeRecord, ChangeRow};
+pub use commit::{CommitReceipt, PollCommit, PollResult};
+pub use documents::{DocFilter, DocumentRow, DocumentWrite, Recorded, WriteKind};
+pub use fetch_log::FetchLogEntry;
+pub use health::{HealthKind, HealthProblem, HealthWrite};
+pub use listing::ListingWrite;
 pub use migrate::MIGRATIONS;
-pub use outbox::{Delivery, DeliveryRow, Finish, NewDelivery};
+pub use outbox::{Delivery, DeliveryChannel, DeliveryRow, DeliveryStatus, Finish, NewDelivery};
 pub use sources::{Health, SourceState};
 pub use versions::{StoredVersion, VersionRow};
 
@@ -55,6 +64,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("stored text of document {doc} version {version} is unreadable: {reason}")]
     Corrupt { doc: i64, version: i64, reason: String },
+    #[error("a database task was cancelled before it finished")]
+    Cancelled,
     #[error("backup to {path} failed: {source}")]
     Backup {
         path: PathBuf,

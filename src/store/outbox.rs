@@ -5,18 +5,84 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, Transaction, params};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::{Result, Store, from_millis, millis};
-use crate::ids::DeliveryId;
+use crate::config::model::EventType;
+use crate::ids::{ChangeId, DeliveryId, DocId, SourceId};
+
+/// Where a delivery goes: a webhook POST, an email of its own, or a line in a digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeliveryChannel {
+    Webhook,
+    Email,
+    /// Email to a subscriber with a daily or weekly schedule: sent as part of a digest.
+    Digest,
+}
+
+impl DeliveryChannel {
+    pub const ALL: [Self; 3] = [Self::Webhook, Self::Email, Self::Digest];
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Webhook => "webhook",
+            Self::Email => "email",
+            Self::Digest => "digest",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl Serialize for DeliveryChannel {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeliveryStatus {
+    Pending,
+    Sent,
+    Dead,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [Self; 3] = [Self::Pending, Self::Sent, Self::Dead];
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Dead => "dead",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl Serialize for DeliveryStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
 
 /// A delivery to create, filled in with ids inside the commit's transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewDelivery {
     pub subscriber: String,
-    pub channel: &'static str,
-    pub event: &'static str,
-    pub source: String,
+    pub channel: DeliveryChannel,
+    pub event: EventType,
+    pub source: SourceId,
     /// The event body; `id` and `data.document.id` are set when the row is written.
     pub payload: serde_json::Value,
     pub due_at: Timestamp,
@@ -28,8 +94,8 @@ pub struct Delivery {
     pub id: DeliveryId,
     pub msg_id: String,
     pub subscriber: String,
-    pub channel: String,
-    pub event: String,
+    pub channel: DeliveryChannel,
+    pub event: EventType,
     pub payload: serde_json::Value,
     pub attempts: u32,
     pub created_at: Timestamp,
@@ -46,16 +112,22 @@ pub enum Finish {
 /// One row of `deliveries list`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeliveryRow {
-    pub id: i64,
+    pub id: DeliveryId,
     pub subscriber: String,
-    pub channel: String,
-    pub event: String,
-    pub status: String,
+    pub channel: DeliveryChannel,
+    #[serde(serialize_with = "event_name")]
+    pub event: EventType,
+    pub status: DeliveryStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
-    pub created_at: String,
-    pub due_at: String,
+    pub created_at: Timestamp,
+    pub due_at: Timestamp,
     pub msg_id: String,
+}
+
+#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's serialize_with passes a reference")]
+fn event_name<S: Serializer>(event: &EventType, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(event.as_str())
 }
 
 const DELIVERY_COLUMNS: &str = "id, msg_id, subscriber_id, channel, event, payload, attempts, created_at";
@@ -63,12 +135,14 @@ const DELIVERY_COLUMNS: &str = "id, msg_id, subscriber_id, channel, event, paylo
 fn delivery_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
     let payload: String = row.get(5)?;
     Ok(Delivery {
-        id: DeliveryId(row.get(0)?),
+        id: row.get(0)?,
         msg_id: row.get(1)?,
         subscriber: row.get(2)?,
         channel: row.get(3)?,
         event: row.get(4)?,
-        payload: serde_json::from_str(&payload).unwrap_or_default(),
+        // One unreadable row must not stop every delivery behind it: the courier marks a null
+        // payload dead, naming why.
+        payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
         attempts: row.get(6)?,
         created_at: from_millis(row.get(7)?),
     })
@@ -78,8 +152,8 @@ fn delivery_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
 pub(super) fn enqueue(
     tx: &Transaction<'_>,
     key: &str,
-    doc: Option<i64>,
-    change: Option<i64>,
+    doc: Option<DocId>,
+    change: Option<ChangeId>,
     new: &NewDelivery,
     at: Timestamp,
 ) -> Result<()> {
@@ -87,7 +161,7 @@ pub(super) fn enqueue(
     let mut payload = new.payload.clone();
     payload["id"] = serde_json::Value::String(msg_id.clone());
     if let (Some(doc), Some(document)) = (doc, payload.pointer_mut("/data/document")) {
-        document["id"] = serde_json::Value::from(doc);
+        document["id"] = serde_json::Value::from(doc.0);
     }
     tx.prepare_cached(
         "INSERT INTO delivery (msg_id, subscriber_id, channel, event, change_id, source_id, payload, created_at, due_at)
@@ -110,7 +184,13 @@ pub(super) fn enqueue(
 impl Store {
     /// Claims up to `limit` due deliveries on `channels` for `lease`: another sender (or this
     /// one after a crash) sees them again only when the lease lapses.
-    pub fn claim_due(&self, now: Timestamp, channels: &[&str], limit: usize, lease: Duration) -> Result<Vec<Delivery>> {
+    pub fn claim_due(
+        &self,
+        now: Timestamp,
+        channels: &[DeliveryChannel],
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<Delivery>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let until = millis(now) + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
@@ -164,9 +244,9 @@ impl Store {
             };
             for id in ids {
                 match finish {
-                    Finish::Sent { batch } => stmt.execute(params![id.0, millis(now), batch])?,
-                    Finish::Retry { at, error } => stmt.execute(params![id.0, millis(*at), error])?,
-                    Finish::Dead { error } => stmt.execute(params![id.0, millis(now), error])?,
+                    Finish::Sent { batch } => stmt.execute(params![id, millis(now), batch])?,
+                    Finish::Retry { at, error } => stmt.execute(params![id, millis(*at), error])?,
+                    Finish::Dead { error } => stmt.execute(params![id, millis(now), error])?,
                 };
             }
         }
@@ -178,28 +258,37 @@ impl Store {
     pub fn retry_delivery(&self, id: DeliveryId, now: Timestamp) -> Result<bool> {
         let changed = self.conn().execute(
             "UPDATE delivery SET status = 'pending', due_at = ?2, leased_until = NULL, created_at = ?2 WHERE id = ?1",
-            params![id.0, millis(now)],
+            params![id, millis(now)],
         )?;
         Ok(changed == 1)
     }
 
-    pub fn deliveries(&self, status: Option<&str>) -> Result<Vec<DeliveryRow>> {
+    pub fn deliveries(&self, status: Option<DeliveryStatus>) -> Result<Vec<DeliveryRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT id, subscriber_id, channel, event, status, attempts, last_error, created_at, due_at, msg_id
              FROM delivery WHERE (?1 IS NULL OR status = ?1) ORDER BY id",
         )?;
-        let rows = stmt.query_map(params![status], |row| {
+        let rows = stmt.query_map(params![status.map(DeliveryStatus::as_str)], |row| {
             Ok(DeliveryRow {
                 id: row.get(0)?,
                 subscriber: row.get(1)?,
                 channel: row.get(2)?,
                 event: row.get(3)?,
-                status: row.get(4)?,
+                status: {
+                    let text: String = row.get(4)?;
+                    DeliveryStatus::parse(&text).ok_or_else(|| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            4,
+                            rusqlite::types::Type::Text,
+                            format!("unknown delivery status `{text}`").into(),
+                        )
+                    })?
+                },
                 attempts: row.get(5)?,
                 last_error: row.get(6)?,
-                created_at: from_millis(row.get(7)?).to_string(),
-                due_at: from_millis(row.get(8)?).to_string(),
+                created_at: from_millis(row.get(7)?),
+                due_at: from_millis(row.get(8)?),
                 msg_id: row.get(9)?,
             })
         })?;

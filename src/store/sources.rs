@@ -3,6 +3,7 @@
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, Row, params};
 
+use super::health::HealthKind;
 use super::{Result, Store, from_millis, millis};
 use crate::config::model::SourceSpec;
 use crate::ids::SourceId;
@@ -43,8 +44,8 @@ pub struct SourceState {
     pub health: Health,
     pub documents: u64,
     pub config_hash: Option<String>,
-    /// `failing`, `empty` or `redirected` while unhealthy.
-    pub health_kind: Option<String>,
+    /// Why, while unhealthy.
+    pub health_kind: Option<HealthKind>,
     /// Where the list URL led at the last healthy poll.
     pub final_url: Option<String>,
     pub last_item_count: Option<u64>,
@@ -59,7 +60,7 @@ fn state_from_row(row: &Row<'_>) -> rusqlite::Result<SourceState> {
     let health: String = row.get(8)?;
     let reason: Option<String> = row.get(9)?;
     Ok(SourceState {
-        id: SourceId(row.get(0)?),
+        id: row.get(0)?,
         baseline_at: row.get::<_, Option<i64>>(1)?.map(from_millis),
         last_polled_at: row.get::<_, Option<i64>>(2)?.map(from_millis),
         last_success_at: row.get::<_, Option<i64>>(3)?.map(from_millis),
@@ -91,7 +92,7 @@ impl Store {
                  ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, url = excluded.url",
             )?;
             for spec in specs {
-                stmt.execute(params![spec.id.as_str(), spec.kind.as_str(), spec.url.as_str(), millis(now)])?;
+                stmt.execute(params![spec.id, spec.kind.as_str(), spec.url.as_str(), millis(now)])?;
             }
         }
         tx.commit()?;
@@ -113,7 +114,7 @@ impl Store {
         let mut stmt = conn.prepare_cached("SELECT next_due FROM source WHERE id = ?1")?;
         let mut earliest: Option<i64> = None;
         for id in ids {
-            let due: Option<i64> = stmt.query_row([id.as_str()], |row| row.get(0)).optional()?.flatten();
+            let due: Option<i64> = stmt.query_row([id], |row| row.get(0)).optional()?.flatten();
             let Some(due) = due else { return Ok(Some(Timestamp::UNIX_EPOCH)) };
             earliest = Some(earliest.map_or(due, |e| e.min(due)));
         }
@@ -125,7 +126,7 @@ impl Store {
         let latest = millis(now).saturating_add(i64::try_from(interval.as_millis()).unwrap_or(i64::MAX));
         self.conn().execute(
             "UPDATE source SET next_due = MIN(next_due, ?2) WHERE id = ?1 AND next_due IS NOT NULL",
-            params![id.as_str(), latest],
+            params![id, latest],
         )?;
         Ok(())
     }
@@ -133,7 +134,7 @@ impl Store {
     pub fn source_state(&self, id: &SourceId) -> Result<Option<SourceState>> {
         let conn = self.conn();
         let sql = format!("SELECT {STATE_COLUMNS} FROM source s WHERE s.id = ?1");
-        Ok(conn.prepare_cached(&sql)?.query_row([id.as_str()], state_from_row).optional()?)
+        Ok(conn.prepare_cached(&sql)?.query_row([id], state_from_row).optional()?)
     }
 
     pub fn source_states(&self) -> Result<Vec<SourceState>> {

@@ -21,8 +21,8 @@ pub struct StoredVersion {
 /// One line of `docs history`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct VersionRow {
-    pub version: i64,
-    pub fetched_at: String,
+    pub version: VersionNo,
+    pub fetched_at: Timestamp,
     pub hash: String,
     pub added_lines: i64,
     pub removed_lines: i64,
@@ -36,7 +36,7 @@ impl Store {
             .prepare_cached(
                 "SELECT hash, title, fetched_at, text_zstd FROM version WHERE doc_id = ?1 AND version = ?2",
             )?
-            .query_row(params![doc.0, version.0], |row| {
+            .query_row(params![doc, version], |row| {
                 Ok((
                     row.get::<_, String>(0)?,
                     row.get::<_, String>(1)?,
@@ -63,7 +63,7 @@ impl Store {
         let latest: Option<i64> = self
             .conn()
             .prepare_cached("SELECT MAX(version) FROM version WHERE doc_id = ?1")?
-            .query_row([doc.0], |row| row.get(0))?;
+            .query_row([doc], |row| row.get(0))?;
         match latest {
             Some(v) => self.version(doc, VersionNo(v)),
             None => Ok(None),
@@ -76,10 +76,10 @@ impl Store {
         let mut stmt = conn.prepare_cached(
             "SELECT version, fetched_at, hash, added_lines, removed_lines FROM version WHERE doc_id = ?1 ORDER BY version",
         )?;
-        let rows = stmt.query_map([doc.0], |row| {
+        let rows = stmt.query_map([doc], |row| {
             Ok(VersionRow {
                 version: row.get(0)?,
-                fetched_at: from_millis(row.get(1)?).to_string(),
+                fetched_at: from_millis(row.get(1)?),
                 hash: row.get(2)?,
                 added_lines: row.get(3)?,
                 removed_lines: row.get(4)?,

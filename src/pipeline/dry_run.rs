@@ -1,12 +1,14 @@
-//! `sources test`: fetch a source once and show what extraction sees. Stores nothing and sends
-//! no validators, so the answer is always the page as it is now.
+//! The dry run behind `sources test`: fetch a source once and show what extraction sees. Stores
+//! nothing and sends no validators, so the answer is always the page as it is now.
 
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::Deps;
-use super::follow::{PollLog, canonical, decode, fetch_page, list_items, prime, read_article};
+use super::context::Poll;
+use super::read::{list_items, read_article};
+use super::request::{canonical, decode, fetch_page};
 use crate::config::model::{SourceKind, SourceSpec};
 use crate::fetch::{FetchOutcome, Validators};
 
@@ -44,9 +46,9 @@ pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
         error: None,
         text: Vec::new(),
     };
-    let shaped = prime(deps, &spec, &mut PollLog::default()).await;
-    let fetched = match shaped {
-        Ok(shape) => fetch_page(deps, &spec.url, &Validators::default(), shape.for_url(&spec.url)).await,
+    let mut poll = Poll::new(deps, &spec, false);
+    let fetched = match poll.prime().await {
+        Ok(()) => fetch_page(deps, &spec.url, &Validators::default(), poll.shape.for_url(&spec.url)).await,
         Err(e) => Err(e),
     };
     let fetched = match fetched {

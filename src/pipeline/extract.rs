@@ -1,0 +1,155 @@
+//! The extract stage: the source's own response, read. A page becomes its document; feed and
+//! json-list entries that are not followed become documents from their own text; a list whose
+//! entries are followed becomes the pages to fetch (what it shows now, plus what dropped off it
+//! and is due a re-check). A response answered 304 yields the pages whose attachments must still
+//! be asked about.
+
+use url::Url;
+
+use super::attach::Parent;
+use super::context::{Poll, PollFailure};
+use super::read::{read_article, read_list};
+use super::request::{Target, canonical};
+use crate::config::model::SourceKind;
+use crate::extract::{AttachmentLink, BlockText, Observation};
+use crate::fetch::FetchOutcome;
+
+/// What reading the source's own response yielded.
+#[derive(Debug, Default)]
+pub(super) struct Extracted {
+    /// 304, or the status the response was read with.
+    pub status: Option<u16>,
+    /// How many items the list showed (1 for a page); `None` when it was not read.
+    pub items: Option<usize>,
+    /// URLs the list shows now; `None` when the list was not read or is not tracked.
+    pub listed: Option<Vec<String>>,
+    /// Documents read from the response itself: the page, entries that are not followed.
+    pub observations: Vec<Observation>,
+    /// Pages to fetch and read: followed entries and due re-checks.
+    pub to_follow: Vec<Target>,
+    /// Documents with attachment links to fetch.
+    pub parents: Vec<(Parent, Vec<AttachmentLink>)>,
+    /// Documents that answered 304: their known attachments are asked again.
+    pub unchanged: Vec<Target>,
+    /// Dropped-off documents whose re-check this poll makes.
+    pub rechecked: Vec<String>,
+}
+
+/// Reads the source's response the way its kind says.
+pub(super) async fn extract(poll: &mut Poll<'_>, response: FetchOutcome) -> Result<Extracted, PollFailure> {
+    match poll.spec.kind {
+        SourceKind::Page => page(poll, response).await,
+        SourceKind::Feed | SourceKind::JsonList if !poll.spec.follow => entries(poll, response).await,
+        SourceKind::Feed | SourceKind::HtmlList | SourceKind::JsonList => followed(poll, response).await,
+    }
+}
+
+async fn page(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, PollFailure> {
+    let spec = poll.spec;
+    let FetchOutcome::Fetched(fetched) = response else {
+        let page = Target::bare(canonical(&spec.url));
+        return Ok(Extracted { status: Some(304), unchanged: vec![page], ..Extracted::default() });
+    };
+    let status = Some(fetched.status);
+    let mut article = read_article(poll.deps, spec, fetched).await.map_err(PollFailure::new)?;
+    let title = article.title.clone().unwrap_or_else(|| spec.name.clone());
+    let links = std::mem::take(&mut article.attachments);
+    let observation = Observation::new(canonical(&spec.url), title, article.published, article.blocks);
+    let parents = if links.is_empty() { Vec::new() } else { vec![(Parent::of(&observation), links)] };
+    Ok(Extracted { status, items: Some(1), observations: vec![observation], parents, ..Extracted::default() })
+}
+
+/// Feed and json-list entries read as documents of their own (the source does not follow).
+async fn entries(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, PollFailure> {
+    let spec = poll.spec;
+    let FetchOutcome::Fetched(fetched) = response else {
+        let mut extracted = Extracted { status: Some(304), ..Extracted::default() };
+        // An unchanged list can still hide a replaced attachment (NPC's draft PDFs).
+        if spec.json.as_ref().is_some_and(|j| j.attachment.is_some()) {
+            extracted.unchanged = listed_targets(poll).await?;
+        }
+        return Ok(extracted);
+    };
+    let status = Some(fetched.status);
+    let items = read_list(poll.deps, spec, fetched).await.map_err(PollFailure::new)?;
+    let mut extracted = Extracted { status, items: Some(items.len()), ..Extracted::default() };
+    for item in items.iter().take(spec.max_items) {
+        let blocks = item.content.clone().unwrap_or_else(|| BlockText::from_lines(vec![item.title.clone()]));
+        let mut observation = Observation::new(canonical(&item.url), item.title.clone(), item.published, blocks);
+        observation.deadline = item.deadline;
+        if let Some(url) = &item.attachment {
+            let link = AttachmentLink { url: url.clone(), label: item.title.clone() };
+            extracted.parents.push((Parent::of(&observation), vec![link]));
+        }
+        extracted.observations.push(observation);
+    }
+    Ok(extracted)
+}
+
+/// Lists whose entries are followed: every page the list shows is re-checked (conditionally,
+/// so an unchanged article costs a 304) and, more slowly, what dropped off it.
+async fn followed(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, PollFailure> {
+    let spec = poll.spec;
+    let mut extracted = Extracted::default();
+    let mut targets: Vec<Target> = match response {
+        FetchOutcome::Fetched(fetched) => {
+            extracted.status = Some(fetched.status);
+            let items = read_list(poll.deps, spec, fetched).await.map_err(PollFailure::new)?;
+            extracted.items = Some(items.len());
+            let shown: Vec<Target> = items
+                .into_iter()
+                .take(spec.max_items)
+                .map(|item| Target {
+                    url: canonical(&item.url),
+                    title: Some(item.title),
+                    published: item.published,
+                    deadline: item.deadline,
+                    attachment: item.attachment,
+                })
+                .collect();
+            extracted.listed = Some(shown.iter().map(|t| t.url.to_string()).collect());
+            shown
+        }
+        FetchOutcome::NotModified { .. } => {
+            extracted.status = Some(304);
+            listed_targets(poll).await?
+        }
+    };
+    let (id, now) = (spec.id.clone(), poll.deps.clock.now());
+    let due = poll.deps.store.call(move |s| s.due_rechecks(&id, now)).await?;
+    for url in due.iter().filter_map(|u| Url::parse(u).ok()) {
+        if !targets.iter().any(|t| t.url == url) {
+            targets.push(Target::bare(url));
+        }
+    }
+    extracted.rechecked = due;
+    name_from_store(poll, &mut targets).await?;
+    extracted.to_follow = targets;
+    Ok(extracted)
+}
+
+/// The pages the list showed when it was last read (it answered 304 this time).
+async fn listed_targets(poll: &Poll<'_>) -> Result<Vec<Target>, PollFailure> {
+    let id = poll.spec.id.clone();
+    let urls = poll.deps.store.call(move |s| s.listed_urls(&id)).await?;
+    Ok(urls.iter().filter_map(|u| Url::parse(u).ok()).map(Target::bare).collect())
+}
+
+/// Targets the list did not name this time (a 304 list, dropped items) keep the title and
+/// date their list gave them before: a page's `<title>` is no substitute, and a changed title
+/// would change its stage and topics.
+async fn name_from_store(poll: &Poll<'_>, targets: &mut [Target]) -> Result<(), PollFailure> {
+    let urls: Vec<String> = targets.iter().filter(|t| t.title.is_none()).map(|t| t.url.to_string()).collect();
+    if urls.is_empty() {
+        return Ok(());
+    }
+    let id = poll.spec.id.clone();
+    let known = poll.deps.store.call(move |s| s.known_titles(&id, &urls)).await?;
+    for target in targets.iter_mut().filter(|t| t.title.is_none()) {
+        if let Some((title, published)) = known.get(target.url.as_str()) {
+            target.title = Some(title.clone());
+            target.published = target.published.or(*published);
+        }
+    }
+    Ok(())
+}

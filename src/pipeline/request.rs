@@ -1,0 +1,188 @@
+//! Request plumbing for a poll: how its requests are shaped (headers, deadline, body cap, the
+//! prime request's cookies), the pages it asks for (`Target`, canonical URLs), one polite GET
+//! (`fetch::Polite`: robots.txt, the host gate, Retry-After), decoding what came back, and the
+//! log of what every request of the poll answered (`PollLog`: validators to keep, the fetch
+//! log, page errors and warnings).
+//!
+//! Not here: reading responses (`read`) or deciding what to fetch (the stages).
+
+use tokio::task::JoinSet;
+use url::Url;
+
+use super::Deps;
+use crate::config::model::SourceSpec;
+use crate::extract::Decoded;
+use crate::fetch::{FetchError, FetchOutcome, Fetched, RequestShape, Validators, charset};
+use crate::store::FetchLogEntry;
+
+/// What one poll learned from the network, merged from many requests.
+#[derive(Debug, Default)]
+pub(super) struct PollLog {
+    pub validators: Vec<(String, Validators)>,
+    pub entries: Vec<FetchLogEntry>,
+    pub page_errors: Vec<String>,
+    pub fetched: usize,
+    pub not_modified: usize,
+}
+
+impl PollLog {
+    /// Every task's result in the order the tasks were numbered; a task that died is logged
+    /// as a page error naming `what` it was fetching.
+    pub(super) async fn join_in_order<T: Send + 'static>(
+        &mut self,
+        mut tasks: JoinSet<(usize, T)>,
+        what: &str,
+    ) -> Vec<T> {
+        let mut done = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok(result) => done.push(result),
+                Err(e) => self.page_errors.push(format!("{what} task failed: {e}")),
+            }
+        }
+        done.sort_by_key(|(index, _)| *index);
+        done.into_iter().map(|(_, result)| result).collect()
+    }
+
+    /// Validators are kept only for pages whose content was read and recorded: a page that
+    /// failed to parse must be fetched whole next time, not answered 304 forever.
+    pub(super) fn keep_validators(&mut self, url: &Url, result: &Result<FetchOutcome, FetchError>) {
+        if let Ok(FetchOutcome::Fetched(f)) = result {
+            self.validators.push((url.to_string(), f.validators.clone()));
+        }
+    }
+
+    pub(super) fn note(&mut self, url: &Url, result: &Result<FetchOutcome, FetchError>) {
+        // A server-supplied delay that was capped is a warning on the source, once per poll.
+        // (A capped Retry-After on an error is already in the error's own message.)
+        if let Some(capped) = result.as_ref().ok().and_then(FetchOutcome::capped) {
+            let warning = capped.to_string();
+            if !self.page_errors.contains(&warning) {
+                self.page_errors.push(warning);
+            }
+        }
+        let entry = match result {
+            Ok(FetchOutcome::NotModified { elapsed, .. }) => {
+                self.not_modified += 1;
+                FetchLogEntry { url: url.to_string(), status: Some(304), bytes: None, elapsed: *elapsed, error: None }
+            }
+            Ok(FetchOutcome::Fetched(f)) => {
+                self.fetched += 1;
+                FetchLogEntry {
+                    url: url.to_string(),
+                    status: Some(f.status),
+                    bytes: Some(f.body.len() as u64),
+                    elapsed: f.elapsed,
+                    error: None,
+                }
+            }
+            Err(e) => FetchLogEntry {
+                url: url.to_string(),
+                status: e.status(),
+                bytes: None,
+                elapsed: std::time::Duration::ZERO,
+                error: Some(e.to_string()),
+            },
+        };
+        self.entries.push(entry);
+    }
+}
+
+/// The request shape of one poll: the source's headers, deadline and body cap, plus the
+/// cookies its prime request set, which go only to the prime's host.
+#[derive(Debug, Clone, Default)]
+pub(super) struct PollShape {
+    plain: RequestShape,
+    primed: Option<(String, RequestShape)>,
+}
+
+impl PollShape {
+    pub(super) fn of(spec: &SourceSpec) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (name, value) in &spec.request.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        let plain = RequestShape { headers, timeout: spec.request.timeout, max_body: spec.request.max_body };
+        Self { plain, primed: None }
+    }
+
+    fn with_cookies(mut self, host: &str, cookies: &[String]) -> Self {
+        let value = cookies.join("; ");
+        if let Ok(value) = reqwest::header::HeaderValue::from_str(&value)
+            && !cookies.is_empty()
+        {
+            let mut shape = self.plain.clone();
+            shape.headers.insert(reqwest::header::COOKIE, value);
+            self.primed = Some((host.to_owned(), shape));
+        }
+        self
+    }
+
+    pub(super) fn for_url(&self, url: &Url) -> &RequestShape {
+        match &self.primed {
+            Some((host, shape)) if url.host_str() == Some(host.as_str()) => shape,
+            _ => &self.plain,
+        }
+    }
+}
+
+/// A page to (re)check: its URL and what the list said of it, if anything.
+#[derive(Debug, Clone)]
+pub(super) struct Target {
+    pub url: Url,
+    pub title: Option<String>,
+    pub published: Option<jiff::civil::Date>,
+    pub deadline: Option<jiff::civil::Date>,
+    /// An attachment the list names for it (a json-list `attachment_template`).
+    pub attachment: Option<Url>,
+}
+
+impl Target {
+    /// A page known only by its URL (a re-check, a list answered 304).
+    pub(super) fn bare(url: Url) -> Self {
+        Self { url, title: None, published: None, deadline: None, attachment: None }
+    }
+}
+
+/// A document's canonical URL: fragments never name a different document.
+pub(super) fn canonical(url: &Url) -> Url {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    url
+}
+
+/// Decodes a response as the source reads it (its `encoding` override first).
+pub(super) fn decode(spec: &SourceSpec, fetched: &Fetched) -> Decoded {
+    charset::decode(&fetched.body, fetched.content_type.as_deref(), spec.encoding, fetched.final_url.clone())
+}
+
+/// The prime request (the column page whose cookie its JSON endpoint wants), through robots
+/// and the host gate like any page; the shape it returns carries its cookies to its host.
+pub(super) async fn prime(
+    deps: &Deps,
+    url: &Url,
+    shape: PollShape,
+    log: &mut PollLog,
+) -> Result<PollShape, FetchError> {
+    let started = std::time::Instant::now();
+    let result = deps.polite.prime(url, &shape.plain).await;
+    log.entries.push(FetchLogEntry {
+        url: url.to_string(),
+        status: None,
+        bytes: None,
+        elapsed: started.elapsed(),
+        error: result.as_ref().err().map(ToString::to_string),
+    });
+    let cookies = result?;
+    Ok(shape.with_cookies(url.host_str().unwrap_or_default(), &cookies))
+}
+
+/// One conditional GET through robots.txt, the host gate and Retry-After (`fetch::Polite`).
+pub(super) async fn fetch_page(
+    deps: &Deps,
+    url: &Url,
+    validators: &Validators,
+    shape: &RequestShape,
+) -> Result<FetchOutcome, FetchError> {
+    deps.polite.fetch(url, validators, shape).await
+}
