@@ -60,6 +60,7 @@ fn main() {
         policy: AddressPolicy::new(config.fetch.private_networks.clone()),
         labels: Arc::default(),
         clock: Arc::new(regwatch::clock::SystemClock),
+        lease: regwatch::alert::courier::LEASE,
     };
     let started = Instant::now();
     let report = runtime.block_on(courier.deliver_due()).unwrap();

@@ -151,7 +151,7 @@ fn unknown_keys_are_named_with_their_lines() {
         [
             "regwatch.toml:3: fetch.timout: unknown key `timout`; did you mean `timeout`?",
             "regwatch.toml:9: source[0].intervall: unknown key `intervall`; did you mean `interval`?",
-            "regwatch.toml:10: source[0].colour: unknown key `colour`; expected one of: id, name, kind, url, enabled, interval, follow, encoding, max_items, recheck_window, recheck_interval, request, list, json, article, attachments",
+            "regwatch.toml:10: source[0].colour: unknown key `colour`; expected one of: id, name, kind, url, enabled, interval, follow, encoding, max_items, recheck_window, recheck_interval, strip_params, request, list, json, article, attachments",
             "regwatch.toml:12: source[0].list: [source.list] applies to html-list sources only; this source is `feed`",
             "regwatch.toml:13: source[0].list.itme: unknown key `itme`; did you mean `item`?",
             "regwatch.toml:15: sources: unknown key `sources`; did you mean `source`?",
@@ -288,6 +288,21 @@ fn bad_selectors_and_regexes_are_named() {
         "regwatch.toml:14: source[0].article.ignore_text[0]: invalid regex `^浏览(次数`: unclosed group"
     );
     assert!(errors.iter().all(|e| !e.contains('\n')));
+}
+
+#[test]
+fn strip_params_take_parameter_names_or_prefixes() {
+    let dir = tree(&[(
+        "regwatch.toml",
+        "[[source]]\nid = \"a\"\nkind = \"page\"\nurl = \"https://example.org/\"\nstrip_params = [\"sessionid\", \"ts*\", \"a=b\", \"*\"]\n",
+    )]);
+    assert_eq!(
+        errors_of(dir.path(), "regwatch.toml"),
+        [
+            "regwatch.toml:5: source[0].strip_params[2]: `a=b` is not a query parameter name (letters, digits, `_-.[]`, optionally ending in `*`)",
+            "regwatch.toml:5: source[0].strip_params[3]: `*` is not a query parameter name (letters, digits, `_-.[]`, optionally ending in `*`)",
+        ]
+    );
 }
 
 #[test]

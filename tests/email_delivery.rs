@@ -118,8 +118,13 @@ async fn a_digest_arrives_grouped_by_topic() {
     let (facial_part, minors_part) = (&text[facial..minors], &text[minors..]);
     assert!(facial_part.contains("[New] Measures for the Security Management of Facial Recognition"));
     assert!(facial_part.contains("Comment deadlines soon\n\n* 2026-12-01 (in 9 days): Measures for the Security"));
-    assert!(facial_part.contains("[Changed] Provisions on Minors Online"), "a two-topic change is under both");
+    // A two-topic change is listed once, under its strongest topic (minors, listed first), and
+    // still counted under the other.
+    assert!(!facial_part.contains("[Changed] Provisions on Minors Online"), "listed once, not under both");
+    assert!(facial_part.contains("2 changes touched this topic; 1 is listed under another topic."));
+    assert_eq!(text.matches("[Changed] Provisions on Minors Online").count(), 1);
     assert!(minors_part.contains("[Changed] Provisions on Minors Online"));
+    assert!(minors_part.contains("topics: Minors, Facial recognition"), "its other topics are shown with it");
     assert!(minors_part.contains("[Changed] Draft Provisions on Minors' Mode for Apps"));
     assert!(!minors_part.contains("Comment deadlines soon"), "a deadline ten weeks away is not soon");
     assert!(parsed.body_html(0).unwrap().contains("Comment deadlines soon"));

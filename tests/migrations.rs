@@ -4,8 +4,9 @@
 //! the migrations themselves.)
 
 use regwatch::clock::{Clock, SystemClock};
-use regwatch::ids::{ChangeId, DocId, VersionNo};
-use regwatch::store::{DeliveryStatus, MIGRATIONS, Store};
+use regwatch::extract::BlockText;
+use regwatch::ids::{ChangeId, DocId, SourceId, VersionNo};
+use regwatch::store::{DeliveryStatus, Lookup, MIGRATIONS, Recorded, Store};
 use rusqlite::{Connection, params};
 
 /// Applies the first `level` migrations, as a regwatch of that schema would have.
@@ -102,6 +103,16 @@ fn every_earlier_schema_with_data_upgrades_to_the_current_one() {
         let text = store.version(DocId(1), VersionNo(2)).unwrap().expect("version 2 survives");
         assert_eq!(text.blocks.lines(), ["第一条 为了规范人脸识别技术应用，保护个人信息。"]);
         assert_eq!(store.history(DocId(1)).unwrap().len(), 2);
+        // Stored hashes follow the current comparison key: an unchanged page is no new version.
+        let lines = vec!["第一条 为了规范人脸识别技术应用，保护个人信息。".to_owned()];
+        let url: url::Url = "https://www.cac.gov.cn/a.htm".parse().unwrap();
+        let hash = BlockText::from_lines(lines).hash();
+        let lookup = Lookup { url: &url, hash: &hash, may_have_moved: false };
+        assert_eq!(
+            store.lookup(&SourceId("cac".into()), &[lookup]).unwrap(),
+            [Recorded::Unchanged { doc: DocId(1) }],
+            "schema {level}: stored hashes were recomputed"
+        );
         let change = store.change(ChangeId(1)).unwrap().expect("the change survives");
         assert_eq!(change.summary, "Article 1 amended");
         let states = store.source_states().unwrap();

@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::event::Event;
+use super::lease::Renewal;
 use super::retry::{DeliveryOutcome, next_attempt};
 use super::route::channel_of;
 use super::{digest, email, webhook};
@@ -30,6 +31,12 @@ const IN_FLIGHT: usize = 16;
 const PER_RECEIVER: usize = 4;
 /// Deliveries claimed per round.
 const BATCH: usize = 256;
+/// How long a claim holds unless renewed; renewed every third of it while its send runs, so a
+/// crashed sender's rows come back within this.
+pub const LEASE: Duration = Duration::from_secs(30);
+/// The longest one email (or digest) send may take, all SMTP commands with their timeouts
+/// together; past it the attempt is abandoned and retried, so no send holds its claim for ever.
+const EMAIL_DEADLINE: Duration = Duration::from_secs(300);
 
 /// What the courier needs. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -44,6 +51,8 @@ pub struct Courier {
     /// Topic id → label, for emails.
     pub labels: Arc<HashMap<String, String>>,
     pub clock: Arc<dyn Clock>,
+    /// How long a claim holds between renewals ([`LEASE`]; tests shorten it).
+    pub lease: Duration,
 }
 
 /// What one round did.
@@ -56,21 +65,28 @@ pub struct RoundReport {
 }
 
 impl Courier {
-    /// How long a claim holds: longer than any one send may take, so a live sender is never
-    /// doubled, short enough that a crashed sender's rows come back soon.
-    fn lease(&self) -> Duration {
-        self.config.fetch.timeout + Duration::from_secs(15)
+    /// When the attempt after `attempts` attempts would be: a claim moves a row there, so a
+    /// send that dies with its sender is retried on the backoff schedule.
+    fn retry_at(now: Timestamp) -> impl Fn(u32, Timestamp) -> Option<Timestamp> {
+        move |attempts, created| next_attempt(attempts.saturating_add(1), created, now, None, fastrand::f64())
+    }
+
+    /// The longest a send on `channel` may take before it is abandoned and retried.
+    fn deadline(&self, channel: DeliveryChannel) -> Duration {
+        match channel {
+            DeliveryChannel::Webhook => self.config.fetch.timeout + Duration::from_secs(5),
+            DeliveryChannel::Email | DeliveryChannel::Digest => EMAIL_DEADLINE,
+        }
     }
 
     /// One round: every due immediate delivery, then every due digest.
     pub async fn deliver_due(&self) -> Result<RoundReport, StoreError> {
         let mut report = RoundReport::default();
         loop {
-            let (lease, now) = (self.lease(), self.clock.now());
-            let claimed = self
-                .store
-                .call(move |s| s.claim_due(now, &[DeliveryChannel::Webhook, DeliveryChannel::Email], BATCH, lease))
-                .await?;
+            let (lease, now) = (self.lease, self.clock.now());
+            let channels = [DeliveryChannel::Webhook, DeliveryChannel::Email];
+            let claimed =
+                self.store.call(move |s| s.claim_due(now, &channels, BATCH, lease, &Self::retry_at(now))).await?;
             if claimed.is_empty() {
                 break;
             }
@@ -89,6 +105,8 @@ impl Courier {
     }
 
     async fn send_all(&self, claimed: Vec<Delivery>, report: &mut RoundReport) -> Result<(), StoreError> {
+        let renewal =
+            Renewal::start(Arc::clone(&self.store), Arc::clone(&self.clock), self.lease, claimed.iter().map(|d| d.id));
         let overall = Arc::new(Semaphore::new(IN_FLIGHT));
         let mut per_receiver: HashMap<String, Arc<Semaphore>> = HashMap::new();
         let mut tasks = JoinSet::new();
@@ -102,13 +120,22 @@ impl Courier {
             tasks.spawn(async move {
                 let _slot = overall.acquire_owned().await;
                 let _receiver = receiver.acquire_owned().await;
-                let outcome = courier.send_one(&delivery).await;
+                let deadline = courier.deadline(delivery.channel);
+                let outcome = match tokio::time::timeout(deadline, courier.send_one(&delivery)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => DeliveryOutcome::Retry {
+                        retry_after: None,
+                        reason: format!("the send took longer than {}s and was abandoned", deadline.as_secs()),
+                    },
+                };
                 (delivery, outcome)
             });
         }
         while let Some(joined) = tasks.join_next().await {
-            // A panicking send leaves its row leased; the lease lapses and it is retried.
+            // A panicking send leaves its row leased; the lease lapses and it is retried on the
+            // schedule its claim set.
             let Ok((delivery, outcome)) = joined else { continue };
+            renewal.release(&[delivery.id]);
             self.record(
                 &[delivery.id],
                 &delivery.subscriber,
@@ -190,14 +217,14 @@ impl Courier {
 
     /// Sends every pending delivery of a subscriber as one digest, due or not.
     pub async fn send_digest(&self, subscriber: &SubscriberSpec, report: &mut RoundReport) -> Result<bool, StoreError> {
-        let id = subscriber.id.clone();
-        let pending = self.store.call(move |s| s.pending_for(&id)).await?;
-        if pending.is_empty() {
-            return Ok(false);
-        }
+        let (id, now, lease) = (subscriber.id.clone(), self.clock.now(), self.lease);
+        let claimed = self.store.call(move |s| s.claim_digest(&id, now, lease, &Self::retry_at(now))).await?;
+        // Another sender is sending this digest right now.
+        let Some(pending) = claimed.filter(|p| !p.is_empty()) else { return Ok(false) };
+        let renewal =
+            Renewal::start(Arc::clone(&self.store), Arc::clone(&self.clock), self.lease, pending.iter().map(|d| d.id));
         let events: Vec<Event> =
             pending.iter().filter_map(|d| serde_json::from_value(d.payload.clone()).ok()).collect();
-        let now = self.clock.now();
         let content = digest::digest_content(subscriber, &events, now, &self.labels);
         let outcome = match &self.config.smtp {
             None => DeliveryOutcome::Retry { retry_after: None, reason: "no [smtp] section in the config".into() },
@@ -205,7 +232,13 @@ impl Courier {
                 .and_then(|from| Ok((from, email::recipient(subscriber)?)))
                 .and_then(|(from, to)| email::compose(&content, &from, &to, now))
             {
-                Ok(message) => email::send_email(smtp, message).await,
+                Ok(message) => match tokio::time::timeout(EMAIL_DEADLINE, email::send_email(smtp, message)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => DeliveryOutcome::Retry {
+                        retry_after: None,
+                        reason: format!("the send took longer than {}s and was abandoned", EMAIL_DEADLINE.as_secs()),
+                    },
+                },
                 Err(e) => DeliveryOutcome::Retry { retry_after: None, reason: e.to_string() },
             },
         };
@@ -213,6 +246,7 @@ impl Courier {
         let attempts = pending.iter().map(|d| d.attempts).max().unwrap_or(0);
         let created = pending.iter().map(|d| d.created_at).min().unwrap_or(now);
         let delivered = matches!(outcome, DeliveryOutcome::Delivered { .. });
+        renewal.release(&ids);
         self.record(&ids, &subscriber.id, attempts, created, &outcome, Some(content.message_id), report).await?;
         if delivered {
             report.digests += 1;
@@ -240,13 +274,14 @@ impl Courier {
                 Finish::Sent { batch }
             }
             DeliveryOutcome::Retry { retry_after, reason } => {
-                if let Some(at) = next_attempt(attempts + 1, created, now, *retry_after, fastrand::f64()) {
+                // `attempts` counts this one: it was counted when it was claimed.
+                if let Some(at) = next_attempt(attempts, created, now, *retry_after, fastrand::f64()) {
                     report.retrying += ids.len();
                     tracing::warn!(subscriber, error = %reason, retry_at = %at, "Delivery failed; will retry.");
                     Finish::Retry { at, error: reason.clone() }
                 } else {
                     report.dead += ids.len();
-                    let dead = DeliveryOutcome::dead_after(attempts + 1, reason);
+                    let dead = DeliveryOutcome::dead_after(attempts, reason);
                     let reason = dead.reason().unwrap_or_default().to_owned();
                     tracing::error!(subscriber, error = %reason, "Delivery is dead; it will not be retried.");
                     Finish::Dead { error: reason }

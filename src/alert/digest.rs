@@ -1,7 +1,9 @@
 //! A scheduled subscriber's digest: every pending event since the last digest, grouped by
 //! topic, each topic with the sections "New", "Changed", "Final" and "Comment deadlines
 //! soon" (drafts whose comment deadline is within [`DEADLINE_SOON_DAYS`]), then source-health
-//! events. Pure rendering; the caller sends it with `email::send_email`.
+//! events. A change is listed once, under its strongest topic the subscriber asked for, with
+//! its other topics among its facts; each topic's heading still says how many changes touched
+//! it. Pure rendering; the caller sends it with `email::send_email`.
 //!
 //! Not here: choosing the pending events (the store) or when the digest is due (`schedule`).
 
@@ -16,7 +18,9 @@ use lettre::message::Mailbox;
 
 use super::email::{self, EmailError, Rendered, SUBJECT_CHARS};
 use super::event::{Event, EventData, Stage};
-use super::template::{deadline_html, deadline_text, event_html, event_text, header_text, heading_html, page_html};
+use super::template::{
+    deadline_html, deadline_text, event_html, event_text, header_text, heading_html, note_html, page_html,
+};
 use crate::config::model::{EventType, Schedule, SubscriberSpec};
 
 /// A draft's comment deadline this many days ahead (or fewer) is listed as "soon".
@@ -35,11 +39,27 @@ struct Group<'a> {
     changed: Vec<&'a Event>,
     finals: Vec<&'a Event>,
     deadlines: Vec<&'a Event>,
+    /// Changes carrying this topic, wherever they are listed.
+    touched: usize,
 }
 
 impl<'a> Group<'a> {
     fn sections(&self) -> [(&'static str, &[&'a Event]); 3] {
         [("New", &self.new), ("Changed", &self.changed), ("Final", &self.finals)]
+    }
+
+    fn listed(&self) -> usize {
+        self.new.len() + self.changed.len() + self.finals.len()
+    }
+
+    /// "3 changes touched this topic; 1 is listed under another topic." (`None` when every
+    /// change that touched it is listed here.)
+    fn tally(&self) -> Option<String> {
+        let elsewhere = self.touched.saturating_sub(self.listed());
+        (elsewhere > 0).then(|| {
+            let listed = if elsewhere == 1 { "1 is listed".to_owned() } else { format!("{elsewhere} are listed") };
+            format!("{} touched this topic; {listed} under another topic.", count(self.touched, "change", "changes"))
+        })
     }
 }
 
@@ -101,8 +121,9 @@ fn zone(schedule: &Schedule) -> TimeZone {
 
 /// Topic groups sorted by label (`Other` last), and the source-health events.
 ///
-/// A document appears under each of its topics the subscriber asked for (all of them for
-/// `["*"]`): a practice area's reader should not have to look under another's heading.
+/// A document is listed once, under the first of its topics the subscriber asked for (all of
+/// them for `["*"]`): topics come strongest first, so that is where a reader looks. Every topic
+/// it carries counts it, so a practice area's heading still says what touched it.
 fn group<'a>(
     subscriber: &SubscriberSpec,
     items: &'a [Event],
@@ -127,10 +148,14 @@ fn group<'a>(
         if topics.is_empty() {
             topics.push(OTHER);
         }
-        for topic in topics {
+        for (rank, topic) in topics.into_iter().enumerate() {
             let label = if topic == OTHER { OTHER } else { labels.get(topic).map_or(topic, String::as_str) };
             let key = (topic == OTHER, label.to_lowercase(), topic.to_owned());
             let group = groups.entry(key).or_insert_with(|| Group { label: label.to_owned(), ..Group::default() });
+            group.touched += 1;
+            if rank > 0 {
+                continue;
+            }
             match event.kind {
                 EventType::DocumentNew => group.new.push(event),
                 EventType::DocumentFinal => group.finals.push(event),
@@ -188,6 +213,9 @@ fn text(
     let mut out = format!("{subject}\n{intro}\n\n");
     for g in groups {
         let _ = write!(out, "== {} ==\n\n", header_text(&g.label, 200));
+        if let Some(tally) = g.tally() {
+            let _ = write!(out, "{tally}\n\n");
+        }
         for (title, events) in g.sections() {
             if events.is_empty() {
                 continue;
@@ -228,6 +256,9 @@ fn html(
     let mut rows = String::new();
     for g in groups {
         heading_html(&g.label, 18, &mut rows);
+        if let Some(tally) = g.tally() {
+            note_html(&tally, &mut rows);
+        }
         for (title, events) in g.sections() {
             if events.is_empty() {
                 continue;

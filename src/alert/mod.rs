@@ -10,6 +10,7 @@ pub mod courier;
 pub mod digest;
 pub mod email;
 pub mod event;
+mod lease;
 pub mod retry;
 pub mod route;
 pub mod schedule;

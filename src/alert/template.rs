@@ -311,6 +311,15 @@ pub(crate) fn heading_html(text: &str, size_px: u8, out: &mut String) {
     );
 }
 
+/// A line of explanation under a heading, escaped.
+pub(crate) fn note_html(text: &str, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "<tr><td style=\"{FONT}font-size:13px;color:#4b5563;padding:0 0 4px 0;\">{}</td></tr>",
+        escape(text)
+    );
+}
+
 /// The full HTML document around `rows` (`<tr>` elements): a centred 640px table.
 pub(crate) fn page_html(title: &str, intro: &str, rows: &str, footer: &str) -> String {
     format!(

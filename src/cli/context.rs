@@ -67,6 +67,7 @@ pub(super) fn courier(config: &Arc<Config>, store: &Arc<Store>, topics: &TopicPa
         policy: AddressPolicy::new(config.fetch.private_networks.clone()),
         labels: Arc::new(topics.labels()),
         clock: Arc::new(SystemClock),
+        lease: crate::alert::courier::LEASE,
     })
 }
 

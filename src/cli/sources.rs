@@ -141,6 +141,9 @@ fn print_test(report: &crate::pipeline::SourceTest) {
         println!("error:    {error}");
     }
     println!("items:    {}", report.items.len());
+    for warning in &report.warnings {
+        println!("warning:  {warning}");
+    }
     for item in &report.items {
         println!("  {}  {}\n      {}", item.published.as_deref().unwrap_or("          "), item.title, item.url);
     }

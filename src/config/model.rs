@@ -105,6 +105,9 @@ pub struct SourceSpec {
     pub recheck_window: Duration,
     /// How often such an article is re-checked.
     pub recheck_interval: Duration,
+    /// Query parameters that never name a different document, besides the built-in tracking
+    /// parameters (`extract::canonical`): `name`, or `prefix*`.
+    pub strip_params: Vec<String>,
     pub request: RequestSpec,
     // Boxed: most sources are feeds or pages, and a daemon holds a thousand specs.
     pub list: Option<Box<ListSpec>>,

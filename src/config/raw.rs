@@ -68,6 +68,7 @@ pub(crate) struct RawSource {
     pub(crate) max_items: Option<Spanned<i64>>,
     pub(crate) recheck_window: Option<Spanned<String>>,
     pub(crate) recheck_interval: Option<Spanned<String>>,
+    pub(crate) strip_params: Option<Spanned<Vec<Spanned<String>>>>,
     pub(crate) request: Option<Spanned<RawRequest>>,
     pub(crate) list: Option<Spanned<RawList>>,
     pub(crate) json: Option<Spanned<RawJson>>,

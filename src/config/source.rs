@@ -73,6 +73,7 @@ fn source(report: &mut Report<'_>, entry: &Entry<RawSource>, seen: &mut FirstSee
         raw.recheck_interval.as_ref(),
         defaults::RECHECK_INTERVAL,
     );
+    let strip_params = strip_params(report, &key, raw.strip_params.as_ref());
     let request = raw.request.as_ref().map(|r| request(report, &key, r.get_ref())).transpose();
     let list = list(report, &key, &at, kind.ok(), raw.list.as_ref());
     let json = json(report, &key, &at, kind.ok(), url.as_ref().ok(), raw.json.as_ref());
@@ -92,12 +93,41 @@ fn source(report: &mut Report<'_>, entry: &Entry<RawSource>, seen: &mut FirstSee
         max_items: max_items?,
         recheck_window: recheck_window?,
         recheck_interval: recheck_interval?,
+        strip_params: strip_params?,
         request: request?.unwrap_or_default(),
         list: list?.map(Box::new),
         json: json?.map(Box::new),
         article: article?.unwrap_or_default(),
         attachments: attachments?.unwrap_or_default(),
     })
+}
+
+/// `strip_params`: parameter names or `prefix*` patterns.
+fn strip_params(
+    report: &mut Report<'_>,
+    key: &str,
+    raw: Option<&Spanned<Vec<Spanned<String>>>>,
+) -> Result<Vec<String>, Reported> {
+    let Some(raw) = raw else { return Ok(Vec::new()) };
+    let mut patterns = Vec::new();
+    let mut failed = None;
+    for (index, pattern) in raw.get_ref().iter().enumerate() {
+        let text = pattern.get_ref().trim();
+        if is_param_pattern(text) {
+            patterns.push(text.to_owned());
+        } else {
+            let message =
+                format!("`{text}` is not a query parameter name (letters, digits, `_-.[]`, optionally ending in `*`)");
+            failed = Some(report.error(Some(pattern.span()), &format!("{key}.strip_params[{index}]"), &message));
+        }
+    }
+    failed.map_or(Ok(patterns), Err)
+}
+
+/// A query parameter name, or a prefix ending in `*`, as `extract::canonical` matches them.
+fn is_param_pattern(pattern: &str) -> bool {
+    let name = pattern.strip_suffix('*').unwrap_or(pattern);
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']'))
 }
 
 fn kind(report: &mut Report<'_>, key: &str, raw: &Spanned<String>) -> Result<SourceKind, Reported> {

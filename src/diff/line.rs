@@ -4,7 +4,7 @@
 //! Lines are compared by their comparison key, so a line that differs only by stray spaces or
 //! zero-width characters is context, not a change. It does not know about legal structure.
 
-use similar::{Algorithm, DiffOp, capture_diff_slices, group_diff_ops};
+use similar::{Algorithm, DiffOp, capture_diff_slices_deadline, group_diff_ops};
 
 use super::words::{inline, pair_lines, side};
 use super::{Hunk, HunkLine, LineKind, SegmentKind, Text};
@@ -18,10 +18,16 @@ pub(crate) struct LineDiff {
     pub(crate) removed: usize,
 }
 
+/// How long the line diff may search.
+const LINE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub(crate) fn diff(old: &Text<'_>, new: &Text<'_>) -> LineDiff {
     // Patience keeps unique lines (article openings) anchored, so an inserted article is one
     // block of added lines rather than an interleaving with its neighbours.
-    let ops = capture_diff_slices(Algorithm::Patience, &old.keys, &new.keys);
+    // Patience settles for a coarser diff past the deadline instead of running for minutes on
+    // a page of thousands of shuffled lines.
+    let deadline = std::time::Instant::now() + LINE_DEADLINE;
+    let ops = capture_diff_slices_deadline(Algorithm::Patience, &old.keys, &new.keys, Some(deadline));
     let (mut added, mut removed) = (0, 0);
     for op in &ops {
         added += op.new_range().len();

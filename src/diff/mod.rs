@@ -4,8 +4,8 @@
 //! segmentations; `summary` writes the one-line summary), and the renderings (`render`).
 //!
 //! Pure: no I/O, no errors, no panics on any input. It is not the normaliser of block text
-//! (`extract` owns that); it only makes sure that texts `extract` would consider equal compare
-//! equal here too, by diffing a comparison key of every line (see [`comparable`]).
+//! (`extract::blocks` owns that, and the comparison key of a line, `line_key`); it diffs those
+//! keys, so that two texts have the same version hash exactly when `compare` reports nothing.
 
 mod legal;
 mod line;
@@ -15,6 +15,9 @@ mod summary;
 pub(crate) mod words;
 
 use serde::Serialize;
+
+pub use crate::extract::blocks::key::{comparable, fold_char, is_cjk};
+use crate::extract::blocks::{keys_of, line_key};
 
 /// Everything `store`, `alert` and the CLI need to know about one change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -151,12 +154,34 @@ pub struct HeadingChange {
     pub title: String,
 }
 
+impl Comparison {
+    /// Nothing to report: no hunk, no structural change. True exactly when the two texts'
+    /// version hashes are equal.
+    pub fn is_empty(&self) -> bool {
+        self.hunks.is_empty() && self.articles.is_empty() && self.headings.is_empty() && !self.preamble_changed
+    }
+}
+
 /// Compares two versions of block text: lines, words and (for legal texts) structure.
+///
+/// Texts with the same comparison keys (the same `BlockText::hash`) compare empty; texts with
+/// different keys never do: when the structural line keys hide the difference (an article
+/// marker's decoration), the difference is shown as a plain line diff of the keys' lines.
 pub fn compare(old: &[String], new: &[String]) -> Comparison {
-    let old = Text::new(old);
-    let new = Text::new(new);
-    let lines = line::diff(&old, &new);
-    let structure = legal::compare(&old, &new);
+    if is_identical(old, new) {
+        return Comparison { summary: summary::summarise(&legal::Structure::default(), 0, 0), ..Comparison::default() };
+    }
+    let old_text = Text::new(old);
+    let new_text = Text::new(new);
+    let mut lines = line::diff(&old_text, &new_text);
+    let structure = legal::compare(&old_text, &new_text);
+    if lines.hunks.is_empty()
+        && structure.articles.is_empty()
+        && structure.headings.is_empty()
+        && !structure.preamble_changed
+    {
+        lines = line::diff(&Text::plain(old), &Text::plain(new));
+    }
     let summary = summary::summarise(&structure, lines.added, lines.removed);
     Comparison {
         hunks: lines.hunks,
@@ -169,12 +194,10 @@ pub fn compare(old: &[String], new: &[String]) -> Comparison {
     }
 }
 
-/// True when the two texts compare equal line by line under [`comparable`] (blank and
-/// invisible-only lines ignored); then `compare` has nothing to report.
+/// True when the two texts have the same comparison keys line by line (blank, invisible-only
+/// and furniture-only lines ignored): the same version hash, and nothing for `compare` to report.
 pub fn is_identical(old: &[String], new: &[String]) -> bool {
-    let old = old.iter().map(|l| comparable(l)).filter(|k| !k.is_empty());
-    let new = new.iter().map(|l| comparable(l)).filter(|k| !k.is_empty());
-    old.eq(new)
+    keys_of(old) == keys_of(new)
 }
 
 /// One side of a comparison: the lines that carry text, each with its comparison key and what
@@ -201,14 +224,29 @@ impl<'a> Text<'a> {
             let key = match marker {
                 Some(marker) => {
                     let rest = line.get(marker.rest()..).unwrap_or_default().trim_start_matches('*');
-                    format!("{}{}", marker.tag(), comparable(rest))
+                    format!("{}{}", marker.tag(), line_key(rest))
                 }
-                None => comparable(line),
+                None => line_key(line),
             };
             if !key.is_empty() {
                 text.lines.push(line);
                 text.keys.push(key);
                 text.markers.push(marker);
+            }
+        }
+        text
+    }
+
+    /// Every line keyed by `line_key` alone, without structure: where the structural keys
+    /// hide a difference the plain keys show.
+    pub(crate) fn plain(lines: &'a [String]) -> Self {
+        let mut text = Text { lines: Vec::new(), keys: Vec::new(), markers: Vec::new() };
+        for line in lines {
+            let key = line_key(line);
+            if !key.is_empty() {
+                text.lines.push(line);
+                text.keys.push(key);
+                text.markers.push(None);
             }
         }
         text
@@ -224,70 +262,9 @@ impl<'a> Text<'a> {
     }
 }
 
-/// The form in which two strings are compared: zero-width characters dropped, full-width ASCII
-/// folded to ASCII, whitespace collapsed to one space and dropped entirely next to CJK text
-/// (where a space is never meaningful: "符合条 件" is "符合条件").
-pub fn comparable(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
-    // Starts true so that leading blanks are dropped.
-    let mut after_cjk = true;
-    for c in s.chars() {
-        let Some(c) = fold_char(c) else { continue };
-        if c.is_whitespace() {
-            pending_space = true;
-            continue;
-        }
-        let cjk = is_cjk(c);
-        if pending_space && !cjk && !after_cjk {
-            out.push(' ');
-        }
-        pending_space = false;
-        after_cjk = cjk;
-        out.push(c);
-    }
-    out
-}
-
-/// Drops invisible characters and folds full-width forms; `None` for a character to drop.
-pub(crate) fn fold_char(c: char) -> Option<char> {
-    match c {
-        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => None,
-        '\u{3000}' => Some(' '),
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0),
-        _ => Some(c),
-    }
-}
-
-/// Han ideographs, CJK punctuation and kana: scripts written without spaces between words.
-pub(crate) fn is_cjk(c: char) -> bool {
-    matches!(c,
-        '\u{3000}'..='\u{30FF}'
-        | '\u{3400}'..='\u{4DBF}'
-        | '\u{4E00}'..='\u{9FFF}'
-        | '\u{F900}'..='\u{FAFF}'
-        | '\u{FE30}'..='\u{FE4F}'
-        | '\u{FF00}'..='\u{FFEF}'
-        | '\u{20000}'..='\u{2FFFF}')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rstest::rstest;
-
-    #[rstest]
-    #[case::cjk_inner_space("符合条 件", "符合条件")]
-    #[case::ideographic_space("总　　则", "总则")]
-    #[case::zero_width("未成\u{200B}年人\u{FEFF}", "未成年人")]
-    #[case::latin_spaces_collapse("Article  12\tThe State", "Article 12 The State")]
-    #[case::mixed_boundary("使用 AI 技术", "使用AI技术")]
-    #[case::fullwidth_punct("第（一）项；", "第(一)项;")]
-    #[case::trim("  padded  ", "padded")]
-    #[case::only_invisible("\u{200B} \u{3000}", "")]
-    fn comparable_folds_noise(#[case] input: &str, #[case] expected: &str) {
-        assert_eq!(comparable(input), expected);
-    }
 
     #[test]
     fn identical_ignores_blank_and_invisible_lines() {
@@ -295,5 +272,100 @@ mod tests {
         let new = vec!["第一条　总则".to_owned(), "\u{200B}".to_owned(), "text ".to_owned()];
         assert!(is_identical(&old, &new));
         assert!(!is_identical(&old, &["第一条 总则".to_owned()]));
+    }
+
+    /// Pieces of lines: legal markers, width variants, noise and furniture, so that random
+    /// texts hit every way two lines can differ or be the same.
+    const ATOMS: [&str; 34] = [
+        "第一条",
+        "第二条",
+        "第十二条之一",
+        "（一）",
+        "(一)",
+        "；",
+        ";",
+        "：",
+        ":",
+        " ",
+        "　",
+        "\u{200B}",
+        "数据",
+        "出境",
+        "Article 12",
+        "Art. 3",
+        "the",
+        "State",
+        "3小时前",
+        "Updated 3 minutes ago",
+        "。",
+        ".",
+        "*",
+        "Chapter II",
+        "第三章 总则",
+        "1.",
+        "阅读 12",
+        "１２",
+        "12",
+        "ago",
+        " | ",
+        "within 3 hours",
+        "第一节",
+        "\u{3000}第五条",
+    ];
+
+    fn random_line(rng: &mut fastrand::Rng) -> String {
+        (0..rng.usize(1..5)).map(|_| ATOMS[rng.usize(..ATOMS.len())]).collect()
+    }
+
+    /// A copy of `text` with a few random edits, some of them noise only.
+    fn mutated(rng: &mut fastrand::Rng, text: &[String]) -> Vec<String> {
+        let mut out = text.to_vec();
+        for _ in 0..rng.usize(0..3) {
+            let at = rng.usize(..=out.len());
+            match rng.u8(..6) {
+                0 => out.insert(at, random_line(rng)),
+                1 if at < out.len() => drop(out.remove(at)),
+                2 if at < out.len() => out[at] = random_line(rng),
+                3 if at < out.len() => {
+                    let line = out[at].replace('；', ";").replace('（', "(").replace('）', ")").replace('：', ":");
+                    out[at] = line;
+                }
+                4 if at < out.len() => out[at] = format!("{}\u{200B} ", out[at]),
+                _ if at + 1 < out.len() => out.swap(at, at + 1),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn equal_hashes_exactly_when_nothing_to_report() {
+        let mut rng = fastrand::Rng::with_seed(20_240_601);
+        let (mut same, mut different) = (0, 0);
+        for _ in 0..4000 {
+            let old: Vec<String> = (0..rng.usize(0..6)).map(|_| random_line(&mut rng)).collect();
+            let new = mutated(&mut rng, &old);
+            let equal = crate::extract::blocks::hash_lines(&old) == crate::extract::blocks::hash_lines(&new);
+            let comparison = compare(&old, &new);
+            assert_eq!(equal, comparison.is_empty(), "{old:?} → {new:?}: {comparison:?}");
+            assert_eq!(equal, is_identical(&old, &new));
+            if equal {
+                same += 1;
+                assert_eq!(comparison.summary, "No changes");
+            } else {
+                different += 1;
+                assert_ne!(comparison.summary, "No changes", "{old:?} → {new:?}");
+            }
+        }
+        // Both sides of the property were exercised.
+        assert!(same > 500 && different > 500, "{same} same, {different} different");
+    }
+
+    #[test]
+    fn width_variant_edit_is_no_change() {
+        let old = vec!["第三十五条 （七）法律、行政法规规定的其他情形；".to_owned()];
+        let new = vec!["第三十五条 (七)法律、行政法规规定的其他情形;".to_owned()];
+        assert!(compare(&old, &new).is_empty());
+        assert_eq!(crate::extract::blocks::hash_lines(&old), crate::extract::blocks::hash_lines(&new));
     }
 }

@@ -1,9 +1,10 @@
-//! Block text: a document as normalised lines, the form that is hashed, stored and diffed.
+//! Block text: a document as normalised lines, the form that is stored, hashed and diffed.
 //!
-//! Owns the line normalisation and the walk that turns an HTML region into lines (headings,
-//! paragraphs, list items, table rows, …) with scripts, styles, navigation, hidden elements,
-//! `ignore` selectors and `ignore_text` lines left out. Not region choice, titles or dates:
-//! that is `page`.
+//! Owns the line normalisation, the comparison key that decides whether two texts are the same
+//! (`key`, with relative-time and view-counter furniture left out by `furniture`), and the
+//! walk that turns an HTML region into lines (headings, paragraphs, list items, table rows, …)
+//! with scripts, styles, navigation, hidden elements, relative `<time>`s, `ignore` selectors
+//! and `ignore_text` lines left out. Not region choice, titles or dates: that is `page`.
 
 use encoding_rs::WINDOWS_1252;
 use regex::Regex;
@@ -14,7 +15,12 @@ use sha2::{Digest, Sha256};
 use crate::config::model::CssSelector;
 use crate::extract::{ExtractError, guard};
 
+mod furniture;
+pub mod key;
 mod walk;
+
+pub use furniture::is_relative_time;
+pub use key::line_key;
 
 /// A document's text as lines: each normalised, none empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,14 +46,21 @@ impl BlockText {
         &self.0
     }
 
-    /// The lines joined with `\n`: what is hashed and diffed.
+    /// The lines joined with `\n`: what is stored and shown, as the page had it.
     pub fn text(&self) -> String {
         self.0.join("\n")
     }
 
-    /// SHA-256 of `text()`, lower-case hex.
+    /// The comparison keys of the lines that have one (`key::line_key`), in order: two texts
+    /// are the same version exactly when these are equal.
+    pub fn keys(&self) -> Vec<String> {
+        keys_of(&self.0)
+    }
+
+    /// SHA-256 of the non-empty comparison keys joined with `\n`, lower-case hex: equal for two
+    /// texts exactly when `diff::compare` finds nothing to report between them.
     pub fn hash(&self) -> String {
-        hex::encode(Sha256::digest(self.text().as_bytes()))
+        hash_lines(&self.0)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -64,11 +77,32 @@ impl BlockText {
     }
 }
 
+/// The non-empty comparison keys of `lines`.
+pub fn keys_of<S: AsRef<str>>(lines: &[S]) -> Vec<String> {
+    lines.iter().map(|l| line_key(l.as_ref())).filter(|k| !k.is_empty()).collect()
+}
+
+/// `BlockText::hash` of lines that were never made block text (a stored text, a diff's side).
+pub fn hash_lines<S: AsRef<str>>(lines: &[S]) -> String {
+    let mut hasher = Sha256::new();
+    for (i, key) in keys_of(lines).iter().enumerate() {
+        if i > 0 {
+            hasher.update(b"\n");
+        }
+        hasher.update(key.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
 /// Collapses every run of Unicode whitespace (U+3000 and NBSP included) and control characters
-/// to one ASCII space, drops invisible characters, and trims.
+/// to one ASCII space, drops invisible characters, and trims. A run that holds a line break
+/// between two CJK characters goes entirely: the site wrapped a line (a `title` attribute
+/// keeping its source's breaks), and Chinese has no space there ("关于出口\n转内销" is
+/// "关于出口转内销"), as CSS Text's segment-break rules also say.
 pub fn normalise_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
+    let mut line_break = false;
     for c in s.chars() {
         if is_invisible(c) {
             continue;
@@ -76,12 +110,17 @@ pub fn normalise_line(s: &str) -> String {
         let c = from_c1(c).unwrap_or(c);
         if c.is_whitespace() || c.is_control() {
             space = !out.is_empty();
+            line_break |= matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}');
             continue;
         }
         if space {
-            out.push(' ');
+            let wrapped = line_break && key::is_cjk(c) && out.chars().next_back().is_some_and(key::is_cjk);
+            if !wrapped {
+                out.push(' ');
+            }
             space = false;
         }
+        line_break = false;
         out.push(c);
     }
     out
@@ -90,7 +129,7 @@ pub fn normalise_line(s: &str) -> String {
 /// Zero-width spaces and joiners, word joiner, BOM, soft hyphen and direction marks: editors and
 /// CMSs sprinkle them without changing what a reader sees.
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}')
+    key::fold_char(c).is_none()
 }
 
 /// C1 controls (U+0080–U+009F) in web text are windows-1252 punctuation read as Latin-1 along
@@ -173,6 +212,12 @@ mod tests {
     #[case("don\u{92}t \u{93}x\u{94} \u{85}", "don\u{2019}t \u{201c}x\u{201d} \u{2026}")]
     #[case("a\u{81}b", "a b")]
     #[case("", "")]
+    // A line break the site left in a title between two CJK characters joins without a space.
+    #[case("关于《出口\n        转内销产品》的公告", "关于《出口转内销产品》的公告")]
+    #[case("关于出口\r\n转内销", "关于出口转内销")]
+    #[case("关于出口 转内销", "关于出口 转内销")]
+    #[case("数据\nAI 治理", "数据 AI 治理")]
+    #[case("line\nbreak", "line break")]
     fn normalises(#[case] input: &str, #[case] expected: &str) {
         assert_eq!(normalise_line(input), expected);
     }
@@ -198,6 +243,8 @@ mod tests {
     #[case("<p hidden>h</p><p style='display: none'>h</p><span aria-hidden=true>h</span><p>v</p>", &["v"])]
     #[case("<svg><text>icon</text></svg><iframe>f</iframe><p>v</p>", &["v"])]
     #[case("<p>\u{3000}\u{3000}</p><p>\u{200B}</p><p>x</p>", &["x"])]
+    #[case("<p>Posted <time datetime='2024-01-01'>3 hours ago</time> by A</p><p><time>昨天 12:30</time></p>", &["Posted by A"])]
+    #[case("<p>Published <time datetime='2024-01-01'>1 January 2024</time></p>", &["Published 1 January 2024"])]
     fn walks(#[case] html: &str, #[case] expected: &[&str]) {
         assert_eq!(blocks(html, Furniture::Keep), expected);
     }
@@ -229,6 +276,15 @@ mod tests {
         let b = BlockText::from_lines(["  a ", "", "b\u{3000}c"]);
         assert_eq!(b.text(), "a\nb c");
         assert_eq!(b.hash(), hex::encode(Sha256::digest(b"a\nb c")));
+        // The hash is of comparison keys: width variants and furniture are no new version...
+        let c = BlockText::from_lines(["a", "3 hours ago", "b c"]);
+        assert_eq!(c.hash(), b.hash());
+        let wide = BlockText::from_lines(["第一条：甲；", "（一）乙"]);
+        let narrow = BlockText::from_lines(["第一条:甲;", "(一)乙"]);
+        assert_eq!(wide.hash(), narrow.hash());
+        // ... while the stored text stays as the page had it.
+        assert_eq!(wide.lines(), ["第一条：甲；", "（一）乙"]);
+        assert_ne!(BlockText::from_lines(["第一条:甲。"]).hash(), narrow.hash());
         assert_eq!(b.hash().len(), 64);
         assert!(!b.is_empty());
         assert!(BlockText::from_text("\n \u{200B}\n").is_empty());

@@ -1,10 +1,13 @@
-//! Reads RSS 0.9x/1.0/2.0, Atom and JSON Feed (through feed-rs) into `ListItem`s.
+//! Reads RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and JSON Feed (through feed-rs) into `ListItem`s.
 //!
 //! Not fetching the entries' pages (the pipeline follows links) nor the feed's own metadata.
 //! Titles become plain text, links absolute http(s) URLs, dates the calendar date in the feed's
-//! own offset, and content (else summary) block text.
+//! own offset, and content (else summary) block text. Every entry that can be told apart from
+//! the others is an item, link or no link (`identity`); `dialect` brings what feed-rs refuses
+//! (Atom 0.3, MIME-typed Atom text, old RSS namespaces) into a form it reads.
 
 use std::collections::HashSet;
+use std::fmt;
 use std::sync::LazyLock;
 
 use jiff::civil::Date;
@@ -15,65 +18,182 @@ use crate::extract::blocks::{self, BlockText};
 use crate::extract::date::parse_date;
 use crate::extract::{ContentKind, Decoded, ExtractError, ListItem};
 
+mod dialect;
+mod identity;
+
 /// Longest title made up from an entry's text when it has no title of its own, in characters.
 const MADE_UP_TITLE: usize = 100;
 
-/// A feed's entries, and how many had no usable link.
+/// A feed's entries, and the ones left out with why: what the pipeline warns about.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedEntries {
     pub items: Vec<ListItem>,
-    /// Entries with neither an http(s) link nor an http(s) id.
-    pub skipped: usize,
+    pub skipped: Vec<Skipped>,
+    /// Set when the document breaks off (or breaks) and only the complete entries before the
+    /// break were read: where and how it breaks.
+    pub broken: Option<String>,
 }
 
-/// The entries of a feed, in feed order, duplicates (by URL) dropped.
+impl FeedEntries {
+    /// One line for the poll's warnings, when anything was left out or the feed was cut short.
+    pub fn warning(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if !self.skipped.is_empty() {
+            let empty = self.skipped.iter().filter(|s| s.reason == SkipReason::Empty).count();
+            let repeated = self.skipped.len() - empty;
+            let mut why = Vec::new();
+            if empty > 0 {
+                why.push(format!("{empty} with no link, id, title or text"));
+            }
+            if repeated > 0 {
+                why.push(format!("{repeated} repeating an earlier entry"));
+            }
+            let total = self.items.len() + self.skipped.len();
+            parts.push(format!("{} of {total} feed entries skipped: {}", self.skipped.len(), why.join(", ")));
+        }
+        if let Some(broken) = &self.broken {
+            parts.push(format!("feed breaks off after {} complete entries ({broken})", self.items.len()));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+}
+
+/// An entry left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// 1-based position among the feed's entries.
+    pub position: usize,
+    pub reason: SkipReason,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// No link, id, title or text: nothing to know it by, nothing to read.
+    Empty,
+    /// The same identity as an earlier entry (`url` names it): the first one is kept.
+    Repeated { url: Url },
+}
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.reason {
+            SkipReason::Empty => write!(f, "entry {} has no link, id, title or text", self.position),
+            SkipReason::Repeated { url } => write!(f, "entry {} repeats {url}", self.position),
+        }
+    }
+}
+
+/// The entries of a feed, in feed order, repeats (by identity) dropped.
 pub fn entries(doc: &Decoded) -> Result<Vec<ListItem>, ExtractError> {
     read(doc).map(|read| read.items)
 }
 
-/// `entries`, also counting the entries skipped for want of a link.
+/// `entries`, also saying which entries were left out and whether the feed was cut short.
 pub fn read(doc: &Decoded) -> Result<FeedEntries, ExtractError> {
     if doc.kind == ContentKind::Html {
         return Err(ExtractError::WrongKind { expected: "feed", got: doc.kind.name() });
     }
-    let parser =
-        feed_rs::parser::Builder::new().base_uri(Some(doc.url.as_str())).timestamp_parser(civil_timestamp).build();
-    let feed = parser
-        .parse(without_declaration(&doc.text).as_bytes())
-        .map_err(|e| ExtractError::Feed { reason: e.to_string() })?;
+    let (feed, broken) = parse(doc)?;
     let mut seen = HashSet::new();
     let mut items = Vec::with_capacity(feed.entries.len());
-    let mut skipped = 0;
-    for entry in &feed.entries {
-        let Some(url) = link(entry, &doc.url) else {
-            skipped += 1;
+    let mut skipped = Vec::new();
+    for (i, entry) in feed.entries.iter().enumerate() {
+        let position = i + 1;
+        let content = content(entry);
+        let title = entry.title.as_ref().map(|t| title_text(t, &feed.feed_type)).unwrap_or_default();
+        let Some(found) = identity::identify(link(entry, &doc.url), &entry.id, &title, content.as_ref()) else {
+            skipped.push(Skipped { position, reason: SkipReason::Empty });
             continue;
         };
-        if !seen.insert(url.clone()) {
+        if !seen.insert(found.url.clone()) {
+            skipped.push(Skipped { position, reason: SkipReason::Repeated { url: found.url } });
             continue;
         }
-        let content = content(entry);
-        let title = entry
-            .title
-            .as_ref()
-            .map(|t| blocks::plain_text_of(&t.content))
+        let title = Some(title)
             .filter(|t| !t.is_empty())
             .or_else(|| content.as_ref().and_then(made_up_title))
-            .unwrap_or_else(|| url.to_string());
+            .or_else(|| found.link.as_ref().map(ToString::to_string))
+            .unwrap_or_else(|| blocks::normalise_line(&entry.id));
         let published = entry.published.or(entry.updated).and_then(|ts| {
             // The parser below stored the feed's own calendar date at midnight UTC.
             ts.date_naive().to_string().parse::<Date>().ok()
         });
-        items.push(ListItem { url, title, published, content, deadline: None, attachment: None });
+        items.push(ListItem {
+            url: found.url,
+            link: found.link,
+            title,
+            published,
+            content,
+            deadline: None,
+            attachment: None,
+        });
     }
     if feed.entries.is_empty() && has_entry_elements(&doc.text) {
         return Err(ExtractError::Feed {
             reason: "no entries recognised although the document has <entry> or <item> \
-                     elements (an unsupported dialect such as Atom 0.3)"
+                     elements (an unsupported dialect)"
                 .to_owned(),
         });
     }
-    Ok(FeedEntries { items, skipped })
+    Ok(FeedEntries { items, skipped, broken })
+}
+
+/// The feed as feed-rs reads it, after `dialect`'s rewrites. A document that will not parse
+/// whole but breaks after some complete entries yields those, and says where it breaks.
+fn parse(doc: &Decoded) -> Result<(feed_rs::model::Feed, Option<String>), ExtractError> {
+    // A fresh parser for each attempt: one that failed mid-entry keeps state that makes the
+    // next parse panic.
+    let parser = || {
+        feed_rs::parser::Builder::new()
+            .base_uri(Some(doc.url.as_str()))
+            .timestamp_parser(civil_timestamp)
+            // feed-rs makes up ids (a hash, else a random UUID) for entries without one; an
+            // identity must be the feed's own or one we can make again on the next poll.
+            .id_generator(|_, _, _| String::new())
+            .build()
+    };
+    let text = without_declaration(&doc.text);
+    let prepared = if text.trim_start().starts_with('<') {
+        dialect::prepare(text)
+    } else {
+        dialect::Prepared { text: text.into(), cut: None }
+    };
+    let error = match parser().parse(prepared.text.as_bytes()) {
+        Ok(feed) => return Ok((feed, None)),
+        Err(e) => ExtractError::Feed { reason: e.to_string() },
+    };
+    let Some(cut) = prepared.cut else { return Err(error) };
+    match parser().parse(cut.text.as_bytes()) {
+        Ok(feed) if feed.entries.len() == cut.entries => Ok((feed, Some(cut.reason))),
+        _ => Err(error),
+    }
+}
+
+/// A title as plain text. Atom says whether a title is text or markup, and JSON Feed titles
+/// are text: their `<` is a character ("History of the <blink> tag"). RSS titles carry HTML
+/// by custom, whatever feed-rs calls them, so they are read as HTML.
+fn title_text(title: &feed_rs::model::Text, kind: &feed_rs::model::FeedType) -> String {
+    use feed_rs::model::FeedType;
+    let declared_text = title.content_type.to_string() == "text/plain";
+    if declared_text && matches!(kind, FeedType::Atom | FeedType::JSON) {
+        blocks::normalise_line(&undeclared_entities(&title.content))
+    } else {
+        blocks::plain_text_of(&title.content)
+    }
+}
+
+/// HTML named entities feed-rs left as they were (`&hellip;` in XML without a DTD), decoded
+/// as feed readers do. The five XML ones are already resolved, so a `&lt;` still here is text.
+fn undeclared_entities(text: &str) -> std::borrow::Cow<'_, str> {
+    static ENTITY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"&([A-Za-z][A-Za-z0-9]{1,31});").expect("static regex"));
+    ENTITY.replace_all(text, |caps: &regex::Captures<'_>| {
+        let whole = caps.get(0).map_or("", |m| m.as_str());
+        match caps.get(1).map(|m| m.as_str()) {
+            Some("lt" | "gt" | "amp" | "quot" | "apos") | None => whole.to_owned(),
+            Some(_) => blocks::plain_text_of(whole),
+        }
+    })
 }
 
 /// Whether the text has elements that look like entries, so that reading none is a failure to
@@ -186,15 +306,59 @@ mod tests {
     #[test]
     fn reads_rss() {
         let read = read(&decoded(RSS, ContentKind::Xml)).unwrap();
-        assert_eq!(read.skipped, 2);
-        let [a, b] = read.items.as_slice() else { panic!("{:?}", read.items) };
+        assert_eq!(
+            read.skipped,
+            [Skipped { position: 4, reason: SkipReason::Repeated { url: url("https://example.org/2023/08/a.html") } }]
+        );
+        let [a, guid, b, js] = read.items.as_slice() else { panic!("{:?}", read.items) };
         assert_eq!(a.url.as_str(), "https://example.org/2023/08/a.html");
+        assert_eq!(a.link.as_ref(), Some(&a.url));
         assert_eq!(a.title, "关于数据出境 & 安全");
         // 07:00 in Beijing is still 8 August there (23:00 on the 7th in UTC).
         assert_eq!(a.published, Some(date(2023, 8, 8)));
         assert_eq!(a.content.as_ref().unwrap().lines(), ["第一段", "第二段"]);
+        // No link: the guid is the identity, and there is nothing to follow.
+        assert_eq!(
+            (guid.url.as_str(), guid.link.as_ref(), guid.title.as_str()),
+            ("urn:x-regwatch:guid:abc-123", None, "no link")
+        );
         assert_eq!(b.url.as_str(), "https://example.org/b");
+        assert_eq!(b.link.as_ref(), Some(&b.url));
         assert_eq!(b.published, None);
+        // A javascript: link is no link; with no guid either, the title and text are hashed.
+        assert!(js.url.as_str().starts_with("urn:x-regwatch:sha256:"), "{}", js.url);
+        assert_eq!((js.link.as_ref(), js.title.as_str()), (None, "js"));
+        assert_eq!(read.warning().as_deref(), Some("1 of 5 feed entries skipped: 1 repeating an earlier entry"));
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn entries_without_links_are_documents() {
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+            <entry><id>tag:example.org,2024:1</id><title>Only an id</title><content>Its text.</content></entry>
+            <entry><title>Only a title</title></entry>
+            <entry><summary type="html">&lt;p&gt;Only a summary.&lt;/p&gt;</summary></entry>
+            <entry><updated>2024-01-01T00:00:00Z</updated></entry></feed>"#;
+        let read = read(&decoded(atom, ContentKind::Xml)).unwrap();
+        let got: Vec<_> =
+            read.items.iter().map(|i| (i.url.scheme().to_owned(), i.link.is_none(), i.title.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("tag".to_owned(), true, "Only an id"),
+                ("urn".to_owned(), true, "Only a title"),
+                ("urn".to_owned(), true, "Only a summary."),
+            ]
+        );
+        assert_eq!(read.items[0].content.as_ref().unwrap().lines(), ["Its text."]);
+        assert_eq!(read.skipped, [Skipped { position: 4, reason: SkipReason::Empty }]);
+        assert_eq!(read.skipped[0].to_string(), "entry 4 has no link, id, title or text");
+        // The same feed read again names the same documents.
+        let again = super::read(&decoded(atom, ContentKind::Xml)).unwrap();
+        assert_eq!(again.items, read.items);
     }
 
     #[test]
@@ -261,12 +425,65 @@ mod tests {
     }
 
     #[test]
-    fn unrecognised_entries_are_an_error() {
+    fn atom_03_and_root_entries_are_read() {
         let atom03 = r#"<feed xmlns="http://purl.org/atom/ns#" version="0.3"><title>t</title>
-            <entry><title>e</title><link rel="alternate" href="http://a.example/1"/></entry></feed>"#;
-        assert!(matches!(entries(&decoded(atom03, ContentKind::Xml)), Err(ExtractError::Feed { .. })));
+            <entry><title type="text/html" mode="escaped">e &amp;amp; f</title><link rel="alternate" href="http://a.example/1"/>
+            <issued>2004-05-06T07:00:00+08:00</issued><content type="application/xhtml+xml" mode="xml"><div xmlns="http://www.w3.org/1999/xhtml"><p>x</p></div></content></entry></feed>"#;
+        let items = entries(&decoded(atom03, ContentKind::Xml)).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!((items[0].title.as_str(), items[0].url.as_str()), ("e & f", "http://a.example/1"));
+        assert_eq!(items[0].published, Some(date(2004, 5, 6)));
+        assert_eq!(items[0].content.as_ref().unwrap().lines(), ["x"]);
+        let entry = r#"<entry xmlns="http://www.w3.org/2005/Atom"><id>urn:e</id><title>Alone</title></entry>"#;
+        let items = entries(&decoded(entry, ContentKind::Text)).unwrap();
+        assert_eq!((items[0].title.as_str(), items[0].url.as_str()), ("Alone", "urn:e"));
         let empty = "<rss version='2.0'><channel><title>t</title></channel></rss>";
         assert_eq!(entries(&decoded(empty, ContentKind::Xml)), Ok(vec![]));
+    }
+
+    #[test]
+    fn atom_text_titles_are_text() {
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>urn:a</id>
+            <title type="text">History of the &lt;blink&gt; tag &amp;amp; &hellip;</title></entry>
+            <entry><id>urn:b</id><title type="html">History of the &lt;blink&gt; tag</title></entry></feed>"#;
+        let titles: Vec<String> =
+            entries(&decoded(atom, ContentKind::Xml)).unwrap().into_iter().map(|i| i.title).collect();
+        assert_eq!(titles, ["History of the <blink> tag &amp; \u{2026}", "History of the tag"]);
+    }
+
+    #[test]
+    fn a_feed_that_breaks_off_yields_its_complete_entries() {
+        let cut = "<rss version='2.0'><channel><item><title>a</title><link>http://a.example/1</link></item>\
+            <item><title>b</title></item><!-- Exception rendering module --><item><title>c";
+        let read = read(&decoded(cut, ContentKind::Xml)).unwrap();
+        assert_eq!(read.items.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert!(
+            read.warning().unwrap().starts_with("feed breaks off after 2 complete entries ("),
+            "{:?}",
+            read.warning()
+        );
+        // Nothing complete before the break: the parser's error.
+        let none = "<rss version='2.0'><channel><item><title>a</title>";
+        assert!(matches!(super::read(&decoded(none, ContentKind::Xml)), Err(ExtractError::Feed { .. })));
+    }
+
+    #[test]
+    fn hostile_feeds_stay_cheap() {
+        // Billion laughs: no DTD entity is ever expanded.
+        let laughs = "<?xml version='1.0'?><!DOCTYPE r [<!ENTITY a 'aaaaaaaaaa'>\
+            <!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'><!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;'>]>\
+            <rss version='2.0'><channel><item><title>&c;</title></item></channel></rss>";
+        let items = entries(&decoded(laughs, ContentKind::Xml)).unwrap();
+        assert!(items[0].title.len() < 10, "{}", items[0].title);
+        // Many entry-like elements deep inside unknown ones, cut off: finding the cut costs one
+        // more pass, not a copy of the open elements per entry. They are no RSS items, so
+        // nothing is read and the parser's error stands.
+        let deep = format!(
+            "<rss version='2.0'><channel>{}{}<item><title>cut",
+            "<x>".repeat(5_000),
+            "<item><title>a</title></item>".repeat(5_000)
+        );
+        assert!(matches!(read(&decoded(&deep, ContentKind::Xml)), Err(ExtractError::Feed { .. })));
     }
 
     #[test]
@@ -275,8 +492,9 @@ mod tests {
             {"id":"1","url":"https://example.org/1","title":"One","content_html":"<p>a</p>","date_published":"2023-08-08T23:30:00-05:00"},
             {"id":"2","title":"Two","content_text":"b"}]}"#;
         let read = read(&decoded(json, ContentKind::Json)).unwrap();
-        assert_eq!(read.skipped, 1);
+        assert!(read.skipped.is_empty());
         assert_eq!(read.items[0].title, "One");
         assert_eq!(read.items[0].published, Some(date(2023, 8, 8)));
+        assert_eq!((read.items[1].url.as_str(), read.items[1].link.as_ref()), ("urn:x-regwatch:guid:2", None));
     }
 }

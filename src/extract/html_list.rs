@@ -59,7 +59,15 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
             parse_date(&rest)
         };
         let deadline = deadline_text.and_then(|t| parse_deadline(&t));
-        items.push(ListItem { url, title, published, content: None, deadline, attachment: None });
+        items.push(ListItem {
+            link: Some(url.clone()),
+            url,
+            title,
+            published,
+            content: None,
+            deadline,
+            attachment: None,
+        });
     }
     Ok(items)
 }

@@ -55,7 +55,15 @@ pub fn items(doc: &Decoded, spec: &JsonListSpec) -> Result<Vec<ListItem>, Extrac
                 .and_then(|(_, end)| end),
         };
         let attachment = spec.attachment.as_ref().and_then(|t| t.fill(row)).and_then(|u| resolve(&doc.url, &u));
-        items.push(ListItem { content: Some(content(row, spec, &title)), url, title, published, deadline, attachment });
+        items.push(ListItem {
+            content: Some(content(row, spec, &title)),
+            link: Some(url.clone()),
+            url,
+            title,
+            published,
+            deadline,
+            attachment,
+        });
     }
     Ok(items)
 }

@@ -7,6 +7,7 @@
 
 pub mod attachment;
 pub mod blocks;
+pub mod canonical;
 pub mod date;
 pub mod feed;
 pub mod guard;
@@ -67,7 +68,13 @@ impl Decoded {
 /// One entry of a feed or a list page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListItem {
+    /// The document's identity: the link when there is one, else the entry's guid/id (as a
+    /// `urn:x-regwatch:guid:` URL unless it is an absolute URL), else
+    /// `urn:x-regwatch:sha256:` of its title and text.
     pub url: Url,
+    /// The http(s) page to follow; `None` for a feed entry without one, whose document is its
+    /// own `content`.
+    pub link: Option<Url>,
     /// Plain text: entities decoded, markup removed, whitespace normalised.
     pub title: String,
     pub published: Option<Date>,

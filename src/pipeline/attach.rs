@@ -68,20 +68,20 @@ pub(super) async fn attachments(
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let urls: Vec<String> = wanted.iter().map(|(_, l)| canonical(&l.url).to_string()).collect();
+    let urls: Vec<String> = wanted.iter().map(|(_, l)| canonical(poll.spec, &l.url).to_string()).collect();
     let known = poll.stored_validators(urls).await?;
     let max_size = poll.spec.attachments.max_size.unwrap_or_else(|| poll.spec.max_body(&poll.deps.config.fetch));
     let mut tasks = JoinSet::new();
     for (index, (parent, link)) in wanted.into_iter().enumerate() {
         let deps = poll.deps.clone();
-        let url = canonical(&link.url);
+        let url = canonical(poll.spec, &link.url);
         let validators = known.get(url.as_str()).cloned().unwrap_or_default();
         let mut request = poll.shape.for_url(&url).clone();
         request.max_body = Some(max_size);
         tasks.spawn(async move {
             let fetched = fetch_page(&deps, &url, &validators, &request).await;
             let read = match &fetched {
-                Ok(FetchOutcome::Fetched(f)) => Some(read(&deps, &parent, &link, f.clone()).await),
+                Ok(FetchOutcome::Fetched(f)) => Some(read(&deps, &parent, &link, &url, f.clone()).await),
                 _ => None,
             };
             (index, (url, fetched, read))
@@ -141,7 +141,7 @@ async fn known_attachments(
 /// Identifies and reads one fetched attachment. Text is read by a helper process under the
 /// `[fetch] extract_memory` / `extract_timeout` limits (`isolate`): a hostile PDF can fail
 /// there, never here.
-async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, fetched: Fetched) -> Read {
+async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, url: &Url, fetched: Fetched) -> Read {
     let identified = attachment::identify(
         &fetched.final_url,
         fetched.content_type.as_deref(),
@@ -174,11 +174,11 @@ async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, fetched: Fetc
         Err(Failure::Unreadable(why)) => described(&name, format, &fetched.body, why),
         // Not the file's fault: no version is recorded, and the next poll reads it again.
         Err(e @ Failure::NotRun(_)) => {
-            tracing::warn!(url = %link.url, error = %e, "Attachment text could not be read; will retry.");
+            tracing::warn!(%url, error = %e, "Attachment text could not be read; will retry.");
             return Read::Unexpected(e.to_string());
         }
     };
-    let mut observation = Observation::new(canonical(&link.url), title(&name, parent), parent.published, blocks);
+    let mut observation = Observation::new(url.clone(), title(&name, parent), parent.published, blocks);
     // The file's own deadline first; else its parent's.
     let own = crate::classify::find_deadline(&observation.title, &observation.blocks.text(), parent.published);
     observation.deadline = own.or(parent.deadline);

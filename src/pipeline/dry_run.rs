@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::Deps;
 use super::context::Poll;
 use super::read::{list_items, read_article};
-use super::request::{canonical, decode, fetch_page};
+use super::request::{decode, fetch_page, page_url};
 use crate::config::model::{SourceKind, SourceSpec};
 use crate::fetch::{FetchOutcome, Validators};
 
@@ -24,6 +24,9 @@ pub struct SourceTest {
     /// For a page: the block text it would store (not part of the contract's required fields).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub text: Vec<String>,
+    /// What could not be read (feed entries with nothing to read, a feed that breaks off).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -45,6 +48,7 @@ pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
         items: Vec::new(),
         error: None,
         text: Vec::new(),
+        warnings: Vec::new(),
     };
     let mut poll = Poll::new(deps, &spec, false);
     let fetched = match poll.prime().await {
@@ -70,7 +74,7 @@ pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
             Ok(article) => {
                 let title = article.title.unwrap_or_else(|| spec.name.clone());
                 let published = article.published.map(|d| d.to_string());
-                report.items.push(TestItem { url: canonical(&spec.url).to_string(), title, published, deadline: None });
+                report.items.push(TestItem { url: page_url(&spec).to_string(), title, published, deadline: None });
                 report.text = article.blocks.lines().to_vec();
             }
             Err(e) => report.error = Some(e),
@@ -87,9 +91,11 @@ pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
         })
         .await;
     match parsed {
-        Ok((encoding, Ok(items))) => {
+        Ok((encoding, Ok(listing))) => {
             report.encoding = Some(encoding);
-            report.items = items
+            report.warnings.extend(listing.warning);
+            report.items = listing
+                .items
                 .into_iter()
                 .map(|i| TestItem {
                     url: i.url.to_string(),

@@ -9,7 +9,7 @@ use url::Url;
 use super::attach::Parent;
 use super::context::{Poll, PollFailure};
 use super::read::{read_article, read_list};
-use super::request::{Target, canonical};
+use super::request::{Target, canonical, page_url};
 use crate::config::model::SourceKind;
 use crate::extract::{AttachmentLink, BlockText, Observation};
 use crate::fetch::FetchOutcome;
@@ -47,20 +47,20 @@ pub(super) async fn extract(poll: &mut Poll<'_>, response: FetchOutcome) -> Resu
 async fn page(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, PollFailure> {
     let spec = poll.spec;
     let FetchOutcome::Fetched(fetched) = response else {
-        let page = Target::bare(canonical(&spec.url));
+        let page = Target::bare(page_url(spec));
         return Ok(Extracted { status: Some(304), unchanged: vec![page], ..Extracted::default() });
     };
     let status = Some(fetched.status);
     let mut article = read_article(poll.deps, spec, fetched).await.map_err(PollFailure::new)?;
     let title = article.title.clone().unwrap_or_else(|| spec.name.clone());
     let links = std::mem::take(&mut article.attachments);
-    let observation = Observation::new(canonical(&spec.url), title, article.published, article.blocks);
+    let observation = Observation::new(page_url(spec), title, article.published, article.blocks);
     let parents = if links.is_empty() { Vec::new() } else { vec![(Parent::of(&observation), links)] };
     Ok(Extracted { status, items: Some(1), observations: vec![observation], parents, ..Extracted::default() })
 }
 
 /// Feed and json-list entries read as documents of their own (the source does not follow).
-async fn entries(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, PollFailure> {
+async fn entries(poll: &mut Poll<'_>, response: FetchOutcome) -> Result<Extracted, PollFailure> {
     let spec = poll.spec;
     let FetchOutcome::Fetched(fetched) = response else {
         let mut extracted = Extracted { status: Some(304), ..Extracted::default() };
@@ -71,12 +71,12 @@ async fn entries(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, P
         return Ok(extracted);
     };
     let status = Some(fetched.status);
-    let items = read_list(poll.deps, spec, fetched).await.map_err(PollFailure::new)?;
+    let listing = read_list(poll.deps, spec, fetched).await.map_err(PollFailure::new)?;
+    poll.log.page_errors.extend(listing.warning);
+    let items = listing.items;
     let mut extracted = Extracted { status, items: Some(items.len()), ..Extracted::default() };
     for item in items.iter().take(spec.max_items) {
-        let blocks = item.content.clone().unwrap_or_else(|| BlockText::from_lines(vec![item.title.clone()]));
-        let mut observation = Observation::new(canonical(&item.url), item.title.clone(), item.published, blocks);
-        observation.deadline = item.deadline;
+        let observation = own_text(spec, item);
         if let Some(url) = &item.attachment {
             let link = AttachmentLink { url: url.clone(), label: item.title.clone() };
             extracted.parents.push((Parent::of(&observation), vec![link]));
@@ -88,26 +88,36 @@ async fn entries(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, P
 
 /// Lists whose entries are followed: every page the list shows is re-checked (conditionally,
 /// so an unchanged article costs a 304) and, more slowly, what dropped off it.
-async fn followed(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, PollFailure> {
+async fn followed(poll: &mut Poll<'_>, response: FetchOutcome) -> Result<Extracted, PollFailure> {
     let spec = poll.spec;
     let mut extracted = Extracted::default();
     let mut targets: Vec<Target> = match response {
         FetchOutcome::Fetched(fetched) => {
             extracted.status = Some(fetched.status);
-            let items = read_list(poll.deps, spec, fetched).await.map_err(PollFailure::new)?;
-            extracted.items = Some(items.len());
-            let shown: Vec<Target> = items
-                .into_iter()
-                .take(spec.max_items)
-                .map(|item| Target {
-                    url: canonical(&item.url),
+            let listing = read_list(poll.deps, spec, fetched).await.map_err(PollFailure::new)?;
+            poll.log.page_errors.extend(listing.warning);
+            extracted.items = Some(listing.items.len());
+            let mut listed = Vec::new();
+            let mut shown = Vec::new();
+            for item in listing.items.into_iter().take(spec.max_items) {
+                // An entry without a page of its own (a feed item with only a guid) is its own text.
+                let Some(link) = &item.link else {
+                    let observation = own_text(spec, &item);
+                    listed.push(observation.doc_url.to_string());
+                    extracted.observations.push(observation);
+                    continue;
+                };
+                let url = canonical(spec, link);
+                listed.push(url.to_string());
+                shown.push(Target {
+                    url,
                     title: Some(item.title),
                     published: item.published,
                     deadline: item.deadline,
                     attachment: item.attachment,
-                })
-                .collect();
-            extracted.listed = Some(shown.iter().map(|t| t.url.to_string()).collect());
+                });
+            }
+            extracted.listed = Some(listed);
             shown
         }
         FetchOutcome::NotModified { .. } => {
@@ -116,8 +126,11 @@ async fn followed(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, 
         }
     };
     let (id, now) = (spec.id.clone(), poll.deps.clock.now());
-    let due = poll.deps.store.call(move |s| s.due_rechecks(&id, now)).await?;
-    for url in due.iter().filter_map(|u| Url::parse(u).ok()) {
+    let mut due = poll.deps.store.call(move |s| s.due_rechecks(&id, now)).await?;
+    // At most a list's worth of re-checks per poll, soonest due first: the rest stay due and
+    // are taken by the next polls, so a flood of dropped documents never makes one poll endless.
+    due.truncate(spec.max_items);
+    for url in due.iter().filter_map(|u| fetchable(u)) {
         if !targets.iter().any(|t| t.url == url) {
             targets.push(Target::bare(url));
         }
@@ -132,7 +145,20 @@ async fn followed(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, 
 async fn listed_targets(poll: &Poll<'_>) -> Result<Vec<Target>, PollFailure> {
     let id = poll.spec.id.clone();
     let urls = poll.deps.store.call(move |s| s.listed_urls(&id)).await?;
-    Ok(urls.iter().filter_map(|u| Url::parse(u).ok()).map(Target::bare).collect())
+    Ok(urls.iter().filter_map(|u| fetchable(u)).map(Target::bare).collect())
+}
+
+/// A stored document URL that names a page to fetch (not a feed entry's `urn:` identity).
+fn fetchable(url: &str) -> Option<Url> {
+    Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+/// A list item read as a document of its own: the entry's content (else its title) is its text.
+fn own_text(spec: &crate::config::model::SourceSpec, item: &crate::extract::ListItem) -> Observation {
+    let blocks = item.content.clone().unwrap_or_else(|| BlockText::from_lines(vec![item.title.clone()]));
+    let mut observation = Observation::new(canonical(spec, &item.url), item.title.clone(), item.published, blocks);
+    observation.deadline = item.deadline;
+    observation
 }
 
 /// Targets the list did not name this time (a 304 list, dropped items) keep the title and

@@ -79,7 +79,7 @@ fn observe(spec: &SourceSpec, target: &Target, article: Article) -> Observation 
     let listed = target.title.clone().filter(|t| !t.is_empty());
     let title = if spec.article.title.is_some() { article.title.or(listed) } else { listed.or(article.title) };
     let mut observation = Observation::new(
-        canonical(&target.url),
+        canonical(spec, &target.url),
         title.unwrap_or_else(|| target.url.to_string()),
         target.published.or(article.published),
         article.blocks,

@@ -11,10 +11,12 @@ use crate::store::{HealthKind, HealthProblem, HealthWrite, SourceState};
 /// What a poll saw that bears on health.
 #[derive(Debug, Clone)]
 pub(super) enum Seen<'a> {
-    /// The list (or page) was read: how many items, and where the URL led.
+    /// The list (or page) was read: how many items, where the URL led, and whether its links
+    /// change on every poll.
     Read {
         items: Option<usize>,
         final_url: Option<&'a Url>,
+        churn: Option<String>,
     },
     /// Answered 304: nothing new about the list's shape, but maybe about where it lives.
     NotModified {
@@ -51,7 +53,7 @@ pub(super) fn judge(
             None => matches!(was_unhealthy_by, Some(HealthKind::Failing | HealthKind::Redirected))
                 .then_some(HealthWrite { problem: None, final_url: None }),
         },
-        Seen::Read { items, final_url } => {
+        Seen::Read { items, final_url, churn } => {
             let empty = items.filter(|n| *n == 0).map(|_| {
                 let before = state.and_then(|s| s.last_item_count).filter(|n| *n > 0 && !config_changed);
                 let what = nothing_matched(spec);
@@ -64,7 +66,8 @@ pub(super) fn judge(
             let moved = moved(spec, state, config_changed, *final_url);
             // A redirected list keeps the old destination as the healthy one.
             let remember = if moved.is_some() { None } else { final_url.map(ToString::to_string) };
-            Some(HealthWrite { problem: empty.or(moved), final_url: remember })
+            let churning = churn.clone().map(|reason| HealthProblem { kind: HealthKind::Churning, reason });
+            Some(HealthWrite { problem: empty.or(churning).or(moved), final_url: remember })
         }
     }
 }

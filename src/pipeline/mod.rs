@@ -7,6 +7,7 @@
 //! `attach`, `record`, `health`; `context` holds what one poll's stages share.
 
 mod attach;
+mod churn;
 mod context;
 mod dry_run;
 mod extract;

@@ -13,11 +13,12 @@ use tracing::{error, info, instrument, warn};
 
 use super::Deps;
 use super::attach::attachments;
+use super::churn::Churn;
 use super::context::{Poll, PollFailure};
 use super::extract::extract;
 use super::follow::follow;
 use super::health::{self, Seen};
-use super::record::{Prepared, record};
+use super::record::{Prepared, Recording, record};
 use super::request::fetch_page;
 use super::schedule::next_due;
 use crate::alert::event::SourceRef;
@@ -102,7 +103,7 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
         Ok(mut gathered) => {
             let observations = std::mem::take(&mut gathered.observations);
             match record(deps, &spec, observations, baseline).await {
-                Ok(prepared) => Ok((gathered, prepared)),
+                Ok(recording) => Ok((gathered, recording)),
                 Err(e) => Err(PollFailure::from(e)),
             }
         }
@@ -134,16 +135,19 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
     };
     let jitter = fastrand::f64();
     let commit = match recorded {
-        Ok((gathered, prepared)) => {
+        Ok((gathered, recording)) => {
             report.items = gathered.items;
+            // A churning list's listing is not taken: its old documents stay listed, and the
+            // links of this poll do not join the re-check queue.
+            let listed = if recording.churn.is_some() { None } else { gathered.listed };
             let warning = summarise_warnings(&report.warnings);
             PollCommit {
                 result: PollResult::Ok { status: gathered.status, items: gathered.items, warning },
                 config_hash: Some(fingerprint),
                 next_due: Some(next_due(now, spec.interval, 0, None, jitter)),
                 validators: std::mem::take(&mut poll.log.validators),
-                listing: ListingWrite { listed: gathered.listed, rechecked: gathered.rechecked, ..base.listing },
-                documents: alerts(deps, &spec, prepared, now),
+                listing: ListingWrite { listed, rechecked: gathered.rechecked, ..base.listing },
+                documents: alerts(deps, &spec, recording.prepared, now),
                 ..base
             }
         }
@@ -240,12 +244,16 @@ fn judge_health(
     spec: &SourceSpec,
     state: Option<&SourceState>,
     config_changed: bool,
-    recorded: &Result<(Gathered, Vec<Prepared>), PollFailure>,
+    recorded: &Result<(Gathered, Recording), PollFailure>,
     now: Timestamp,
 ) -> (Option<HealthWrite>, Vec<NewDelivery>) {
     let seen = match recorded {
         Ok((g, _)) if g.status == Some(304) => Seen::NotModified { final_url: g.final_url.as_ref() },
-        Ok((g, _)) => Seen::Read { items: g.items, final_url: g.final_url.as_ref() },
+        Ok((g, recording)) => Seen::Read {
+            items: g.items,
+            final_url: g.final_url.as_ref(),
+            churn: recording.churn.as_ref().map(Churn::reason),
+        },
         Err(failure) => Seen::Failed { error: &failure.message },
     };
     let health = health::judge(&deps.config, spec, state, config_changed, &seen);
@@ -361,5 +369,6 @@ fn fingerprint(spec: &SourceSpec) -> String {
     parts.push(spec.article.content.as_ref().map_or(String::new(), |c| c.source.clone()));
     parts.extend(spec.article.ignore.iter().map(|s| s.source.clone()));
     parts.extend(spec.article.ignore_text.iter().map(|r| r.as_str().to_owned()));
+    parts.extend(spec.strip_params.iter().cloned());
     hex::encode(sha2::Sha256::digest(parts.join("\u{1f}").as_bytes()))
 }

@@ -34,8 +34,16 @@ pub(super) async fn read_article(deps: &Deps, spec: &Arc<SourceSpec>, fetched: F
     }
 }
 
+/// A list response, read: its items, and what of it could not be read (feed entries with
+/// nothing to read, a feed that breaks off), to report rather than drop silently.
+#[derive(Debug, Default)]
+pub(super) struct Listing {
+    pub items: Vec<ListItem>,
+    pub warning: Option<String>,
+}
+
 /// Decodes and reads a list response; the error names the URL.
-pub(super) async fn read_list(deps: &Deps, spec: &Arc<SourceSpec>, fetched: Fetched) -> Result<Vec<ListItem>, String> {
+pub(super) async fn read_list(deps: &Deps, spec: &Arc<SourceSpec>, fetched: Fetched) -> Result<Listing, String> {
     let url = fetched.final_url.clone();
     let spec = Arc::clone(spec);
     let parsed = deps
@@ -50,10 +58,15 @@ pub(super) async fn read_list(deps: &Deps, spec: &Arc<SourceSpec>, fetched: Fetc
 }
 
 /// The items of a list response as the source reads them.
-pub(super) fn list_items(spec: &SourceSpec, decoded: &Decoded) -> Result<Vec<ListItem>, extract::ExtractError> {
-    match (&spec.kind, &spec.list, &spec.json) {
-        (SourceKind::HtmlList, Some(list), _) => extract::html_list::items(decoded, list),
-        (SourceKind::JsonList, _, Some(json)) => extract::json_list::items(decoded, json),
-        _ => extract::feed::entries(decoded),
-    }
+pub(super) fn list_items(spec: &SourceSpec, decoded: &Decoded) -> Result<Listing, extract::ExtractError> {
+    let items = match (&spec.kind, &spec.list, &spec.json) {
+        (SourceKind::HtmlList, Some(list), _) => extract::html_list::items(decoded, list)?,
+        (SourceKind::JsonList, _, Some(json)) => extract::json_list::items(decoded, json)?,
+        _ => {
+            let feed = extract::feed::read(decoded)?;
+            let warning = feed.warning().map(|w| format!("{}: {w}", decoded.url));
+            return Ok(Listing { items: feed.items, warning });
+        }
+    };
+    Ok(Listing { items, warning: None })
 }

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::Deps;
+use super::churn::{self, Churn};
 use crate::alert::event::{ChangeRef, DocumentRef, DraftRef};
 use crate::alert::route::Happened;
 use crate::classify::{self, FamilyCandidate, Stage, TopicPack};
@@ -14,7 +15,9 @@ use crate::config::model::{EventType, SourceSpec};
 use crate::diff;
 use crate::extract::Observation;
 use crate::ids::{DocId, TopicId, VersionNo};
-use crate::store::{ChangeRecord, DocumentRow, DocumentWrite, Recorded, Store, StoreError, StoredVersion, WriteKind};
+use crate::store::{
+    ChangeRecord, DocumentRow, DocumentWrite, Lookup, Recorded, Store, StoreError, StoredVersion, WriteKind,
+};
 
 /// One document to write, and the change to alert on (none during a baseline).
 #[derive(Debug)]
@@ -23,15 +26,23 @@ pub(super) struct Prepared {
     pub happened: Option<Happened>,
 }
 
+/// What the record stage prepared for the commit.
+#[derive(Debug, Default)]
+pub(super) struct Recording {
+    pub prepared: Vec<Prepared>,
+    /// The list's links change on every poll: its relinked documents were not recorded.
+    pub churn: Option<Churn>,
+}
+
 /// Prepares the writes for every observation that is new or changed.
 pub(super) async fn record(
     deps: &Deps,
     spec: &Arc<SourceSpec>,
     observations: Vec<Observation>,
     baseline: bool,
-) -> Result<Vec<Prepared>, StoreError> {
+) -> Result<Recording, StoreError> {
     if observations.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Recording::default());
     }
     let source = spec.id.clone();
     let topics = Arc::clone(&deps.topics);
@@ -42,18 +53,43 @@ pub(super) async fn record(
             let observations = unique_by_url(observations);
             // Hashed once: the lookup compares it and the write stores it.
             let hashes: Vec<String> = observations.iter().map(|o| o.blocks.hash()).collect();
-            let keys: Vec<(&url::Url, &str)> =
-                observations.iter().zip(&hashes).map(|(o, h)| (&o.doc_url, h.as_str())).collect();
+            let keys: Vec<Lookup<'_>> = observations
+                .iter()
+                .zip(&hashes)
+                .map(|(o, hash)| Lookup { url: &o.doc_url, hash, may_have_moved: may_have_moved(o) })
+                .collect();
             let recorded = store.lookup(&source, &keys)?;
+            let screened = if recorded.iter().filter(|r| **r == Recorded::New).count() >= churn::MIN_RELINKED {
+                churn::screen(&observations, &recorded, &store.listed_titles(&source)?)
+            } else {
+                None
+            };
+            let (churn, skip) = screened.map_or((None, Vec::new()), |(churn, skip)| (Some(churn), skip));
             let mut prepared = Vec::new();
-            for ((observation, hash), recorded) in observations.into_iter().zip(hashes).zip(recorded) {
+            for (index, ((observation, hash), recorded)) in
+                observations.into_iter().zip(hashes).zip(recorded).enumerate()
+            {
+                // A relinked document is not news: recording it would add one per poll for ever.
+                if skip.get(index).copied().unwrap_or(false) {
+                    continue;
+                }
                 if let Some(one) = prepare(store, &topics, baseline, (observation, hash), &recorded)? {
                     prepared.push(one);
                 }
             }
-            Ok(prepared)
+            Ok(Recording { prepared, churn })
         })
         .await
+}
+
+/// The shortest text (in UTF-8 bytes: about 100 Chinese characters, or 50 English words) whose
+/// identical copy at another URL is taken for the same document: short texts (a title alone,
+/// "page not found") are shared by distinct documents.
+const MIN_MOVABLE_BYTES: usize = 300;
+
+fn may_have_moved(observation: &Observation) -> bool {
+    observation.attachment.is_none()
+        && observation.blocks.lines().iter().map(String::len).sum::<usize>() >= MIN_MOVABLE_BYTES
 }
 
 /// A feed or list can show one document twice; the first occurrence wins.
@@ -69,8 +105,10 @@ fn prepare(
     (observation, hash): (Observation, String),
     recorded: &Recorded,
 ) -> Result<Option<Prepared>, StoreError> {
-    if matches!(recorded, Recorded::Unchanged { .. }) {
-        return Ok(None);
+    match recorded {
+        Recorded::Unchanged { .. } => return Ok(None),
+        Recorded::Moved { doc } => return Ok(Some(moved(*doc, observation, hash))),
+        Recorded::New | Recorded::Changed { .. } => {}
     }
     let body = observation.blocks.text();
     let mut classified = classify::classify(pack, &observation.title, &body, observation.published);
@@ -79,7 +117,7 @@ fn prepare(
     let family_key = Some(classify::family_key(&observation.title)).filter(|k| !k.is_empty());
     let mut draft = None;
     let (kind, found) = match recorded {
-        Recorded::Unchanged { .. } => return Ok(None),
+        Recorded::Unchanged { .. } | Recorded::Moved { .. } => return Ok(None),
         Recorded::New => {
             let linked = match classified.stage {
                 Stage::Final | Stage::Trial => find_draft(store, family_key.as_deref(), &observation, &body)?,
@@ -97,10 +135,14 @@ fn prepare(
         }
         Recorded::Changed { doc, prev } => {
             let Some(previous) = store.version(*doc, *prev)? else { return Ok(None) };
-            (
-                WriteKind::Changed { doc: *doc, prev: *prev },
-                compared(pack, &observation, &previous, EventType::DocumentChanged),
-            )
+            let found = compared(pack, &observation, &previous, EventType::DocumentChanged);
+            // The comparison key decides both the hash and the diff, so this cannot happen; if
+            // it ever did, no version and no alert may go out without a change to show.
+            if found.empty {
+                tracing::warn!(doc = doc.0, "Text hash changed but the diff shows nothing; no version recorded.");
+                return Ok(None);
+            }
+            (WriteKind::Changed { doc: *doc, prev: *prev }, found)
         }
     };
     // A baseline records without alerting; a linked final is still linked.
@@ -138,11 +180,30 @@ fn prepare(
     Ok(Some(Prepared { write, happened }))
 }
 
+/// The same document at a new URL: the URL is updated, nothing else is written or alerted.
+fn moved(doc: DocId, observation: Observation, hash: String) -> Prepared {
+    let write = DocumentWrite {
+        hash,
+        kind: WriteKind::Moved { doc },
+        stage: Stage::Unknown,
+        deadline: None,
+        topics: Vec::new(),
+        family_key: None,
+        draft: None,
+        change: None,
+        deliveries: Vec::new(),
+        observation,
+    };
+    Prepared { write, happened: None }
+}
+
 /// A change as recorded and as alerted.
 struct Found {
     event: EventType,
     record: ChangeRecord,
     change_ref: Option<ChangeRef>,
+    /// The comparison shows nothing.
+    empty: bool,
 }
 
 impl Found {
@@ -160,6 +221,7 @@ impl Found {
                 removed_lines: 0,
             },
             change_ref: None,
+            empty: false,
         }
     }
 }
@@ -170,6 +232,7 @@ fn compared(pack: &TopicPack, observation: &Observation, previous: &StoredVersio
     let changed = changed_text(previous.blocks.lines(), observation.blocks.lines());
     let to = if event == EventType::DocumentFinal { VersionNo(1) } else { VersionNo(previous.version.0 + 1) };
     let change_ref = ChangeRef::of(&comparison, previous.version, to);
+    let empty = comparison.is_empty();
     Found {
         event,
         record: ChangeRecord {
@@ -183,6 +246,7 @@ fn compared(pack: &TopicPack, observation: &Observation, previous: &StoredVersio
             removed_lines: comparison.removed_lines,
         },
         change_ref: Some(change_ref),
+        empty,
     }
 }
 

@@ -144,9 +144,15 @@ impl Target {
     }
 }
 
-/// A document's canonical URL: fragments never name a different document.
-pub(super) fn canonical(url: &Url) -> Url {
-    let mut url = url.clone();
+/// A listed document's canonical URL: a fragment, a tracking parameter or one of the source's
+/// `strip_params` never names a different document.
+pub(super) fn canonical(spec: &SourceSpec, url: &Url) -> Url {
+    crate::extract::canonical::canonical(url, &spec.strip_params)
+}
+
+/// A page source's document: the URL the operator configured, without its fragment.
+pub(super) fn page_url(spec: &SourceSpec) -> Url {
+    let mut url = spec.url.clone();
     url.set_fragment(None);
     url
 }

@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, named_params, params};
 use serde::Serialize;
 
 use super::changes::{self, ChangeRecord};
@@ -18,14 +18,40 @@ use crate::ids::{ChangeId, DocId, SourceId, TopicId, VersionNo};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Recorded {
     New,
-    Unchanged { doc: DocId },
-    Changed { doc: DocId, prev: VersionNo },
+    Unchanged {
+        doc: DocId,
+    },
+    Changed {
+        doc: DocId,
+        prev: VersionNo,
+    },
+    /// A document of the source, unseen in this poll at its old URL, whose latest text is this
+    /// one's, to the byte: the same document at a new URL (a changed link, a session token).
+    Moved {
+        doc: DocId,
+    },
+}
+
+/// One observation to look up: its URL, its text hash, and whether an identical text at another
+/// URL may be taken for the same document (not for short texts, which distinct documents share).
+#[derive(Debug, Clone, Copy)]
+pub struct Lookup<'a> {
+    pub url: &'a url::Url,
+    pub hash: &'a str,
+    pub may_have_moved: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WriteKind {
     New,
-    Changed { doc: DocId, prev: VersionNo },
+    Changed {
+        doc: DocId,
+        prev: VersionNo,
+    },
+    /// Only the URL changed: no version, no change, no alert.
+    Moved {
+        doc: DocId,
+    },
 }
 
 /// One document to write: a new document or a new version.
@@ -100,33 +126,43 @@ fn doc_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
 }
 
 impl Store {
-    /// Compares documents, given as (URL, text hash), with their stored latest versions.
-    pub fn lookup(&self, source: &SourceId, documents: &[(&url::Url, &str)]) -> Result<Vec<Recorded>> {
+    /// Compares observations with the stored latest versions of the source's documents.
+    pub fn lookup(&self, source: &SourceId, observations: &[Lookup<'_>]) -> Result<Vec<Recorded>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT d.id, v.version, v.hash FROM document d
-             LEFT JOIN version v ON v.doc_id = d.id AND v.version = d.versions
-             WHERE d.source_id = ?1 AND d.url = ?2",
+        let mut by_url =
+            conn.prepare_cached("SELECT id, versions, hash FROM document WHERE source_id = ?1 AND url = ?2")?;
+        let mut by_hash = conn.prepare_cached(
+            "SELECT id, url FROM document WHERE source_id = ?1 AND hash = ?2 AND parent_id IS NULL LIMIT 2",
         )?;
-        documents
-            .iter()
-            .map(|(url, text_hash)| {
-                let found = stmt
-                    .query_row(params![source, url.as_str()], |row| {
-                        Ok((
-                            row.get::<_, DocId>(0)?,
-                            row.get::<_, Option<VersionNo>>(1)?,
-                            row.get::<_, Option<String>>(2)?,
-                        ))
-                    })
-                    .optional()?;
-                Ok(match found {
-                    None | Some((_, None, _)) => Recorded::New,
-                    Some((doc, Some(_), hash)) if hash.as_deref() == Some(*text_hash) => Recorded::Unchanged { doc },
-                    Some((doc, Some(version), _)) => Recorded::Changed { doc, prev: version },
+        let observed: std::collections::HashSet<&str> = observations.iter().map(|o| o.url.as_str()).collect();
+        let mut recorded = Vec::with_capacity(observations.len());
+        for observation in observations {
+            let found = by_url
+                .query_row(params![source, observation.url.as_str()], |row| {
+                    Ok((row.get::<_, DocId>(0)?, row.get::<_, VersionNo>(1)?, row.get::<_, Option<String>>(2)?))
                 })
-            })
-            .collect()
+                .optional()?;
+            recorded.push(match found {
+                Some((doc, versions, hash)) if versions.0 > 0 => {
+                    if hash.as_deref() == Some(observation.hash) {
+                        Recorded::Unchanged { doc }
+                    } else {
+                        Recorded::Changed { doc, prev: versions }
+                    }
+                }
+                _ if observation.may_have_moved => {
+                    let same: Vec<(DocId, String)> = by_hash
+                        .query_map(params![source, observation.hash], |row| Ok((row.get(0)?, row.get(1)?)))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    match same.as_slice() {
+                        [(doc, old)] if !observed.contains(old.as_str()) => Recorded::Moved { doc: *doc },
+                        _ => Recorded::New,
+                    }
+                }
+                _ => Recorded::New,
+            });
+        }
+        Ok(recorded)
     }
 
     pub fn documents(&self, filter: &DocFilter) -> Result<Vec<DocumentRow>> {
@@ -180,6 +216,38 @@ impl Store {
     }
 }
 
+/// The columns of a document row that need converting or looking up before a write.
+struct Columns<'a> {
+    published: Option<String>,
+    deadline: Option<String>,
+    topics: String,
+    /// The parent was written earlier in this commit or in an earlier poll.
+    parent: Option<DocId>,
+    format: Option<&'static str>,
+    unreadable: Option<&'a str>,
+}
+
+impl<'a> Columns<'a> {
+    fn of(tx: &Transaction<'_>, source: &SourceId, write: &'a DocumentWrite) -> Result<Self> {
+        let obs = &write.observation;
+        let parent = match &obs.attachment {
+            Some(of) => tx
+                .prepare_cached("SELECT id FROM document WHERE source_id = ?1 AND url = ?2")?
+                .query_row(params![source, of.parent.as_str()], |row| row.get(0))
+                .optional()?,
+            None => None,
+        };
+        Ok(Self {
+            published: sql::date(obs.published),
+            deadline: sql::date(write.deadline),
+            topics: sql::topics(&write.topics),
+            parent,
+            format: obs.attachment.as_ref().and_then(|a| a.format),
+            unreadable: obs.attachment.as_ref().and_then(|a| a.unreadable.as_deref()),
+        })
+    }
+}
+
 /// What writing one document did.
 #[derive(Debug, Default)]
 pub(super) struct Written {
@@ -193,41 +261,30 @@ pub(super) struct Written {
 pub(super) fn write(tx: &Transaction<'_>, source: &SourceId, at: Timestamp, write: &DocumentWrite) -> Result<Written> {
     let mut written = Written::default();
     let obs = &write.observation;
-    let topics = sql::topics(&write.topics);
-    let published = sql::date(obs.published);
-    let deadline = sql::date(write.deadline);
-    // The parent was written earlier in this commit or in an earlier poll.
-    let parent: Option<DocId> = match &obs.attachment {
-        Some(of) => tx
-            .prepare_cached("SELECT id FROM document WHERE source_id = ?1 AND url = ?2")?
-            .query_row(params![source, of.parent.as_str()], |row| row.get(0))
-            .optional()?,
-        None => None,
-    };
-    let format = obs.attachment.as_ref().and_then(|a| a.format);
-    let unreadable = obs.attachment.as_ref().and_then(|a| a.unreadable.as_deref());
     let (doc, version) = match &write.kind {
+        WriteKind::Moved { doc } => {
+            tx.prepare_cached("UPDATE document SET url = ?2, last_seen = ?3 WHERE id = ?1")?.execute(params![
+                doc,
+                obs.doc_url.as_str(),
+                millis(at)
+            ])?;
+            tracing::info!(doc = doc.0, url = %obs.doc_url, "Document moved to a new URL; its text is unchanged.");
+            return Ok(written);
+        }
         WriteKind::New => {
+            let columns = Columns::of(tx, source, write)?;
             tx.prepare_cached(
                 "INSERT INTO document (source_id, url, title, published, first_seen, last_seen, last_changed,
-                 versions, stage, deadline, topics, draft_id, family_key, parent_id, format, unreadable)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 versions, stage, deadline, topics, draft_id, family_key, parent_id, format, unreadable, hash)
+                 VALUES (:source, :url, :title, :published, :at, :at, :at, 1, :stage, :deadline, :topics, :draft,
+                 :family_key, :parent, :format, :unreadable, :hash)",
             )?
-            .execute(params![
-                source,
-                obs.doc_url.as_str(),
-                obs.title,
-                published,
-                millis(at),
-                write.stage,
-                deadline,
-                topics,
-                write.draft,
-                write.family_key,
-                parent,
-                format,
-                unreadable
-            ])?;
+            .execute(named_params! {
+                ":source": source, ":url": obs.doc_url.as_str(), ":title": obs.title, ":published": columns.published,
+                ":at": millis(at), ":stage": write.stage, ":deadline": columns.deadline, ":topics": columns.topics,
+                ":draft": write.draft, ":family_key": write.family_key, ":parent": columns.parent,
+                ":format": columns.format, ":unreadable": columns.unreadable, ":hash": write.hash,
+            })?;
             written.new_document = true;
             (DocId(tx.last_insert_rowid()), VersionNo(1))
         }
@@ -244,26 +301,20 @@ pub(super) fn write(tx: &Transaction<'_>, source: &SourceId, at: Timestamp, writ
                 );
                 return Ok(Written::default());
             }
+            let columns = Columns::of(tx, source, write)?;
             tx.prepare_cached(
-                "UPDATE document SET title = ?2, published = COALESCE(?3, published), last_seen = ?4, last_changed = ?4,
-                 versions = versions + 1, stage = ?5, deadline = ?6, topics = ?7, draft_id = COALESCE(?8, draft_id),
-                 family_key = COALESCE(?9, family_key), parent_id = COALESCE(?10, parent_id),
-                 format = COALESCE(?11, format), unreadable = ?12 WHERE id = ?1",
+                "UPDATE document SET title = :title, published = COALESCE(:published, published), last_seen = :at,
+                 last_changed = :at, versions = versions + 1, stage = :stage, deadline = :deadline, topics = :topics,
+                 draft_id = COALESCE(:draft, draft_id), family_key = COALESCE(:family_key, family_key),
+                 parent_id = COALESCE(:parent, parent_id), format = COALESCE(:format, format),
+                 unreadable = :unreadable, hash = :hash WHERE id = :doc",
             )?
-            .execute(params![
-                doc,
-                obs.title,
-                published,
-                millis(at),
-                write.stage,
-                deadline,
-                topics,
-                write.draft,
-                write.family_key,
-                parent,
-                format,
-                unreadable
-            ])?;
+            .execute(named_params! {
+                ":doc": doc, ":title": obs.title, ":published": columns.published, ":at": millis(at),
+                ":stage": write.stage, ":deadline": columns.deadline, ":topics": columns.topics,
+                ":draft": write.draft, ":family_key": write.family_key, ":parent": columns.parent,
+                ":format": columns.format, ":unreadable": columns.unreadable, ":hash": write.hash,
+            })?;
             (*doc, VersionNo(prev.0 + 1))
         }
     };

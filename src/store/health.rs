@@ -17,10 +17,12 @@ pub enum HealthKind {
     Empty,
     /// Its URL leads somewhere new.
     Redirected,
+    /// Its links change on every poll (a per-request token): its documents would be new each time.
+    Churning,
 }
 
 impl HealthKind {
-    pub const ALL: [Self; 3] = [Self::Failing, Self::Empty, Self::Redirected];
+    pub const ALL: [Self; 4] = [Self::Failing, Self::Empty, Self::Redirected, Self::Churning];
 
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -28,6 +30,7 @@ impl HealthKind {
             Self::Failing => "failing",
             Self::Empty => "empty",
             Self::Redirected => "redirected",
+            Self::Churning => "churning",
         }
     }
 

@@ -35,6 +35,16 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The documents the source's list showed when last read, as URL → title.
+    pub fn listed_titles(&self, source: &SourceId) -> Result<HashMap<String, String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT url, title FROM document WHERE source_id = ?1 AND listed = 1 AND parent_id IS NULL",
+        )?;
+        let rows = stmt.query_map([source], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The title and date the list gave each of these documents when it last named them.
     pub fn known_titles(&self, source: &SourceId, urls: &[String]) -> Result<HashMap<String, (String, Option<Date>)>> {
         let conn = self.conn();

@@ -12,6 +12,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init.sql", include_str!("../../migrations/0001_init.sql")),
     ("0002_outbox.sql", include_str!("../../migrations/0002_outbox.sql")),
     ("0003_health_attachments.sql", include_str!("../../migrations/0003_health_attachments.sql")),
+    ("0004_document_hash.sql", include_str!("../../migrations/0004_document_hash.sql")),
+    ("0005_meta.sql", include_str!("../../migrations/0005_meta.sql")),
 ];
 
 fn known_version() -> i64 {

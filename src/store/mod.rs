@@ -10,6 +10,7 @@
 mod blocking;
 mod cache;
 mod changes;
+mod claim;
 mod commit;
 mod documents;
 mod fetch_log;
@@ -17,6 +18,7 @@ mod health;
 mod listing;
 mod migrate;
 mod outbox;
+mod rehash;
 mod sources;
 mod sql;
 mod versions;
@@ -29,8 +31,9 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags};
 
 pub use changes::{ChangeRecord, ChangeRow};
+pub use claim::RetryAt;
 pub use commit::{CommitReceipt, PollCommit, PollResult};
-pub use documents::{DocFilter, DocumentRow, DocumentWrite, Recorded, WriteKind};
+pub use documents::{DocFilter, DocumentRow, DocumentWrite, Lookup, Recorded, WriteKind};
 pub use fetch_log::FetchLogEntry;
 pub use health::{HealthKind, HealthProblem, HealthWrite};
 pub use listing::ListingWrite;
@@ -100,6 +103,7 @@ impl Store {
         let mut conn = Connection::open(path).map_err(open_err)?;
         configure(&conn).map_err(open_err)?;
         migrate::apply(&mut conn, path)?;
+        rehash::rehash_if_needed(&mut conn)?;
         Ok(Self { conn: Mutex::new(conn), path: path.to_owned() })
     }
 

@@ -1,7 +1,5 @@
-//! The outbox: deliveries written with their change, claimed by senders under a lease, and
-//! finished only with the receiver's answer. Nothing is marked sent before it was accepted.
-
-use std::time::Duration;
+//! The outbox: deliveries written with their change, claimed by senders under a lease (`claim`),
+//! and finished only with the receiver's answer. Nothing is marked sent before it was accepted.
 
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -130,9 +128,9 @@ fn event_name<S: Serializer>(event: &EventType, s: S) -> std::result::Result<S::
     s.serialize_str(event.as_str())
 }
 
-const DELIVERY_COLUMNS: &str = "id, msg_id, subscriber_id, channel, event, payload, attempts, created_at";
+pub(super) const DELIVERY_COLUMNS: &str = "id, msg_id, subscriber_id, channel, event, payload, attempts, created_at";
 
-fn delivery_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
+pub(super) fn delivery_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
     let payload: String = row.get(5)?;
     Ok(Delivery {
         id: row.get(0)?,
@@ -182,37 +180,6 @@ pub(super) fn enqueue(
 }
 
 impl Store {
-    /// Claims up to `limit` due deliveries on `channels` for `lease`: another sender (or this
-    /// one after a crash) sees them again only when the lease lapses.
-    pub fn claim_due(
-        &self,
-        now: Timestamp,
-        channels: &[DeliveryChannel],
-        limit: usize,
-        lease: Duration,
-    ) -> Result<Vec<Delivery>> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let until = millis(now) + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
-        let channels = serde_json::to_string(channels).unwrap_or_else(|_| "[]".into());
-        let sql = format!(
-            "UPDATE delivery SET leased_until = ?2 WHERE id IN (
-                SELECT d.id FROM delivery d LEFT JOIN subscriber_state s ON s.id = d.subscriber_id
-                WHERE d.status = 'pending' AND d.due_at <= ?1 AND (d.leased_until IS NULL OR d.leased_until <= ?1)
-                  AND d.channel IN (SELECT value FROM json_each(?3)) AND s.disabled_at IS NULL
-                ORDER BY d.due_at, d.id LIMIT ?4)
-             RETURNING {DELIVERY_COLUMNS}"
-        );
-        let mut claimed = {
-            let mut stmt = tx.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![millis(now), until, channels, super::count(limit)], delivery_from_row)?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()?
-        };
-        tx.commit()?;
-        claimed.sort_by_key(|d| d.id);
-        Ok(claimed)
-    }
-
     /// Every pending delivery of a subscriber (a digest's content), oldest first.
     pub fn pending_for(&self, subscriber: &str) -> Result<Vec<Delivery>> {
         let conn = self.conn();
@@ -224,21 +191,22 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Records how sends ended, for many deliveries at once (a digest is one send).
+    /// Records how sends ended, for many deliveries at once (a digest is one send). The attempt
+    /// was counted when it was claimed.
     pub fn finish(&self, ids: &[DeliveryId], finish: &Finish, now: Timestamp) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut stmt = match finish {
                 Finish::Sent { .. } => tx.prepare_cached(
-                    "UPDATE delivery SET status = 'sent', attempts = attempts + 1, sent_at = ?2, batch = ?3,
+                    "UPDATE delivery SET status = 'sent', sent_at = ?2, batch = ?3,
                      leased_until = NULL, last_error = NULL WHERE id = ?1",
                 )?,
                 Finish::Retry { .. } => tx.prepare_cached(
-                    "UPDATE delivery SET attempts = attempts + 1, due_at = ?2, last_error = ?3, leased_until = NULL WHERE id = ?1",
+                    "UPDATE delivery SET due_at = ?2, last_error = ?3, leased_until = NULL WHERE id = ?1",
                 )?,
                 Finish::Dead { .. } => tx.prepare_cached(
-                    "UPDATE delivery SET status = 'dead', attempts = attempts + 1, last_error = ?3, leased_until = NULL,
+                    "UPDATE delivery SET status = 'dead', last_error = ?3, leased_until = NULL,
                      due_at = ?2 WHERE id = ?1",
                 )?,
             };

@@ -24,6 +24,8 @@ pub enum Behaviour {
     Redirect,
     /// Never answers.
     Hang,
+    /// 204 after a pause: a receiver that is slow but fine.
+    Slow { millis: u64 },
 }
 
 #[derive(Debug, Clone)]
@@ -89,5 +91,9 @@ async fn hook(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
             (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, "/moved?token=secret")]).into_response()
         }
         Behaviour::Hang => std::future::pending().await,
+        Behaviour::Slow { millis } => {
+            tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+            StatusCode::NO_CONTENT.into_response()
+        }
     }
 }

@@ -42,6 +42,12 @@ impl SmtpServer {
 /// AUTH PLAIN and LOGIN even in plain text (so a client that wrongly sends credentials would
 /// be seen doing so), requires AUTH, and accepts only those credentials.
 pub async fn start(accept: Option<(&str, &str)>) -> SmtpServer {
+    start_with_delay(accept, std::time::Duration::ZERO).await
+}
+
+/// `start`, with every reply held back by `delay`: a slow server, so one message takes about ten
+/// delays.
+pub async fn start_with_delay(accept: Option<(&str, &str)>, delay: std::time::Duration) -> SmtpServer {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let log = Arc::new(Mutex::new(Log::default()));
@@ -55,13 +61,17 @@ pub async fn start(accept: Option<(&str, &str)>) -> SmtpServer {
         while let Ok((stream, peer)) = listener.accept().await {
             let recorder = Recorder { log: Arc::clone(&shared), accept: accept.clone(), current: None };
             let session = builder.build(peer.ip(), recorder);
-            tokio::spawn(serve(stream, session));
+            tokio::spawn(serve(stream, session, delay));
         }
     });
     SmtpServer { addr, log }
 }
 
-async fn serve(stream: TcpStream, mut session: mailin::Session<Recorder>) -> std::io::Result<()> {
+async fn serve(
+    stream: TcpStream,
+    mut session: mailin::Session<Recorder>,
+    delay: std::time::Duration,
+) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
     write.write_all(&session.greeting().buffer()?).await?;
@@ -72,6 +82,9 @@ async fn serve(stream: TcpStream, mut session: mailin::Session<Recorder>) -> std
             return Ok(());
         }
         let reply = session.process(&line);
+        if !delay.is_zero() && !matches!(reply.action, mailin::Action::NoReply) {
+            tokio::time::sleep(delay).await;
+        }
         match reply.action {
             mailin::Action::Reply => write.write_all(&reply.buffer()?).await?,
             // No TLS here: a STARTTLS the server never offered is not reachable.

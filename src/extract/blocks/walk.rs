@@ -45,7 +45,13 @@ pub(super) fn dropped(el: ElementRef<'_>, furniture: Furniture) -> bool {
     let hidden = e.attr("hidden").is_some()
         || e.attr("aria-hidden").is_some_and(|v| v.eq_ignore_ascii_case("true"))
         || e.attr("style").is_some_and(is_hidden_style);
-    never_text || furniture_el || hidden
+    never_text || furniture_el || hidden || is_relative_time_element(el)
+}
+
+/// A `<time>` whose text is relative ("3 hours ago", "昨天 12:30"): it says when the page was
+/// rendered, not what the document says, and changes on every poll.
+fn is_relative_time_element(el: ElementRef<'_>) -> bool {
+    el.value().name() == "time" && super::is_relative_time(&el.text().collect::<String>())
 }
 
 fn is_hidden_style(style: &str) -> bool {

@@ -1,0 +1,114 @@
+//! The comparison key of a line of block text: the one notion of "the same text" that both the
+//! version hash (`BlockText::hash`) and the diff (`diff::compare`) use, so that a version is new
+//! exactly when the diff has something to show.
+//!
+//! Keys fold what a legal reader does not read as a change: width variants (`；` and `;`,
+//! `（` and `(`, full-width digits), invisible characters, whitespace (collapsed, and dropped
+//! next to CJK text where a space is never meaningful), and relative-time and view-counter
+//! furniture (`furniture`). The stored text keeps what the page said; only keys are folded.
+//! Not the normalisation of stored lines (`normalise_line`), nor article numbering (`diff`).
+
+use super::furniture;
+
+/// The key of one line; empty for a line that is no text at all (blank, invisible, furniture).
+pub fn line_key(line: &str) -> String {
+    let folded: String = line.chars().filter_map(fold_char).collect();
+    comparable(&furniture::strip(&folded))
+}
+
+/// Whitespace collapsed to one space, dropped next to CJK text ("符合条 件" is "符合条件",
+/// "使用 AI 技术" is "使用AI技术"), trimmed; characters folded as `fold_char` does.
+pub fn comparable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    // Starts true so that leading blanks are dropped.
+    let mut after_cjk = true;
+    for c in s.chars() {
+        let Some(c) = fold_char(c) else { continue };
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        let cjk = is_cjk(c);
+        if pending_space && !cjk && !after_cjk {
+            out.push(' ');
+        }
+        pending_space = false;
+        after_cjk = cjk;
+        out.push(c);
+    }
+    out
+}
+
+/// Drops invisible characters and folds width variants to one form; `None` for a character to
+/// drop. Full-width ASCII (U+FF01–U+FF5E) becomes ASCII, the ideographic space a space, and the
+/// half-width CJK punctuation and signs (U+FF61–U+FF64, U+FFE0–U+FFE6) their full-width forms.
+pub fn fold_char(c: char) -> Option<char> {
+    match c {
+        '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}' => None,
+        '\u{3000}' => Some(' '),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0),
+        '\u{FF61}' => Some('\u{3002}'),
+        '\u{FF62}' => Some('\u{300C}'),
+        '\u{FF63}' => Some('\u{300D}'),
+        '\u{FF64}' => Some('\u{3001}'),
+        '\u{FFE0}' => Some('\u{A2}'),
+        '\u{FFE1}' => Some('\u{A3}'),
+        '\u{FFE2}' => Some('\u{AC}'),
+        '\u{FFE3}' => Some('\u{AF}'),
+        '\u{FFE4}' => Some('\u{A6}'),
+        '\u{FFE5}' => Some('\u{A5}'),
+        '\u{FFE6}' => Some('\u{20A9}'),
+        _ => Some(c),
+    }
+}
+
+/// Han ideographs, CJK punctuation and kana: scripts written without spaces between words.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{30FF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{FE30}'..='\u{FE4F}'
+        | '\u{FF00}'..='\u{FFEF}'
+        | '\u{20000}'..='\u{2FFFF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+
+    #[rstest]
+    #[case::cjk_inner_space("符合条 件", "符合条件")]
+    #[case::ideographic_space("总　　则", "总则")]
+    #[case::zero_width("未成\u{200B}年人\u{FEFF}", "未成年人")]
+    #[case::latin_spaces_collapse("Article  12\tThe State", "Article 12 The State")]
+    #[case::mixed_boundary("使用 AI 技术", "使用AI技术")]
+    #[case::fullwidth_punct("第（一）项；", "第(一)项;")]
+    #[case::trim("  padded  ", "padded")]
+    #[case::only_invisible("\u{200B} \u{3000}", "")]
+    fn comparable_folds_noise(#[case] input: &str, #[case] expected: &str) {
+        assert_eq!(comparable(input), expected);
+    }
+
+    #[rstest]
+    // Width variants of punctuation are the same text for a legal reader.
+    #[case("第七条　处理者应当：（一）告知；（二）取得同意。", "第七条处理者应当:(一)告知;(二)取得同意。")]
+    #[case("价格￥１２０，见｢附件｣､", "价格¥120,见「附件」、")]
+    #[case("Updated 12 minutes ago", "")]
+    #[case("来源：新华社 | 3小时前 | 阅读 1234", "来源:新华社")]
+    // Not width variants: an ideographic full stop is not a period.
+    #[case("第一条。", "第一条。")]
+    fn keys(#[case] line: &str, #[case] expected: &str) {
+        assert_eq!(line_key(line), expected);
+    }
+
+    #[test]
+    fn width_variants_have_one_key() {
+        assert_eq!(line_key("（七）其他；"), line_key("(七)其他;"));
+        assert_ne!(line_key("（七）其他；"), line_key("（七）其他。"));
+    }
+}
