@@ -11,6 +11,7 @@ mod demo;
 mod diff;
 mod digest;
 mod docs;
+mod extract;
 mod output;
 mod run;
 mod sources;
@@ -68,6 +69,9 @@ pub enum Command {
     Config(config::ConfigCommand),
     /// Serve a bundled sample site on loopback, poll it twice with an edit between, show the diff.
     Demo(demo::DemoArgs),
+    /// Internal: the helper process that reads one attachment's text under resource limits.
+    #[command(name = "__extract", hide = true)]
+    Extract(extract::ExtractArgs),
 }
 
 /// Runs the command; `Err` is printed by `main` with its context chain.
@@ -85,5 +89,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Db(cmd) => db::run(config, &cmd),
         Command::Config(cmd) => Ok(config::run(config, &cmd)),
         Command::Demo(args) => demo::run(&args),
+        Command::Extract(args) => Ok(extract::run(&args)),
     }
 }

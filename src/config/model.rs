@@ -48,6 +48,14 @@ pub struct FetchConfig {
     pub private_networks: PrivateNetworks,
     /// Failed polls in a row after which a source is marked unhealthy.
     pub unhealthy_after: u32,
+    /// A server's Retry-After is honoured up to this long (a host and a source wait no more).
+    pub max_retry_after: Duration,
+    /// A robots.txt Crawl-delay is honoured up to this long between two requests to a host.
+    pub max_crawl_delay: Duration,
+    /// Address space the helper that reads one attachment's text may use, in bytes.
+    pub extract_memory: u64,
+    /// CPU and wall-clock time the helper may take for one attachment.
+    pub extract_timeout: Duration,
 }
 
 /// Which non-public addresses sources and webhook targets may resolve to.

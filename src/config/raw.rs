@@ -48,6 +48,10 @@ pub(crate) struct RawFetch {
     pub(crate) respect_robots: Option<bool>,
     pub(crate) allow_private_networks: Option<RawPrivateNetworks>,
     pub(crate) unhealthy_after: Option<Spanned<i64>>,
+    pub(crate) max_retry_after: Option<Spanned<String>>,
+    pub(crate) max_crawl_delay: Option<Spanned<String>>,
+    pub(crate) extract_memory: Option<Spanned<RawSize>>,
+    pub(crate) extract_timeout: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -93,6 +93,13 @@ fn fetch(report: &mut Report<'_>, raw: Option<&RawFetch>) -> Result<FetchConfig,
     let unhealthy_after =
         count(report, "fetch.unhealthy_after", raw.unhealthy_after.as_ref(), defaults::UNHEALTHY_AFTER as usize)
             .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+    let max_retry_after =
+        positive_duration(report, "fetch.max_retry_after", raw.max_retry_after.as_ref(), defaults::MAX_RETRY_AFTER);
+    let max_crawl_delay =
+        positive_duration(report, "fetch.max_crawl_delay", raw.max_crawl_delay.as_ref(), defaults::MAX_CRAWL_DELAY);
+    let extract_memory = size(report, "fetch.extract_memory", raw.extract_memory.as_ref(), defaults::EXTRACT_MEMORY);
+    let extract_timeout =
+        positive_duration(report, "fetch.extract_timeout", raw.extract_timeout.as_ref(), defaults::EXTRACT_TIMEOUT);
     Ok(FetchConfig {
         user_agent: user_agent?,
         timeout: timeout?,
@@ -104,6 +111,10 @@ fn fetch(report: &mut Report<'_>, raw: Option<&RawFetch>) -> Result<FetchConfig,
         respect_robots: raw.respect_robots.unwrap_or(defaults::RESPECT_ROBOTS),
         private_networks: private_networks?,
         unhealthy_after: unhealthy_after?,
+        max_retry_after: max_retry_after?,
+        max_crawl_delay: max_crawl_delay?,
+        extract_memory: extract_memory?,
+        extract_timeout: extract_timeout?,
     })
 }
 
