@@ -160,10 +160,10 @@ pub struct DocFilter {
     pub source: Option<SourceId>,
 }
 
-const DOC_COLUMNS: &str = "d.id, d.source_id, d.url, d.title, d.stage, d.topics, d.deadline, d.versions,
+pub(super) const DOC_COLUMNS: &str = "d.id, d.source_id, d.url, d.title, d.stage, d.topics, d.deadline, d.versions,
     d.first_seen, d.last_changed, d.published, d.draft_id, d.parent_id, d.format, d.unreadable";
 
-fn doc_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
+pub(super) fn doc_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
     let topics: String = row.get(5)?;
     Ok(DocumentRow {
         id: row.get(0)?,
@@ -445,6 +445,7 @@ fn write_document(
         count(added),
         count(removed)
     ])?;
+    super::search::index(tx, doc, &obs.title, &obs.blocks.text())?;
     receipt.new_versions += 1;
     if let Some(change) = &write.change {
         record_change(tx, poll, write, change, (doc, version), receipt)?;

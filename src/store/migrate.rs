@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init.sql", include_str!("../../migrations/0001_init.sql")),
     ("0002_outbox.sql", include_str!("../../migrations/0002_outbox.sql")),
     ("0003_health_attachments.sql", include_str!("../../migrations/0003_health_attachments.sql")),
+    ("0004_reading_room.sql", include_str!("../../migrations/0004_reading_room.sql")),
 ];
 
 fn known_version() -> i64 {

@@ -10,6 +10,8 @@ mod changes;
 mod documents;
 mod migrate;
 mod outbox;
+mod reading;
+mod search;
 mod sources;
 mod versions;
 
@@ -27,6 +29,8 @@ pub use documents::{
 };
 pub use migrate::MIGRATIONS;
 pub use outbox::{Delivery, DeliveryRow, Finish, NewDelivery};
+pub use reading::{ChangeEntry, ChangeFilter, DocPage, DocQuery, FetchWindow, Tallies};
+pub use search::{Fragment, SearchQuery};
 pub use sources::{Health, SourceState};
 pub use versions::{StoredVersion, VersionRow};
 
@@ -89,6 +93,7 @@ impl Store {
         let mut conn = Connection::open(path).map_err(open_err)?;
         configure(&conn).map_err(open_err)?;
         migrate::apply(&mut conn, path)?;
+        search::backfill(&mut conn)?;
         Ok(Self { conn: Mutex::new(conn), path: path.to_owned() })
     }
 
