@@ -19,6 +19,7 @@ pub mod ids; // newtype ids
 pub mod pipeline; // one source's poll, stage by stage
 pub mod store; // SQLite: the only module that writes SQL
 pub mod telemetry; // logging setup
+pub mod web; // the reading room: pages, redlines, feeds, metrics (read-only)
 
 pub use extract::{BlockText, Observation};
 pub use pipeline::{Deps, PollReport, poll_source};

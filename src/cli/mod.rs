@@ -13,6 +13,7 @@ mod digest;
 mod docs;
 mod output;
 mod run;
+mod serve;
 mod sources;
 
 use std::path::PathBuf;
@@ -66,6 +67,8 @@ pub enum Command {
     /// Config file tools.
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// The reading room: a read-only web view of the database (safe beside `run`).
+    Serve(serve::ServeArgs),
     /// Serve a bundled sample site on loopback, poll it twice with an edit between, show the diff.
     Demo(demo::DemoArgs),
 }
@@ -84,6 +87,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Digest(cmd) => digest::run(config, cmd),
         Command::Db(cmd) => db::run(config, &cmd),
         Command::Config(cmd) => Ok(config::run(config, &cmd)),
+        Command::Serve(args) => serve::run(config, &args),
         Command::Demo(args) => demo::run(&args),
     }
 }

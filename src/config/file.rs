@@ -13,7 +13,7 @@ use toml::de::{DeArray, DeTable, DeValue, Deserializer};
 
 use crate::config::issue::{ConfigIssue, Report};
 use crate::config::keys::{join, strip_unknown};
-use crate::config::raw::{RawFetch, RawFile, RawSmtp, RawSource, RawStorage, RawSubscriber, RawTopic};
+use crate::config::raw::{RawFetch, RawFile, RawSmtp, RawSource, RawStorage, RawSubscriber, RawTopic, RawWeb};
 
 /// Whether the file is the one named on the command line or one of its includes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +40,7 @@ pub(crate) struct Tables {
     pub(crate) storage: Option<RawStorage>,
     pub(crate) fetch: Option<RawFetch>,
     pub(crate) smtp: Option<Spanned<RawSmtp>>,
+    pub(crate) web: Option<Spanned<RawWeb>>,
     pub(crate) sources: Vec<Entry<RawSource>>,
     pub(crate) topics: Vec<Entry<RawTopic>>,
     pub(crate) subscribers: Vec<Entry<RawSubscriber>>,
@@ -201,6 +202,7 @@ fn absorb(tables: &mut Tables, part: RawFile, position: usize) {
     tables.storage = part.storage.or(tables.storage.take());
     tables.fetch = part.fetch.or(tables.fetch.take());
     tables.smtp = part.smtp.or(tables.smtp.take());
+    tables.web = part.web.or(tables.web.take());
     tables.sources.extend(part.source.into_iter().map(|raw| Entry { position, raw }));
     tables.topics.extend(part.topic.into_iter().map(|raw| Entry { position, raw }));
     tables.subscribers.extend(part.subscriber.into_iter().map(|raw| Entry { position, raw }));

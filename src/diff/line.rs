@@ -19,11 +19,29 @@ pub(crate) struct LineDiff {
 }
 
 pub(crate) fn diff(old: &Text<'_>, new: &Text<'_>) -> LineDiff {
+    let ops = ops(old, new);
+    let (added, removed) = counts(&ops);
+    let hunks = group_diff_ops(ops, CONTEXT).iter().filter_map(|group| hunk(old, new, group)).collect();
+    LineDiff { hunks, added, removed }
+}
+
+/// The whole text as one hunk, every unchanged line included: what a redline of the complete
+/// document (`docx`) is made of. Empty only when both texts are.
+pub(crate) fn whole(old: &Text<'_>, new: &Text<'_>) -> LineDiff {
+    let ops = ops(old, new);
+    let (added, removed) = counts(&ops);
+    LineDiff { hunks: hunk(old, new, &ops).into_iter().collect(), added, removed }
+}
+
+fn ops(old: &Text<'_>, new: &Text<'_>) -> Vec<DiffOp> {
     // Patience keeps unique lines (article openings) anchored, so an inserted article is one
     // block of added lines rather than an interleaving with its neighbours.
-    let ops = capture_diff_slices(Algorithm::Patience, &old.keys, &new.keys);
+    capture_diff_slices(Algorithm::Patience, &old.keys, &new.keys)
+}
+
+fn counts(ops: &[DiffOp]) -> (usize, usize) {
     let (mut added, mut removed) = (0, 0);
-    for op in &ops {
+    for op in ops {
         added += op.new_range().len();
         removed += op.old_range().len();
         if let DiffOp::Equal { len, .. } = op {
@@ -31,8 +49,7 @@ pub(crate) fn diff(old: &Text<'_>, new: &Text<'_>) -> LineDiff {
             removed -= len;
         }
     }
-    let hunks = group_diff_ops(ops, CONTEXT).iter().filter_map(|group| hunk(old, new, group)).collect();
-    LineDiff { hunks, added, removed }
+    (added, removed)
 }
 
 fn hunk(old: &Text<'_>, new: &Text<'_>, ops: &[DiffOp]) -> Option<Hunk> {

@@ -7,6 +7,7 @@
 //! (`extract` owns that); it only makes sure that texts `extract` would consider equal compare
 //! equal here too, by diffing a comparison key of every line (see [`comparable`]).
 
+pub mod docx;
 mod legal;
 mod line;
 pub mod render;
@@ -167,6 +168,15 @@ pub fn compare(old: &[String], new: &[String]) -> Comparison {
         added_lines: lines.added,
         removed_lines: lines.removed,
     }
+}
+
+/// `compare`, with the line diff as one hunk holding every line of the text (unchanged ones as
+/// context): the input of a redline of the whole document ([`docx`]).
+pub fn compare_whole(old: &[String], new: &[String]) -> Comparison {
+    let old_text = Text::new(old);
+    let new_text = Text::new(new);
+    let lines = line::whole(&old_text, &new_text);
+    Comparison { hunks: lines.hunks, ..compare(old, new) }
 }
 
 /// True when the two texts compare equal line by line under [`comparable`] (blank and

@@ -29,7 +29,7 @@ pub use documents::{
 };
 pub use migrate::MIGRATIONS;
 pub use outbox::{Delivery, DeliveryRow, Finish, NewDelivery};
-pub use reading::{ChangeEntry, ChangeFilter, DocPage, DocQuery, FetchWindow, Tallies};
+pub use reading::{ChangeEntry, ChangeFilter, DocPage, DocQuery, FetchWindow, StoredText, Tallies};
 pub use search::{Fragment, SearchQuery};
 pub use sources::{Health, SourceState};
 pub use versions::{StoredVersion, VersionRow};

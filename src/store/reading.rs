@@ -7,12 +7,12 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::documents::{DOC_COLUMNS, doc_from_row};
 use super::search::SearchQuery;
-use super::{DocumentRow, Result, Store, from_millis, millis};
-use crate::ids::DocId;
+use super::{DocumentRow, Result, Store, decompress, from_millis, millis};
+use crate::ids::{DocId, VersionNo};
 
 /// A change with what a list of changes shows of its document.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +64,14 @@ pub struct DocQuery {
 pub struct DocPage {
     pub rows: Vec<DocumentRow>,
     pub has_more: bool,
+}
+
+/// A version's text as stored, for evidence: its SHA-256 is `hash`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredText {
+    pub text: String,
+    pub hash: String,
+    pub fetched_at: Timestamp,
 }
 
 /// Counts over the fetch log's recent window, grouped for `/metrics`.
@@ -297,6 +305,21 @@ impl Store {
             versions: count(versions),
             newest_poll: newest_poll.map(from_millis),
         })
+    }
+
+    /// A version's text exactly as stored (the bytes its hash was taken of), with that hash and
+    /// when it was fetched; `None` when there is no such version.
+    pub fn stored_text(&self, doc: DocId, version: VersionNo) -> Result<Option<StoredText>> {
+        let row = self
+            .conn()
+            .prepare_cached("SELECT hash, fetched_at, text_zstd FROM version WHERE doc_id = ?1 AND version = ?2")?
+            .query_row(params![doc.0, version.0], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, Vec<u8>>(2)?))
+            })
+            .optional()?;
+        let Some((hash, fetched_at, data)) = row else { return Ok(None) };
+        let text = decompress(doc.0, version.0, &data)?;
+        Ok(Some(StoredText { text, hash, fetched_at: from_millis(fetched_at) }))
     }
 
     /// When the newest change matching `filter` was recorded, and its id: what a feed's

@@ -186,15 +186,12 @@ pub(crate) fn snippet(text: &str, terms: &[String]) -> Vec<Fragment> {
     }
     let mut i = start;
     while i < end {
-        match hit_at(i) {
-            Some(len) => {
-                push(chars[i..i + len].iter().collect(), true);
-                i += len;
-            }
-            None => {
-                push(chars[i].to_string(), false);
-                i += 1;
-            }
+        if let Some(len) = hit_at(i) {
+            push(chars[i..i + len].iter().collect(), true);
+            i += len;
+        } else {
+            push(chars[i].to_string(), false);
+            i += 1;
         }
     }
     if end < chars.len() {
