@@ -75,6 +75,11 @@ impl Courier {
         self.config.fetch.timeout + Duration::from_secs(15)
     }
 
+    /// `[web] public_url`: where "Read the full redline" links point.
+    fn public_url(&self) -> Option<&url::Url> {
+        self.config.web.as_ref().and_then(|w| w.public_url.as_ref())
+    }
+
     /// One round: every due immediate delivery, then every due digest.
     pub async fn deliver_due(&self) -> Result<RoundReport, StoreError> {
         let mut report = RoundReport::default();
@@ -152,7 +157,11 @@ impl Courier {
                         ),
                     };
                 }
-                let body = serde_json::to_vec(&delivery.payload).unwrap_or_default();
+                let mut payload = delivery.payload.clone();
+                if let Some(public_url) = self.public_url() {
+                    crate::web::link_payload(&mut payload, public_url);
+                }
+                let body = serde_json::to_vec(&payload).unwrap_or_default();
                 let key = match subscriber
                     .secret
                     .as_ref()
@@ -167,10 +176,13 @@ impl Courier {
                     .await
             }
             Channel::Email(_) => {
-                let event: Event = match serde_json::from_value(delivery.payload.clone()) {
+                let mut event: Event = match serde_json::from_value(delivery.payload.clone()) {
                     Ok(event) => event,
                     Err(e) => return DeliveryOutcome::Dead { reason: format!("stored event is unreadable: {e}") },
                 };
+                if let Some(public_url) = self.public_url() {
+                    crate::web::link_event(&mut event, public_url);
+                }
                 let Some(smtp) = &self.config.smtp else {
                     return DeliveryOutcome::Retry {
                         retry_after: None,
@@ -203,8 +215,11 @@ impl Courier {
         if pending.is_empty() {
             return Ok(false);
         }
-        let events: Vec<Event> =
+        let mut events: Vec<Event> =
             pending.iter().filter_map(|d| serde_json::from_value(d.payload.clone()).ok()).collect();
+        if let Some(public_url) = self.public_url() {
+            events.iter_mut().for_each(|event| crate::web::link_event(event, public_url));
+        }
         let now = Timestamp::now();
         let content = digest::digest_content(subscriber, &events, now, &self.labels);
         let outcome = match &self.config.smtp {

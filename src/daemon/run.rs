@@ -48,6 +48,7 @@ pub async fn run(
 
     let scheduler = tokio::spawn(scheduler::scheduler_loop(current.clone(), token.clone(), Arc::clone(&polled)));
     let delivery = tokio::spawn(delivery::delivery_loop(current.clone(), token.clone(), Arc::clone(&polled)));
+    let web = crate::web::spawn_beside_daemon(&config, scheduler.abort_handle(), token.clone()).await?;
     notifier.ready();
     notifier.status(&format!("watching {} sources", config.sources.iter().filter(|s| s.enabled).count()));
     info!(sources = config.sources.len(), database = %store.path().display(), "Daemon started.");
@@ -76,7 +77,9 @@ pub async fn run(
     notifier.stopping();
     token.cancel();
     let drained = tokio::time::timeout(DRAIN_DEADLINE, async {
-        for (name, task) in [("scheduler", scheduler), ("delivery", delivery)] {
+        for (name, task) in
+            [("scheduler", scheduler), ("delivery", delivery)].into_iter().chain(web.map(|w| ("web", w)))
+        {
             match task.await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => error!(task = name, error = %e, "Task ended with an error."),

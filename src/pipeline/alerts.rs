@@ -124,5 +124,6 @@ pub(super) fn change_ref(comparison: &crate::diff::Comparison, from: VersionNo, 
         added_lines: comparison.added_lines as u64,
         removed_lines: comparison.removed_lines as u64,
         diff,
+        url: None,
     }
 }

@@ -31,7 +31,7 @@ use url::Url;
 
 pub use db::Db;
 pub use health::SchedulerProbe;
-pub use links::redline_url;
+pub use links::{link_event, link_payload, redline_url};
 pub use redline::redline_docx;
 
 use crate::config::model::{Config, SourceSpec, WebAuth};
@@ -110,6 +110,20 @@ pub fn router(state: WebState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require))
         .layer(axum::middleware::from_fn(reply::security_headers))
         .with_state(state)
+}
+
+/// For `regwatch run` with `[web]`: binds the listener (a taken port stops the daemon's start,
+/// not silently the reading room) and serves until `token` is cancelled. `None` without `[web]`.
+/// `[web]` is read once: a reload does not move the listener.
+pub async fn spawn_beside_daemon(
+    config: &Config,
+    scheduler: tokio::task::AbortHandle,
+    token: tokio_util::sync::CancellationToken,
+) -> anyhow::Result<Option<tokio::task::JoinHandle<anyhow::Result<()>>>> {
+    let Some(web) = &config.web else { return Ok(None) };
+    let state = WebState::open(config, SchedulerProbe::watching(scheduler))?;
+    let listener = bind(web.listen).await?;
+    Ok(Some(tokio::spawn(serve(listener, state, token.cancelled_owned()))))
 }
 
 /// Binds `addr`, with the address in the error.
