@@ -21,16 +21,18 @@ pub(crate) struct LineDiff {
 pub(crate) fn diff(old: &Text<'_>, new: &Text<'_>) -> LineDiff {
     let ops = ops(old, new);
     let (added, removed) = counts(&ops);
-    let hunks = group_diff_ops(ops, CONTEXT).iter().filter_map(|group| hunk(old, new, group)).collect();
+    let hunks = group_diff_ops(ops, CONTEXT).iter().filter_map(|group| hunk(old, new, group, false)).collect();
     LineDiff { hunks, added, removed }
 }
 
 /// The whole text as one hunk, every unchanged line included: what a redline of the complete
-/// document (`docx`) is made of. Empty only when both texts are.
+/// document (`docx`) is made of. Lines that compare equal but read differently (an article
+/// renumbered, 第三条 → 第四条) are a removed and an added line, so the redline shows the new
+/// number as an edit. Empty only when both texts are.
 pub(crate) fn whole(old: &Text<'_>, new: &Text<'_>) -> LineDiff {
     let ops = ops(old, new);
     let (added, removed) = counts(&ops);
-    LineDiff { hunks: hunk(old, new, &ops).into_iter().collect(), added, removed }
+    LineDiff { hunks: hunk(old, new, &ops, true).into_iter().collect(), added, removed }
 }
 
 fn ops(old: &Text<'_>, new: &Text<'_>) -> Vec<DiffOp> {
@@ -52,7 +54,7 @@ fn counts(ops: &[DiffOp]) -> (usize, usize) {
     (added, removed)
 }
 
-fn hunk(old: &Text<'_>, new: &Text<'_>, ops: &[DiffOp]) -> Option<Hunk> {
+fn hunk(old: &Text<'_>, new: &Text<'_>, ops: &[DiffOp], renumbering_as_edits: bool) -> Option<Hunk> {
     let (first, last) = (ops.first()?, ops.last()?);
     let old_range = first.old_range().start..last.old_range().end;
     let new_range = first.new_range().start..last.new_range().end;
@@ -61,6 +63,15 @@ fn hunk(old: &Text<'_>, new: &Text<'_>, ops: &[DiffOp]) -> Option<Hunk> {
         let old_lines = old.lines.get(op.old_range()).unwrap_or_default();
         let new_lines = new.lines.get(op.new_range()).unwrap_or_default();
         match op {
+            DiffOp::Equal { .. } if renumbering_as_edits => {
+                for (before, after) in old_lines.iter().zip(new_lines) {
+                    if before == after {
+                        lines.push(plain(LineKind::Context, after));
+                    } else {
+                        lines.extend(replaced(&[before], &[after]));
+                    }
+                }
+            }
             DiffOp::Equal { .. } => lines.extend(new_lines.iter().map(|l| plain(LineKind::Context, l))),
             DiffOp::Delete { .. } => lines.extend(old_lines.iter().map(|l| plain(LineKind::Removed, l))),
             DiffOp::Insert { .. } => lines.extend(new_lines.iter().map(|l| plain(LineKind::Added, l))),

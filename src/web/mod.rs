@@ -106,6 +106,7 @@ pub fn router(state: WebState) -> Router {
         .route("/metrics", get(metrics::metrics))
         .route("/healthz", get(health::healthz))
         .route("/style.css", get(reply::stylesheet))
+        .route("/favicon.svg", get(reply::icon))
         .fallback(reply::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require))
         .layer(axum::middleware::from_fn(reply::security_headers))

@@ -78,6 +78,17 @@ pub(crate) async fn stylesheet() -> Response {
     (headers, STYLESHEET).into_response()
 }
 
+/// The tab icon: a page with a red and a green line, in the brand's spirit.
+const ICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#1f2328\"/><rect x=\"3\" y=\"4\" width=\"10\" height=\"2\" fill=\"#ff8182\"/><rect x=\"3\" y=\"8\" width=\"8\" height=\"2\" fill=\"#4ac26b\"/><rect x=\"3\" y=\"12\" width=\"6\" height=\"1\" fill=\"#d1d9e0\"/></svg>";
+
+pub(crate) async fn icon() -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml")),
+        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+    ];
+    (headers, ICON).into_response()
+}
+
 pub(crate) async fn not_found() -> Response {
     WebError::NotFound("There is no such page.".into()).into_response()
 }
