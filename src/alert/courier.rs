@@ -218,7 +218,9 @@ impl Courier {
         let mut events: Vec<Event> =
             pending.iter().filter_map(|d| serde_json::from_value(d.payload.clone()).ok()).collect();
         if let Some(public_url) = self.public_url() {
-            events.iter_mut().for_each(|event| crate::web::link_event(event, public_url));
+            for event in &mut events {
+                crate::web::link_event(event, public_url);
+            }
         }
         let now = Timestamp::now();
         let content = digest::digest_content(subscriber, &events, now, &self.labels);
