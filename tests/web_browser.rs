@@ -6,8 +6,6 @@
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); without
 //! /usr/bin/chromedriver the test says it was skipped, and why, and passes.
 
-#[path = "alert_common/mod.rs"]
-mod alert_common;
 mod common;
 mod web_common;
 

@@ -8,6 +8,7 @@ mod alert_common;
 mod common;
 mod web_common;
 
+use base64::Engine as _;
 use sha2::Digest;
 use web_common::{Answer, FACE_TITLE, HOSTILE_TITLE, Reading, Server, get};
 
@@ -88,7 +89,7 @@ fn search_finds_chinese_inside_sentences_and_english_words() {
 
 fn urlencode(text: &str) -> String {
     text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") })
         .collect()
 }
 
@@ -131,9 +132,12 @@ fn version_texts_are_the_stored_bytes_with_their_hash() {
     assert_eq!(get(&server.url(&format!("/documents/{face}/versions/7.txt")), &[]).status, 404);
 }
 
-/// Insertions and deletions of a DOCX as a real reader sees them: (author, date, text).
-fn revisions(bytes: &[u8]) -> (Vec<(String, String, String)>, Vec<(String, String, String)>) {
-    use docx_rs::{DeleteChild, DocumentChild, InsertChild, ParagraphChild, RunChild};
+/// A tracked change as a DOCX reader sees it: (author, date, text).
+type Revision = (String, String, String);
+
+/// Insertions and deletions of a DOCX as a real reader sees them.
+fn revisions(bytes: &[u8]) -> (Vec<Revision>, Vec<Revision>) {
+    use docx_rs::{DeleteChild, DocumentChild, InsertChild, ParagraphChild};
     let docx = docx_rs::read_docx(bytes).expect("a DOCX a reader accepts");
     let (mut inserted, mut deleted) = (Vec::new(), Vec::new());
     for child in &docx.document.children {
@@ -166,18 +170,20 @@ fn revisions(bytes: &[u8]) -> (Vec<(String, String, String)>, Vec<(String, Strin
             }
         }
     }
-    fn run_text(children: &[RunChild]) -> String {
-        children
-            .iter()
-            .filter_map(|c| match c {
-                RunChild::Text(t) => Some(t.text.clone()),
-                // Its text field is private; its serde form is public.
-                RunChild::DeleteText(t) => serde_json::to_value(t).ok()?["text"].as_str().map(str::to_owned),
-                _ => None,
-            })
-            .collect()
-    }
     (inserted, deleted)
+}
+
+fn run_text(children: &[docx_rs::RunChild]) -> String {
+    use docx_rs::RunChild;
+    children
+        .iter()
+        .filter_map(|c| match c {
+            RunChild::Text(t) => Some(t.text.clone()),
+            // Its text field is private; its serde form is public.
+            RunChild::DeleteText(t) => serde_json::to_value(t).ok()?["text"].as_str().map(str::to_owned),
+            _ => None,
+        })
+        .collect()
 }
 
 #[test]
@@ -291,7 +297,6 @@ fn basic_auth_guards_every_page_but_health() {
     let denied = get(&server.url("/"), &[]);
     assert_eq!(denied.status, 401);
     assert!(denied.header("www-authenticate").is_some_and(|h| h.starts_with("Basic realm=")));
-    use base64::Engine as _;
     let good = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("reader:open sesame"));
     let bad = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("reader:open"));
     assert_eq!(get(&server.url("/"), &[("authorization", &good)]).status, 200);
