@@ -18,3 +18,7 @@ CREATE INDEX fetch_log_at ON fetch_log(at);
 -- Finals of a draft (a document's family) and a source's documents by recency.
 CREATE INDEX document_draft ON document(draft_id) WHERE draft_id IS NOT NULL;
 CREATE INDEX document_source_changed ON document(source_id, last_changed);
+-- /metrics counts changes by event and deliveries by channel and status: covering indexes let
+-- it count without reading the rows (bodies and payloads).
+CREATE INDEX change_event ON change(event);
+CREATE INDEX delivery_channel_status ON delivery(channel, status);

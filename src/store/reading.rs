@@ -196,10 +196,14 @@ impl Store {
             "NOT EXISTS (SELECT 1 FROM json_each(?7) p WHERE NOT (d.title LIKE p.value ESCAPE '\\'))"
         };
         let sql = match (indexed, &fts) {
+            // Ranked ids first, then the page's rows: sorting thousands of hits by rank is
+            // cheap on (id, rank) and costly on whole document rows.
             (true, Some(_)) => format!(
-                "SELECT {DOC_COLUMNS} FROM search s JOIN document d ON d.id = s.rowid
-                 WHERE search MATCH ?8 AND {filters} AND {like_filter}
-                 ORDER BY s.rank, d.id DESC LIMIT ?5 OFFSET ?6"
+                "SELECT {DOC_COLUMNS} FROM (
+                     SELECT s.rowid AS id, s.rank AS rank FROM search s JOIN document d ON d.id = s.rowid
+                     WHERE search MATCH ?8 AND {filters} AND {like_filter}
+                     ORDER BY s.rank, s.rowid DESC LIMIT ?5 OFFSET ?6
+                 ) p JOIN document d ON d.id = p.id ORDER BY p.rank, p.id DESC"
             ),
             (true, None) => format!(
                 "SELECT {DOC_COLUMNS} FROM search s JOIN document d ON d.id = s.rowid
@@ -257,14 +261,23 @@ impl Store {
             )?
             .query_map([at], |row| Ok((row.get::<_, Option<u16>>(0)?, row.get(1)?, count(row.get(2)?))))?
             .collect::<rusqlite::Result<_>>()?;
-        let bounds = serde_json::to_string(bounds_ms).unwrap_or_else(|_| "[]".into());
-        let latency_buckets = conn
-            .prepare_cached(
-                "SELECT (SELECT COUNT(*) FROM fetch_log f WHERE f.at >= ?1 AND f.error IS NULL AND f.elapsed_ms <= b.value)
-                 FROM json_each(?2) b ORDER BY b.key",
-            )?
-            .query_map(params![at, bounds], |row| Ok(count(row.get(0)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        // One pass over the window, bucketed here: a query per bound would read it once each.
+        let mut latency_buckets = vec![0u64; bounds_ms.len()];
+        let mut stmt = conn.prepare_cached(
+            "SELECT elapsed_ms, COUNT(*) FROM fetch_log WHERE at >= ?1 AND error IS NULL GROUP BY elapsed_ms",
+        )?;
+        let mut rows = stmt.query([at])?;
+        while let Some(row) = rows.next()? {
+            let (elapsed, n): (Option<i64>, i64) = (row.get(0)?, row.get(1)?);
+            let elapsed = elapsed.map_or(0, count);
+            for (bucket, bound) in latency_buckets.iter_mut().zip(bounds_ms) {
+                if elapsed <= *bound {
+                    *bucket += count(n);
+                }
+            }
+        }
+        drop(rows);
+        drop(stmt);
         let polls = conn
             .prepare_cached("SELECT COUNT(*) FROM (SELECT DISTINCT source_id, at FROM fetch_log WHERE at >= ?1)")?
             .query_row([at], |row| Ok(count(row.get(0)?)))?;
@@ -320,6 +333,18 @@ impl Store {
         let Some((hash, fetched_at, data)) = row else { return Ok(None) };
         let text = decompress(doc.0, version.0, &data)?;
         Ok(Some(StoredText { text, hash, fetched_at: from_millis(fetched_at) }))
+    }
+
+    /// How many documents there are.
+    pub fn document_count(&self) -> Result<u64> {
+        Ok(self.conn().prepare_cached("SELECT COUNT(*) FROM document")?.query_row([], |row| Ok(count(row.get(0)?)))?)
+    }
+
+    /// When any source was last polled.
+    pub fn newest_poll(&self) -> Result<Option<Timestamp>> {
+        let newest: Option<i64> =
+            self.conn().prepare_cached("SELECT MAX(last_polled_at) FROM source")?.query_row([], |row| row.get(0))?;
+        Ok(newest.map(from_millis))
     }
 
     /// When the newest change matching `filter` was recorded, and its id: what a feed's

@@ -37,7 +37,7 @@ impl SchedulerProbe {
 pub(crate) async fn healthz(State(state): State<WebState>) -> Response {
     let database = state.db.read(|store| {
         store.ping()?;
-        Ok(store.tallies()?.newest_poll)
+        store.newest_poll()
     });
     let (database_ok, newest_poll) = match database.await {
         Ok(newest) => (true, newest),

@@ -28,14 +28,14 @@ const DEADLINES: usize = 10;
 
 pub(crate) async fn home(State(state): State<WebState>) -> Reply {
     let today = Timestamp::now().to_zoned(TimeZone::UTC).date();
-    let (changes, deadlines, sources, tallies) = state
+    let (changes, deadlines, sources, documents) = state
         .db
         .read(move |store| {
             Ok((
                 store.recent_changes(&ChangeFilter::default(), RECENT)?,
                 store.upcoming_deadlines(today, DEADLINES)?,
                 store.source_states()?,
-                store.tallies()?,
+                store.document_count()?,
             ))
         })
         .await?;
@@ -61,7 +61,7 @@ pub(crate) async fn home(State(state): State<WebState>) -> Reply {
         changes: changes.iter().map(|c| change_item(&state, c)).collect(),
         deadlines,
         unhealthy,
-        documents: tallies.documents,
+        documents,
         sources: sources.len(),
     })
 }
