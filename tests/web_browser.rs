@@ -9,6 +9,7 @@
 mod common;
 mod web_common;
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -162,8 +163,12 @@ fn severe(entries: &[Value]) -> Vec<&Value> {
 
 #[test]
 fn a_reader_clicks_from_the_list_to_a_redline_in_chromium() {
-    if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
-        println!("browser test skipped: {CHROMEDRIVER} not found (apt install chromium chromium-driver)");
+    if let Some(missing) = [CHROMEDRIVER, CHROMIUM].into_iter().find(|p| !Path::new(p).exists()) {
+        // Written past the test harness's capture, so a plain `cargo test` shows it.
+        let _ = writeln!(
+            std::io::stderr(),
+            "browser test skipped: {missing} not found (apt install chromium chromium-driver)"
+        );
         return;
     }
     let reading = Reading::build("");

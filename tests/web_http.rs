@@ -362,7 +362,8 @@ fn a_database_from_before_the_search_index_is_served_then_indexed_by_a_writer() 
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
             "DROP TABLE search; DROP INDEX change_created; DROP INDEX document_deadline; DROP INDEX fetch_log_at;
-             DROP INDEX document_draft; DROP INDEX document_source_changed; PRAGMA user_version = 3;",
+             DROP INDEX document_draft; DROP INDEX document_source_changed; DROP INDEX change_event;
+             DROP INDEX delivery_channel_status; PRAGMA user_version = 3;",
         )
         .unwrap();
     }
