@@ -21,6 +21,7 @@ pub mod json_path; // dotted paths into JSON and link templates (json-list sourc
 pub mod pipeline; // one source's poll, stage by stage
 pub mod store; // SQLite: the only module that writes SQL
 pub mod telemetry; // logging setup
+pub mod web; // the reading room: pages, redlines, feeds, metrics (read-only)
 
 pub use extract::{BlockText, Observation};
 pub use pipeline::{Deps, PollReport, poll_source};

@@ -94,6 +94,10 @@ pub struct ChangeRef {
     pub removed_lines: u64,
     /// Unified diff of block text.
     pub diff: String,
+    /// The change's diff page in the reading room, when `[web] public_url` is set; added when
+    /// the delivery is sent (the stored body predates the document's id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Url>,
 }
 
 /// One article-level change: `{"number": "12", "kind": "renumbered", "from": "11"}`.
@@ -166,6 +170,7 @@ impl ChangeRef {
             added_lines: comparison.added_lines as u64,
             removed_lines: comparison.removed_lines as u64,
             diff,
+            url: None,
         }
     }
 }

@@ -182,6 +182,9 @@ fn document_text(
         writeln!(out, "  {}", change_line(change))?;
     }
     writeln!(out, "  {}", doc.document.url)?;
+    if let Some(url) = doc.change.as_ref().and_then(|c| c.url.as_ref()) {
+        writeln!(out, "  Read the full redline: {url}")?;
+    }
     if let Some(draft) = &doc.draft {
         writeln!(out, "  Draft: {} {}", header_text(&draft.title, 300), draft.url)?;
     }
@@ -255,6 +258,12 @@ fn document_html(kind: &str, doc: &DocumentData, labels: &HashMap<String, String
     }
     if let Some(change) = &doc.change {
         diff_html(&change.diff, out);
+        if let Some(link) = change.url.as_ref().and_then(href) {
+            let _ = write!(
+                out,
+                "<div style=\"{FONT}font-size:14px;padding-top:6px;\"><a href=\"{link}\" style=\"color:#1d4ed8;font-weight:bold;\">Read the full redline</a></div>"
+            );
+        }
     }
 }
 

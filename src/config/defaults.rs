@@ -50,6 +50,10 @@ pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 /// Below this an interval is accepted with a warning: no regulator publishes that fast.
 pub const POLITE_INTERVAL: Duration = Duration::from_secs(60);
 
+/// `[web] listen`: loopback, so nothing is exposed until the operator says so.
+pub const WEB_LISTEN: std::net::SocketAddr =
+    std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+
 /// `[smtp] tls`.
 pub const SMTP_TLS: SmtpTls = SmtpTls::StartTls;
 

@@ -24,6 +24,25 @@ pub struct Config {
     pub topics: Vec<TopicSpec>,
     pub smtp: Option<SmtpConfig>,
     pub subscribers: Vec<SubscriberSpec>,
+    /// `[web]`: the reading room, served by `run` too when present.
+    pub web: Option<WebConfig>,
+}
+
+/// `[web]`.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub listen: std::net::SocketAddr,
+    /// Where readers reach the reading room: links in emails, webhooks and feeds. Its path
+    /// always ends in `/`.
+    pub public_url: Option<Url>,
+    /// HTTP basic auth; required when `listen` is not a loopback address.
+    pub auth: Option<WebAuth>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WebAuth {
+    pub username: String,
+    pub password: SecretString,
 }
 
 #[derive(Debug, Clone)]

@@ -64,6 +64,7 @@ pub fn change(from: i64, to: i64) -> ChangeRef {
         added_lines: 2,
         removed_lines: 1,
         diff,
+        url: None,
     }
 }
 
