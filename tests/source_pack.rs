@@ -69,6 +69,13 @@ impl Pack {
         self.ws.doc_by_url(&self.site(origin).url(path))
     }
 
+    /// The stored text of a document's latest version, line by line.
+    fn text(&self, doc: &Value) -> Vec<String> {
+        let store = regwatch::store::Store::open_read_only(&self.ws.path().join("regwatch.db")).unwrap();
+        let id = regwatch::ids::DocId(doc["id"].as_i64().unwrap());
+        store.latest_version(id).unwrap().unwrap().blocks.lines().to_vec()
+    }
+
     fn errors(&self) -> Vec<(String, String)> {
         let rows = self.ws.run(&["sources", "list", "--json"]).success().json();
         rows.as_array()
@@ -257,43 +264,96 @@ fn npc() {
 }
 
 const SAMR: &str = "https://www.samr.gov.cn";
+const SAMR_DOCX: &str = "/cms_files/filemanager/1647978232/attach/202611/b3e1d2c4f5a6478990a1b2c3d4e5f607.docx";
 
+/// SAMR's jpaas column as the live endpoint answers it: asked with the column page's own
+/// query (`bulidstatic`), no cookie; rows with the period in `div.doctime` and titles whose
+/// `title` attribute keeps the site's line breaks.
 #[test]
 fn samr() {
     let pack = Pack::load("samr", &[SAMR]);
-    let shell = pack.serve(SAMR, "/hd/zjdc/", "samr/zjdc-index.html");
-    pack.site(SAMR).put("/hd/zjdc/", shell.with_header("set-cookie", "SESSION=samr7; Path=/"));
-    let api = "/api-gateway/jpaas-publish-server/front/page/build/unit?*";
-    let unit = pack.serve(SAMR, api, "samr/build-unit.json");
-    pack.site(SAMR).put(api, unit.requiring_cookie("SESSION=samr7"));
-    for art in ["art_7d1c3b5a9e8f4a2b6c0d1e2f3a4b5c6d", "art_1a2b3c4d5e6f708192a3b4c5d6e7f809"] {
+    pack.serve(SAMR, "/hd/zjdc/", "samr/zjdc-index.html");
+    let api = "/api-gateway/jpaas-publish-server/front/page/build/unit";
+    pack.serve(SAMR, &format!("{api}?*"), "samr/build-unit.json");
+    for art in [
+        "art_3c9e2f41a7b84d0e9c1f5a6b7d8e9f01",
+        "art_7d1c3b5a9e8f4a2b6c0d1e2f3a4b5c6d",
+        "art_1a2b3c4d5e6f708192a3b4c5d6e7f809",
+    ] {
         pack.serve(SAMR, &format!("/hd/zjdc/art/2026/{art}.html"), &format!("samr/{art}.html"));
     }
-    let docx = "/cms_files/filemanager/samr/www/samrnew/hd/zjdc/202611/wjyjzj.docx";
-    pack.site(SAMR).put(
-        docx,
+    let docx = |lines: &[&str]| {
         Page::bytes(
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            attachment_docs::docx(&[
-                "网络交易平台规则监督管理办法（征求意见稿）",
-                "第一条 为了规范网络交易平台规则制定和执行活动，制定本办法。",
-            ]),
-        ),
+            attachment_docs::docx(lines),
+        )
+    };
+    pack.site(SAMR).put(
+        &format!("{SAMR_DOCX}?*"),
+        docx(&[
+            "网络交易平台规则监督管理办法（征求意见稿）",
+            "第一条 为了规范网络交易平台规则制定和执行活动，制定本办法。",
+        ]),
+    );
+    pack.site(SAMR).put(
+        "/cms_files/filemanager/1647978232/attach/202612/4f0c2a9e6b7d41c3a8e5f6071829304a.docx?*",
+        docx(&["关于出口转内销产品强制性产品认证便利化试点的通知（征求意见稿）", "一、试点范围"]),
+    );
+    pack.site(SAMR).put(
+        "/cms_files/filemanager/1647978232/attach/202612/9a8b7c6d5e4f40312a1b2c3d4e5f6a7b.wps?*",
+        Page::bytes("application/octet-stream", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 wps".to_vec()),
     );
     let docs = pack.check();
     assert!(pack.errors().is_empty(), "{:?}", pack.errors());
+    let hit = pack.site(SAMR).all_hits().into_iter().find(|h| h.path.starts_with(api)).unwrap();
+    assert_eq!(hit.answered, 200);
+    for param in [
+        "parseType=bulidstatic",
+        "webId=29e9522dc89d4e088a953d8cede72f4c",
+        "tplSetId=5c30fb89ae5e48b9aefe3cdf49853830",
+        "pageType=column",
+        "tagId=%E5%86%85%E5%AE%B9%E5%8C%BA%E5%9F%9F",
+        "editType=null",
+        "pageId=b00644872e354a96b66e3cd954e9996f",
+    ] {
+        assert!(hit.path.contains(param), "{param} missing from {}", hit.path);
+    }
+    assert_eq!(hit.referer.as_deref(), Some(pack.site(SAMR).url("/hd/zjdc/").as_str()));
+    assert_eq!(
+        titles(&docs, "samr-zjdc"),
+        [
+            "市场监管总局关于公开征求《关于出口转内销产品强制性产品认证便利化试点的通知（征求意见稿）》意见的通知",
+            "市场监管总局关于公开征求《明码标价和禁止价格欺诈规定（修订征求意见稿）》意见的公告",
+            "市场监管总局关于公开征求《网络交易平台规则监督管理办法（征求意见稿）》意见的公告",
+        ],
+        "every row but the header, whole titles without the title attribute's line breaks"
+    );
+    let export = pack.doc(SAMR, "/hd/zjdc/art/2026/art_3c9e2f41a7b84d0e9c1f5a6b7d8e9f01.html");
+    assert_eq!((export["published"].as_str(), export["deadline"].as_str()), (Some("2026-12-03"), Some("2027-01-02")));
+    assert_eq!(export["stage"], "draft");
     let platform = pack.doc(SAMR, "/hd/zjdc/art/2026/art_7d1c3b5a9e8f4a2b6c0d1e2f3a4b5c6d.html");
-    assert_eq!(platform["title"], "市场监管总局关于公开征求《网络交易平台规则监督管理办法（征求意见稿）》意见的公告");
     assert_eq!(
         (platform["published"].as_str(), platform["deadline"].as_str()),
         (Some("2026-11-10"), Some("2026-12-10"))
     );
-    let attachment = pack.doc(SAMR, docx);
-    assert_eq!(attachment["parent_id"], platform["id"]);
+    assert_eq!(
+        pack.text(&platform),
+        [
+            "为规范网络交易平台规则制定和执行活动，市场监管总局起草了《网络交易平台规则监督管理办法（征求意见稿）》，现向社会公开征求意见。",
+            "公众可通过电子邮件或信函提出意见。",
+        ],
+        "the body alone: no breadcrumb, no attachment box, no footer"
+    );
+    let attachment = docs.iter().find(|d| d["parent_id"] == platform["id"]).expect("the draft DOCX is a document");
+    assert!(attachment["url"].as_str().unwrap().starts_with(&pack.site(SAMR).url(SAMR_DOCX)), "{attachment}");
+    assert_eq!(attachment["format"], "docx");
     assert_eq!(attachment["title"], "网络交易平台规则监督管理办法（征求意见稿）");
+    // The .wps feedback form is recorded, unread; the first, empty attachment box gives nothing.
+    let export_files: Vec<&str> =
+        docs.iter().filter(|d| d["parent_id"] == export["id"]).filter_map(|d| d["format"].as_str()).collect();
+    assert_eq!(export_files.len(), 2, "{docs:#?}");
     // Only the attachment box is searched: the footer's help PDF is never fetched.
     assert!(pack.site(SAMR).hits("/zw/zfxxgk/fdzdgknr/bgt/art/2023/art_help.pdf").is_empty());
-    assert_eq!(titles(&docs, "samr-zjdc").len(), 2);
 }
 
 const TC260: &str = "https://www.tc260.org.cn";
