@@ -2,6 +2,8 @@
 //! binary against saved sample pages (`tests/fixtures/sources/`) served on 127.0.0.1: each
 //! publisher's file has its origins rewritten to local sites and nothing else changed.
 
+#[path = "alert_common/mod.rs"]
+mod alert_common;
 #[path = "attachment_docs/mod.rs"]
 mod attachment_docs;
 mod common;
@@ -36,6 +38,14 @@ impl Pack {
         pack.ws = Workspace::new(&format!("include = [\"pack.toml\"]\n{LOOPBACK_FETCH}"));
         pack.ws.write("pack.toml", &text);
         pack
+    }
+
+    /// Adds a webhook subscriber to every topic and event.
+    fn subscribe(&self, hook: &url::Url) {
+        let path = self.ws.path().join("pack.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let subscriber = format!("\n[[subscriber]]\nid = \"desk\"\nwebhook = \"{hook}\"\ntopics = [\"*\"]\n");
+        std::fs::write(path, text + &subscriber).unwrap();
     }
 
     /// `text` with every origin replaced by its local site's.
@@ -448,6 +458,106 @@ fn nppa() {
     assert!(topics(&gaming).contains(&"minors"), "{gaming}");
 }
 
+const TWOBIRDS: &str = "https://www.twobirds.com";
+const NEWSLETTER: &str =
+    "/en/insights/2023/china/china-technology,-media-and-telecom-bimonthly-update-july-august-issue";
+
+/// A newsletter page watched item by item: the baseline records each item as a document; an
+/// edited item and an item inserted mid-page (renumbering every later one) make exactly two
+/// alerts, the edit's diff one line each way.
+#[test]
+fn birdandbird() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let hook = runtime.block_on(alert_common::receiver::start(alert_common::receiver::Behaviour::Accept, None));
+    let pack = Pack::load("birdandbird", &[TWOBIRDS]);
+    pack.subscribe(&hook.url);
+    let page = pack.serve(TWOBIRDS, NEWSLETTER, "birdandbird/china-tmt-update.html");
+    let docs = pack.check();
+    assert!(pack.errors().is_empty(), "{:?}", pack.errors());
+    let items = titles(&docs, "twobirds-china-tmt");
+    assert_eq!(items.len(), 13, "{items:#?}");
+    assert!(items.contains(&"Draft Amendment to the Cybersecurity Law Submitted for a Second Reading".to_owned()));
+    assert!(!items.iter().any(|t| t.contains("Related") || t.contains("Key Highlights")), "{items:#?}");
+    // Known by the official text its heading links, else by the page and its title.
+    let cac = docs
+        .iter()
+        .find(|d| d["title"] == "CAC Consults on Measures for Certifying Outbound Transfers of Personal Information")
+        .unwrap();
+    assert_eq!(cac["url"], "https://www.cac.gov.cn/2026-11/20/c_1763620000000001.htm");
+    assert!(topics(cac).contains(&"cross-border-data"), "{cac}");
+    let court = docs
+        .iter()
+        .find(|d| d["title"] == "Supreme People's Court Issues Typical Cases on Personal Information Protection")
+        .unwrap();
+    let page_url = pack.site(TWOBIRDS).url(NEWSLETTER);
+    assert!(
+        court["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{page_url}#item-supreme-people-s-court-issues-typical-cases-on-")),
+        "{court}"
+    );
+    let cnnic =
+        docs.iter().find(|d| d["title"] == "CNNIC Releases Its Statistical Report on Internet Development").unwrap();
+    assert_eq!(
+        pack.text(cnnic),
+        [
+            "CNNIC Releases Its Statistical Report on Internet Development",
+            "On 29 August, the China Internet Network Information Center released its semi-annual report, counting more than 1.1 billion internet users and rapid growth in the use of generative AI products.",
+        ]
+    );
+    assert!(hook.hits().is_empty(), "the baseline alerts nobody");
+
+    // The firm corrects one item and inserts one in the middle: every later item is renumbered.
+    let html = String::from_utf8(page.body).unwrap();
+    let edited = html.replace(
+        "Comments on the draft may be submitted until 26 November.",
+        "Comments on the draft may be submitted until 30 November.",
+    );
+    let renumbered = (7..=13).rev().fold(edited, |html, n| {
+        html.replacen(&format!("\">{n}. "), &format!("\">{}. ", n + 1), 1).replacen(
+            &format!("<h3>{n}. "),
+            &format!("<h3>{}. ", n + 1),
+            1,
+        )
+    });
+    let renumbered = renumbered.replace(
+        "<h3>8. Supreme People",
+        "<h3>7. MPS Launches a Campaign against Online Rumours</h3>\n<p>On 3 November, the Ministry of Public Security launched a campaign against accounts that fabricate news about public emergencies.</p>\n<h3>8. Supreme People",
+    );
+    assert!(renumbered.contains("<h3>14. Shanghai") && renumbered.contains("<h3>8. Supreme"), "renumbered");
+    pack.site(TWOBIRDS).put(NEWSLETTER, Page::html(&renumbered));
+    let docs = pack.check();
+    assert_eq!(titles(&docs, "twobirds-china-tmt").len(), 14);
+    let mut events: Vec<Value> = hook.hits().iter().map(|h| serde_json::from_slice(&h.body).unwrap()).collect();
+    events.sort_by_key(|e| e["type"].as_str().unwrap_or_default().to_owned());
+    let kinds: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e["type"].as_str().unwrap(), e["data"]["document"]["title"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("document.changed", "Draft Amendment to the Cybersecurity Law Submitted for a Second Reading"),
+            ("document.new", "MPS Launches a Campaign against Online Rumours"),
+        ]
+    );
+    let change = &events[0]["data"]["change"];
+    assert_eq!((change["added_lines"].as_i64(), change["removed_lines"].as_i64()), (Some(1), Some(1)), "{change}");
+    let diff = change["diff"].as_str().unwrap();
+    assert!(diff.len() < 800 && diff.contains("+Comments on the draft may be submitted until 30 November."), "{diff}");
+    assert!(!diff.contains("CAC") && !diff.contains("MPS"), "this item's lines only, not the page's: {diff}");
+    assert!(
+        events[1]["data"]["document"]["url"].as_str().unwrap().starts_with(&format!("{page_url}#item-mps-launches-"))
+    );
+    let court_now = docs.iter().find(|d| d["id"] == court["id"]).unwrap();
+    assert_eq!(
+        (court_now["url"].clone(), court_now["versions"].as_i64()),
+        (court["url"].clone(), Some(1)),
+        "renumbered, unchanged"
+    );
+}
+
 const TRACKERS: [&str; 5] = [
     "https://digichina.stanford.edu",
     "https://www.chinalawtranslate.com",
@@ -515,6 +625,6 @@ fn every_pack_file_is_valid_and_has_samples() {
         })
         .collect();
     assert_eq!(stems, samples);
-    let tested = ["cac", "gov-cn", "miit", "moj", "npc", "nppa", "samr", "tc260", "trackers"];
+    let tested = ["birdandbird", "cac", "gov-cn", "miit", "moj", "npc", "nppa", "samr", "tc260", "trackers"];
     assert_eq!(stems, tested.iter().map(|s| (*s).to_owned()).collect::<BTreeSet<_>>(), "a pack file without a test");
 }
