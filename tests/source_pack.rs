@@ -458,6 +458,45 @@ fn nppa() {
     assert!(topics(&gaming).contains(&"minors"), "{gaming}");
 }
 
+const CAIXIN: &str = "https://www.caixinglobal.com";
+
+/// Caixin Global's China section: stories from the section's list only (not the sidebar's),
+/// dated from their links, bodies without the paywall box or the closing promotions.
+#[test]
+fn caixin() {
+    let pack = Pack::load("caixin", &[CAIXIN]);
+    pack.serve(CAIXIN, "/china/", "caixin/china.html");
+    let data = "/2026-11-20/china-drafts-certification-route-for-personal-data-exports-102491752.html";
+    let face = "/2026-11-16/top-court-tightens-rules-on-face-recognition-in-housing-compounds-102490118.html";
+    pack.serve(CAIXIN, data, "caixin/2026-11-20-102491752.html");
+    pack.serve(CAIXIN, face, "caixin/2026-11-16-102490118.html");
+    let docs = pack.check();
+    assert!(pack.errors().is_empty(), "{:?}", pack.errors());
+    assert_eq!(
+        titles(&docs, "caixin-global-china"),
+        [
+            "China Drafts Certification Route for Personal Data Exports",
+            "Top Court Tightens Rules on Face Recognition in Housing Compounds"
+        ],
+        "the section's stories, not the most-popular sidebar"
+    );
+    let story = pack.doc(CAIXIN, data);
+    assert_eq!(story["published"], "2026-11-20");
+    assert!(topics(&story).contains(&"cross-border-data"), "{story}");
+    assert_eq!(
+        pack.text(&story),
+        [
+            "China's cyberspace regulator has proposed a certification scheme for companies that send personal information out of the country, adding a third route to the security assessment and the standard contract.",
+            "Under the draft measures, published Thursday for public comment, a personal information processor could ask an accredited body to certify its cross-border transfers. Certificates would last three years.",
+            "Lawyers said the route would suit multinational groups that move employee and customer data between affiliates.",
+        ]
+    );
+    let paywalled = pack.doc(CAIXIN, face);
+    assert_eq!(paywalled["published"], "2026-11-16");
+    assert_eq!(pack.text(&paywalled).len(), 1, "the lead, without the subscription box");
+    assert!(topics(&paywalled).contains(&"facial-recognition"), "{paywalled}");
+}
+
 const TWOBIRDS: &str = "https://www.twobirds.com";
 const NEWSLETTER: &str =
     "/en/insights/2023/china/china-technology,-media-and-telecom-bimonthly-update-july-august-issue";
@@ -625,6 +664,6 @@ fn every_pack_file_is_valid_and_has_samples() {
         })
         .collect();
     assert_eq!(stems, samples);
-    let tested = ["birdandbird", "cac", "gov-cn", "miit", "moj", "npc", "nppa", "samr", "tc260", "trackers"];
+    let tested = ["birdandbird", "caixin", "cac", "gov-cn", "miit", "moj", "npc", "nppa", "samr", "tc260", "trackers"];
     assert_eq!(stems, tested.iter().map(|s| (*s).to_owned()).collect::<BTreeSet<_>>(), "a pack file without a test");
 }
