@@ -597,12 +597,13 @@ fn birdandbird() {
     );
 }
 
-const TRACKERS: [&str; 5] = [
+const TRACKERS: [&str; 6] = [
     "https://digichina.stanford.edu",
     "https://www.chinalawtranslate.com",
     "https://npcobserver.com",
     "https://chinamediaproject.org",
     "https://chinacopyrightandmedia.wordpress.com",
+    "https://chinascope.org",
 ];
 
 #[test]
@@ -614,9 +615,13 @@ fn trackers() {
         "trackers/npcobserver.xml",
         "trackers/chinamediaproject.xml",
         "trackers/chinacopyrightandmedia.xml",
+        "trackers/chinascope.xml",
     ]) {
         pack.serve(origin, "/feed/", file);
     }
+    let chinascope = TRACKERS[5];
+    pack.serve(chinascope, "/archives/41012", "trackers/chinascope-41012.html");
+    pack.serve(chinascope, "/archives/40989", "trackers/chinascope-40989.html");
     let clt = TRACKERS[1];
     pack.serve(clt, "/en/pi-outbound-certification/", "trackers/clt-pi-outbound-certification.html");
     pack.serve(clt, "/en/minors-mode-guidelines/", "trackers/clt-minors-mode-guidelines.html");
@@ -629,10 +634,27 @@ fn trackers() {
             count("chinalawtranslate"),
             count("npcobserver"),
             count("chinamediaproject"),
-            count("chinacopyrightandmedia")
+            count("chinacopyrightandmedia"),
+            count("chinascope")
         ],
-        [3, 2, 2, 1, 1]
+        [3, 2, 2, 1, 1, 2]
     );
+    // Chinascope's feed has excerpts: each post is read from its page, without the theme's
+    // header, meta, sidebar or footer.
+    let data = pack.doc(chinascope, "/archives/41012");
+    assert_eq!(data["title"], "Xinhua: Beijing Sets Out a Plan for Data Property Rights");
+    assert_eq!(data["published"], "2026-11-23");
+    assert_eq!(
+        pack.text(&data),
+        [
+            "Xinhua reported that the State Council approved a plan to register data resources as property, separating the rights to hold, process and trade data.",
+            "The plan asks local governments to set up data registration offices and tells state-owned enterprises to list their data assets by the end of next year.",
+            "Source: Xinhua, November 22, 2026",
+        ]
+    );
+    let minors = pack.doc(chinascope, "/archives/40989");
+    assert_eq!(minors["title"], "People\u{2019}s Daily Commentary on Minors Online");
+    assert!(topics(&minors).contains(&"minors"), "{minors}");
     let post = pack.doc(clt, "/en/pi-outbound-certification/");
     assert_eq!(post["title"], "Personal Information Outbound Certification Measures (Draft)");
     assert!(topics(&post).contains(&"cross-border-data"), "{post}");
