@@ -372,6 +372,17 @@ mod tests {
     }
 
     #[test]
+    fn ignore_rules_clean_items() {
+        let html = r##"<h3>1. First</h3><p>a</p><p class="top"><a href="#top">Back to top</a></p><div>b <span class="share">Share</span></div><h3>2. Second</h3><p>c</p>"##;
+        let mut list = own(spec("h3", "h3", "a", None), crate::config::model::ItemExtent::Until(css("h2")), &[]);
+        if let Some(own) = &mut list.own_text {
+            own.ignore = vec![css("p.top"), css(".share")];
+        }
+        let got = items(&doc(html, ContentKind::Html), &list).unwrap();
+        assert_eq!(got[0].content.as_ref().unwrap().lines(), ["First", "a", "b"]);
+    }
+
+    #[test]
     fn renumbering_changes_neither_identity_nor_text() {
         let list = own(spec("h3", "h3", "a", None), crate::config::model::ItemExtent::Until(css("h2")), &[]);
         let before =

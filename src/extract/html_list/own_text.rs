@@ -23,13 +23,14 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::{link, read};
-use crate::config::model::{ItemExtent, ItemText, ListSpec};
+use crate::config::model::{CssSelector, ItemExtent, ItemText, ListSpec};
 use crate::extract::ListItem;
 use crate::extract::blocks::{self, BlockText, Furniture, line_key, normalise_line};
 use crate::extract::date::{parse_deadline, parse_published};
 
 /// A running number at the start of a heading: `3.`, `3)`, `3、`, `(3)`, `（三）`, `三、`, `a)`.
-/// A digit right after the separator is no numbering (`3.5 GHz band`); `enumeration` checks that.
+/// A digit right after a `.` or `:` is no numbering (`3.5 GHz band`); `without_enumeration`
+/// checks that.
 static ENUMERATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"^\s*(?:[(（]\s*(?:[0-9]{1,3}|[一二三四五六七八九十百]{1,4}|[A-Za-z])\s*[)）]|(?:[0-9]{1,3}|[一二三四五六七八九十百]{1,4})\s*[.．、:：)）]|[A-Za-z][.)])\s*",
@@ -92,7 +93,7 @@ pub(super) fn items(page: &Html, base: &Url, page_url: &Url, spec: &ListSpec, ow
 
 /// The lines of the item element, or of the regions `region` matches inside it (the element
 /// itself when it matches), each region once.
-fn within(el: ElementRef<'_>, region: Option<&crate::config::model::CssSelector>, own: &ItemText) -> Vec<String> {
+fn within(el: ElementRef<'_>, region: Option<&CssSelector>, own: &ItemText) -> Vec<String> {
     let Some(region) = region else { return lines_of(el, own) };
     if region.selector.matches(&el) {
         return lines_of(el, own);
@@ -114,7 +115,7 @@ fn within(el: ElementRef<'_>, region: Option<&crate::config::model::CssSelector>
 /// element `until` matches (or one holding either: a theme heading wrapped in a `div`).
 fn running(
     el: ElementRef<'_>,
-    until: &crate::config::model::CssSelector,
+    until: &CssSelector,
     is_start: &dyn Fn(ElementRef<'_>) -> bool,
     own: &ItemText,
 ) -> Vec<String> {
@@ -129,6 +130,10 @@ fn running(
                     || sibling.select(&until.selector).next().is_some();
                 if ends {
                     break;
+                }
+                // `from_region` leaves out what `ignore` matches inside a region, not the region.
+                if own.ignore.iter().any(|s| s.selector.matches(&sibling)) {
+                    continue;
                 }
                 lines.extend(lines_of(sibling, own));
             }
