@@ -96,7 +96,7 @@ fn the_example_loads_without_errors_or_warnings() {
     let list = cac.list.as_ref().unwrap();
     assert_eq!(list.title.source, "h5 a@title");
     assert_eq!(list.title.attribute.as_deref(), Some("title"));
-    assert_eq!(list.link.attribute, None);
+    assert_eq!(list.link.as_ref().unwrap().attribute, None);
     assert_eq!(cac.article.ignore_text.len(), 3);
     assert_eq!(cac.recheck_window, Duration::from_secs(30 * 86_400));
     assert!(config.sources[1].follow);

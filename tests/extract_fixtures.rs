@@ -112,10 +112,11 @@ fn miit_list() -> ListSpec {
     ListSpec {
         item: css("ul.page-content > li"),
         title: css("a@title"),
-        link: css("a"),
+        link: Some(css("a")),
         date: Some(css("span")),
         deadline: None,
         json: None,
+        own_text: None,
     }
 }
 

@@ -206,13 +206,38 @@ pub struct CssSelector {
 pub struct ListSpec {
     pub item: CssSelector,
     pub title: CssSelector,
-    /// `href` of the first match unless an `@attr` is given.
-    pub link: CssSelector,
+    /// `href` of the first match unless an `@attr` is given. `None` only when the items are
+    /// their own documents (`own_text`): each is then known by its title.
+    pub link: Option<CssSelector>,
     pub date: Option<CssSelector>,
     /// The comment deadline; it overrides one found in the article's text.
     pub deadline: Option<CssSelector>,
     /// The response is JSON and the list's HTML is the string at this path.
     pub json: Option<JsonPath>,
+    /// Set when the source does not follow its links (`follow = false`): each item's own text
+    /// is its document.
+    pub own_text: Option<ItemText>,
+}
+
+/// What of a list item is its document when the item is not followed: a newsletter's entries,
+/// a page of short notices.
+#[derive(Debug, Clone)]
+pub struct ItemText {
+    pub extent: ItemExtent,
+    /// `[source.article] ignore`: removed before the text is read.
+    pub ignore: Vec<CssSelector>,
+    /// `[source.article] ignore_text`: matching lines are dropped.
+    pub ignore_text: Vec<regex::Regex>,
+}
+
+/// Where an item's text is.
+#[derive(Debug, Clone)]
+pub enum ItemExtent {
+    /// Inside the item element: the regions this selector matches (`text`), else the whole element.
+    Within(Option<CssSelector>),
+    /// A flat page where an item is a heading followed by its paragraphs (`until`): the
+    /// elements after the item element, up to the next item or an element this matches.
+    Until(CssSelector),
 }
 
 #[derive(Debug, Clone, Default)]

@@ -122,6 +122,11 @@ pub(crate) struct RawList {
     pub(crate) date: Option<Spanned<String>>,
     pub(crate) deadline: Option<Spanned<String>>,
     pub(crate) json: Option<Spanned<String>>,
+    /// With `follow = false`: the part of each item whose text is its document.
+    pub(crate) text: Option<Spanned<String>>,
+    /// With `follow = false`: an item runs from its element over the ones after it, up to the
+    /// next item or an element this selector matches.
+    pub(crate) until: Option<Spanned<String>>,
 }
 
 /// `[source.article]`.
@@ -334,11 +339,12 @@ mod tests {
 
     /// Keys that exclude one another: the first must appear in the example as a commented-out
     /// line (`# password_file = ...`), the second set for real.
-    const ALTERNATIVES: [(&str, &str); 4] = [
+    const ALTERNATIVES: [(&str, &str); 5] = [
         ("smtp.password_file", "smtp.password_env"),
         ("subscriber.secret_file", "subscriber.secret_env"),
         ("source.json.link", "source.json.link_template"),
         ("web.password_file", "web.password_env"),
+        ("source.list.text", "source.list.until"),
     ];
 
     /// Tables whose keys are the user's (header names, query parameters), not the schema's.
@@ -397,7 +403,7 @@ mod tests {
 
     #[test]
     fn probe_reads_field_lists_from_serde() {
-        assert_eq!(fields::<RawList>(), ["item", "title", "link", "date", "deadline", "json"]);
+        assert_eq!(fields::<RawList>(), ["item", "title", "link", "date", "deadline", "json", "text", "until"]);
         assert!(fields::<RawSource>().contains(&"recheck_interval"));
         assert!(fields::<RawFile>().contains(&"subscriber"));
     }

@@ -18,7 +18,9 @@ use crate::config::defaults;
 use crate::config::file::{Entry, ParsedFile};
 use crate::config::issue::{ConfigIssue, Report, Reported};
 use crate::config::json_list::{json_list, path as json_path};
-use crate::config::model::{ArticleSpec, AttachmentSpec, CssSelector, ListSpec, SourceKind, SourceSpec};
+use crate::config::model::{
+    ArticleSpec, AttachmentSpec, CssSelector, ItemExtent, ItemText, ListSpec, SourceKind, SourceSpec,
+};
 use crate::config::raw::{RawArticle, RawAttachments, RawJson, RawList, RawSource};
 use crate::config::request::{request, with_query};
 use crate::config::units::format_duration;
@@ -75,12 +77,21 @@ fn source(report: &mut Report<'_>, entry: &Entry<RawSource>, seen: &mut FirstSee
     );
     let strip_params = strip_params(report, &key, raw.strip_params.as_ref());
     let request = raw.request.as_ref().map(|r| request(report, &key, r.get_ref())).transpose();
-    let list = list(report, &key, &at, kind.ok(), raw.list.as_ref());
+    let follow = follow(report, &key, kind.ok(), raw);
+    let list = list(report, &key, &at, kind.ok(), follow, raw.list.as_ref());
     let json = json(report, &key, &at, kind.ok(), url.as_ref().ok(), raw.json.as_ref());
     let article = raw.article.as_ref().map(|a| article(report, &key, a.get_ref())).transpose();
     let attachments = raw.attachments.as_ref().map(|a| attachments(report, &key, a.get_ref())).transpose();
-    let follow = follow(report, &key, kind.ok(), raw);
     let id = id?;
+    let article = article?.unwrap_or_default();
+    let list = list?.map(|mut list| {
+        // Items read as their own documents are cleaned by the article's rules.
+        if let Some(own) = &mut list.own_text {
+            own.ignore.clone_from(&article.ignore);
+            own.ignore_text.clone_from(&article.ignore_text);
+        }
+        Box::new(list)
+    });
     Ok(SourceSpec {
         name: name?.unwrap_or_else(|| id.clone()),
         id: SourceId(id),
@@ -95,9 +106,9 @@ fn source(report: &mut Report<'_>, entry: &Entry<RawSource>, seen: &mut FirstSee
         recheck_interval: recheck_interval?,
         strip_params: strip_params?,
         request: request?.unwrap_or_default(),
-        list: list?.map(Box::new),
+        list,
         json: json?.map(Box::new),
-        article: article?.unwrap_or_default(),
+        article,
         attachments: attachments?.unwrap_or_default(),
     })
 }
@@ -182,12 +193,15 @@ fn follow(report: &mut Report<'_>, key: &str, kind: Option<SourceKind>, raw: &Ra
     let fkey = format!("{key}.follow");
     match (kind, given) {
         (Some(SourceKind::HtmlList), Some(f)) if !*f.get_ref() => {
-            report.warn(
-                Some(f.span()),
-                &fkey,
-                "html-list sources always follow their links; `follow = false` is ignored",
-            );
-            true
+            // Each item is its own document: an article's region and title have nothing to read.
+            if let Some(article) =
+                raw.article.as_ref().filter(|a| a.get_ref().content.is_some() || a.get_ref().title.is_some())
+            {
+                let message = "with follow = false the list items are the documents: [source.article] content and \
+                               title apply to followed articles (ignore and ignore_text still clean the items)";
+                report.warn(Some(article.span()), &format!("{key}.article"), message);
+            }
+            false
         }
         (Some(SourceKind::HtmlList), _) => true,
         (Some(SourceKind::Page), Some(f)) if *f.get_ref() => {
@@ -214,6 +228,7 @@ fn list(
     key: &str,
     at: &Range<usize>,
     kind: Option<SourceKind>,
+    follow: bool,
     raw: Option<&Spanned<RawList>>,
 ) -> Result<Option<ListSpec>, Reported> {
     let key = format!("{key}.list");
@@ -242,11 +257,55 @@ fn list(
     };
     let item = required_selector("item", list.item.as_ref(), false);
     let title = required_selector("title", list.title.as_ref(), true);
-    let link = required_selector("link", list.link.as_ref(), true);
+    // Items that are their own documents are known by their link when they have one, else by
+    // their title; followed items need a page to follow.
+    let link = if follow {
+        required_selector("link", list.link.as_ref(), true).map(Some)
+    } else {
+        list.link.as_ref().map(|l| selector(report, &format!("{key}.link"), l, true)).transpose()
+    };
     let date = list.date.as_ref().map(|d| selector(report, &format!("{key}.date"), d, true)).transpose();
     let deadline = list.deadline.as_ref().map(|d| selector(report, &format!("{key}.deadline"), d, true)).transpose();
     let json = list.json.as_ref().map(|p| json_path(report, &format!("{key}.json"), p)).transpose();
-    Ok(Some(ListSpec { item: item?, title: title?, link: link?, date: date?, deadline: deadline?, json: json? }))
+    let own_text = own_text(report, &key, follow, list);
+    Ok(Some(ListSpec {
+        item: item?,
+        title: title?,
+        link: link?,
+        date: date?,
+        deadline: deadline?,
+        json: json?,
+        own_text: own_text?,
+    }))
+}
+
+/// `text` / `until`: where a non-followed item's document is. `None` for followed lists, which
+/// take neither.
+fn own_text(report: &mut Report<'_>, key: &str, follow: bool, list: &RawList) -> Result<Option<ItemText>, Reported> {
+    if follow {
+        let mut refused = Ok(None);
+        for (name, given) in [("text", &list.text), ("until", &list.until)] {
+            if let Some(given) = given {
+                let message = format!(
+                    "`{name}` says where an item's own text is, for html-list sources with follow = false; \
+                     this list's items are followed"
+                );
+                refused = Err(report.error(Some(given.span()), &format!("{key}.{name}"), message));
+            }
+        }
+        return refused;
+    }
+    let extent = match (&list.text, &list.until) {
+        (Some(_), Some(until)) => {
+            let message = "`text` (a region inside each item) and `until` (an item running over the elements after it) \
+                           exclude each other";
+            return Err(report.error(Some(until.span()), &format!("{key}.until"), message));
+        }
+        (None, Some(until)) => ItemExtent::Until(selector(report, &format!("{key}.until"), until, false)?),
+        (Some(text), None) => ItemExtent::Within(Some(selector(report, &format!("{key}.text"), text, false)?)),
+        (None, None) => ItemExtent::Within(None),
+    };
+    Ok(Some(ItemText { extent, ignore: Vec::new(), ignore_text: Vec::new() }))
 }
 
 fn json(
@@ -363,5 +422,74 @@ fn selector_problem(error: &SelectorErrorKind) -> String {
             format!("unsupported selector ({kind:?})")
         }
         other => other.to_string().to_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use crate::config::model::ItemExtent;
+
+    const HEAD: &str = "[[source]]\nid = \"n\"\nkind = \"html-list\"\nurl = \"https://example.org/news\"\n";
+
+    /// Loads a config holding `source` and returns its issues as `line: key: message`, or the
+    /// one source it validated.
+    fn load(source: &str) -> Result<(crate::config::model::SourceSpec, Vec<String>), Vec<String>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("regwatch.toml");
+        std::fs::write(&path, format!("{HEAD}{source}")).unwrap();
+        let shown = |issues: &[crate::config::ConfigIssue]| {
+            issues.iter().map(|i| format!("{}: {}: {}", i.line.unwrap_or(0), i.key, i.message)).collect()
+        };
+        match crate::config::load_with(&path, &|_| None, &[]) {
+            Ok(loaded) => Ok(((*loaded.config.sources[0]).clone(), shown(&loaded.warnings))),
+            Err(errors) => Err(shown(&errors.0)),
+        }
+    }
+
+    #[test]
+    fn an_unfollowed_list_reads_items_as_documents() {
+        let (spec, warnings) = load(
+            "follow = false\n[source.list]\nitem = \"h3\"\ntitle = \"h3\"\nuntil = \"h2\"\n[source.article]\nignore_text = ['^Back to top$']\n",
+        )
+        .unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(!spec.follow);
+        let list = spec.list.unwrap();
+        assert!(list.link.is_none(), "no link needed: items are known by their titles");
+        let own = list.own_text.unwrap();
+        assert!(matches!(&own.extent, ItemExtent::Until(u) if u.source == "h2"));
+        assert_eq!(own.ignore_text.len(), 1, "the article's rules clean the items");
+        let (spec, _) = load("[source.list]\nitem = \"li\"\ntitle = \"a\"\nlink = \"a\"\n").unwrap();
+        assert!(spec.follow, "html-lists follow by default");
+        assert!(spec.list.unwrap().own_text.is_none());
+    }
+
+    #[rstest]
+    #[case::text_on_a_followed_list(
+        "[source.list]\nitem = \"li\"\ntitle = \"a\"\nlink = \"a\"\ntext = \"p\"\n",
+        "9: source[0].list.text: `text` says where an item's own text is"
+    )]
+    #[case::both_extents(
+        "follow = false\n[source.list]\nitem = \"h3\"\ntitle = \"h3\"\ntext = \"p\"\nuntil = \"h2\"\n",
+        "10: source[0].list.until: `text` (a region inside each item) and `until`"
+    )]
+    #[case::followed_needs_a_link("[source.list]\nitem = \"li\"\ntitle = \"a\"\n", "source[0].list.link")]
+    #[case::attribute_in_until(
+        "follow = false\n[source.list]\nitem = \"h3\"\ntitle = \"h3\"\nuntil = \"h2@id\"\n",
+        "9: source[0].list.until: `@id` reads an attribute"
+    )]
+    fn misplaced_item_keys_are_named(#[case] source: &str, #[case] expected: &str) {
+        let errors = load(source).unwrap_err();
+        assert!(errors.iter().any(|e| e.contains(expected)), "{errors:#?}");
+    }
+
+    #[test]
+    fn article_regions_on_an_unfollowed_list_warn() {
+        let (_, warnings) =
+            load("follow = false\n[source.list]\nitem = \"li\"\ntitle = \"a\"\n[source.article]\ncontent = \"#x\"\n")
+                .unwrap();
+        assert!(warnings.iter().any(|w| w.contains("source[0].article: with follow = false")), "{warnings:?}");
     }
 }

@@ -1,7 +1,10 @@
 //! Reads a list page (a regulator's 政策法规 list, a blog index) through the source's CSS
-//! selectors into `ListItem`s: title, absolute link and date per item.
+//! selectors into `ListItem`s: title, absolute link and date per item; or, for a source that
+//! does not follow its links, each item with its own text as its document (`own_text`).
 //!
 //! Not the linked articles (the pipeline fetches those and hands them to `page`).
+
+mod own_text;
 
 use std::collections::HashSet;
 
@@ -9,7 +12,7 @@ use scraper::ElementRef;
 use url::Url;
 
 use crate::config::model::{CssSelector, ListSpec};
-use crate::extract::blocks::plain_text;
+use crate::extract::blocks::{line_key, normalise_line, plain_text};
 use crate::extract::date::{parse_date, parse_deadline, parse_published};
 use crate::extract::links::{ANCHOR, base_url};
 use crate::extract::{Decoded, ExtractError, ListItem, guard};
@@ -29,10 +32,13 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
     guard::check(html)?;
     let page = crate::extract::html::parse_document(html)?;
     let base = base_url(&page, &doc.url);
+    if let Some(own) = &spec.own_text {
+        return Ok(own_text::items(&page, &base, &doc.url, spec, own));
+    }
     let mut seen = HashSet::new();
     let mut items = Vec::new();
     for item in page.select(&spec.item.selector) {
-        let Some((url, link_el)) = link(item, &spec.link, &base) else {
+        let Some((url, link_el)) = spec.link.as_ref().and_then(|l| link(item, l, &base)) else {
             tracing::debug!(item = %plain_text(item), "List item has no usable link; skipped.");
             continue;
         };
@@ -42,7 +48,8 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
         let title = read(item, &spec.title)
             .filter(|t| !t.is_empty())
             .or_else(|| Some(plain_text(link_el)).filter(|t| !t.is_empty()))
-            .or_else(|| link_el.attr("title").map(str::trim).map(str::to_owned))
+            .map(|t| uncut(t, link_el))
+            .or_else(|| link_el.attr("title").map(normalise_line))
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| url.to_string());
         let deadline_text = spec.deadline.as_ref().and_then(|d| read(item, d));
@@ -72,6 +79,16 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
     Ok(items)
 }
 
+/// A title cut short with an ellipsis (`关于《移动互联网未成年人模式…`) is completed from the
+/// link's `title` attribute when that attribute begins with what the text shows; a whole title
+/// is kept as the text has it (the attribute may keep the site's line breaks).
+fn uncut(title: String, link_el: ElementRef<'_>) -> String {
+    let Some(shown) = title.strip_suffix('…').or_else(|| title.strip_suffix("...")) else { return title };
+    let Some(full) = link_el.attr("title").map(normalise_line) else { return title };
+    let shown = line_key(shown);
+    if !shown.is_empty() && line_key(&full).starts_with(&shown) && full.len() > title.len() { full } else { title }
+}
+
 /// The first element the selector picks: the item itself if it matches, else a descendant.
 fn pick<'a>(item: ElementRef<'a>, selector: &CssSelector) -> Option<ElementRef<'a>> {
     if selector.selector.matches(&item) {
@@ -84,7 +101,7 @@ fn pick<'a>(item: ElementRef<'a>, selector: &CssSelector) -> Option<ElementRef<'
 fn read(item: ElementRef<'_>, selector: &CssSelector) -> Option<String> {
     let el = pick(item, selector)?;
     Some(match &selector.attribute {
-        Some(attr) => crate::extract::blocks::normalise_line(el.attr(attr)?),
+        Some(attr) => normalise_line(el.attr(attr)?),
         None => plain_text(el),
     })
 }
@@ -132,10 +149,11 @@ mod tests {
         ListSpec {
             item: css(item),
             title: css(title),
-            link: css(link),
+            link: Some(css(link)),
             date: date.map(css),
             deadline: None,
             json: None,
+            own_text: None,
         }
     }
 
@@ -240,6 +258,29 @@ mod tests {
         assert_eq!((got[0].published, got[0].deadline), (Some(date(2025, 1, 1)), Some(date(2025, 2, 1))));
     }
 
+    /// SAMR's jpaas rows (as the live endpoint answers): the `title` attribute keeps the line
+    /// breaks of the site's editor, the link text is whole; a header row has no link.
+    const SAMR_ROWS: &str = "<ul class=\"Three_zhnlist_02\"><li class=\"zjnav04Left02_content\"><div class=\"doctitle\">标题</div><div class=\"doctime tim\">征集期</div></li><li class=\"zjnav04Left02_content\">\n\t<div class=\"doctitle\"><a href=\"/hd/zjdc/art/2026/art_1.html\" target=\"_blank\" title=\"市场监管总局关于公开征求《关于出口\n转内销产品强制性产品认证便利化试点的通知\n（征求意见稿）》意见的通知\">市场监管总局关于公开征求《关于出口转内销产品强制性产品认证便利化试点的通知（征求意见稿）》意见的通知</a></div>\n\t<div class=\"doctime tim\">2026-12-03至2027-01-02</div>\n\t<div class=\"docstatus stu\">(进行中)</div></li><li class=\"zjnav04Left02_content\"><div class=\"doctitle\"><a href=\"/hd/zjdc/art/2026/art_2.html\" title=\"市场监管总局关于公开征求《网络交易平台规则监督管理办法（征求意见稿）》意见的公告\">市场监管总局关于公开征求《网络交易平台规则…</a></div><div class=\"doctime tim\">2026-11-10至2026-12-10</div></li></ul>";
+
+    #[rstest::rstest]
+    #[case::link_text(".doctitle a")]
+    #[case::title_attribute(".doctitle a@title")]
+    fn samr_rows_give_whole_titles_and_periods(#[case] title: &str) {
+        let mut list = spec("li.zjnav04Left02_content", title, ".doctitle a", Some("div.doctime"));
+        list.deadline = Some(css("div.doctime"));
+        let got = items(&doc(SAMR_ROWS, ContentKind::Html), &list).unwrap();
+        assert_eq!(got.len(), 2, "the header row has no link");
+        assert_eq!(
+            got[0].title,
+            "市场监管总局关于公开征求《关于出口转内销产品强制性产品认证便利化试点的通知（征求意见稿）》意见的通知"
+        );
+        assert_eq!((got[0].published, got[0].deadline), (Some(date(2026, 12, 3)), Some(date(2027, 1, 2))));
+        assert_eq!(
+            got[1].title, "市场监管总局关于公开征求《网络交易平台规则监督管理办法（征求意见稿）》意见的公告",
+            "a cut link text is completed"
+        );
+    }
+
     /// TC260 lists only a deadline: it is no publication date.
     #[test]
     fn a_deadline_is_not_taken_for_the_date() {
@@ -248,6 +289,146 @@ mod tests {
         list.deadline = Some(css(".list_time"));
         let got = items(&doc(html, ContentKind::Html), &list).unwrap();
         assert_eq!((got[0].published, got[0].deadline), (None, Some(date(2026, 12, 15))));
+    }
+
+    fn own(mut list: ListSpec, extent: crate::config::model::ItemExtent, ignore_text: &[&str]) -> ListSpec {
+        list.own_text = Some(crate::config::model::ItemText {
+            extent,
+            ignore: Vec::new(),
+            ignore_text: ignore_text.iter().map(|r| regex::Regex::new(r).unwrap()).collect(),
+        });
+        list
+    }
+
+    /// A newsletter as CMSs serve it: one flat rich-text body, theme headings, each item a
+    /// numbered heading (linking the official text, or not) followed by its paragraphs.
+    const NEWSLETTER: &str = r##"<html><body><div class="rich-text">
+      <p>This newsletter summarises the latest developments.</p>
+      <h2>Legislative Developments</h2>
+      <h3>1. Comments Sought on the Draft Revision</h3>
+      <p>On 21 October, a draft was submitted.</p>
+      <p>It has six chapters.</p>
+      <p><a href="#top">Back to top</a></p>
+      <h3><a href="http://www.npc.gov.cn/npc/c2/c30834/202310/t20231024_1.html">2. MIIT Issued Opinions</a></h3>
+      <p>On 7 October, the MIIT issued opinions.</p>
+      <h2>Enforcement Developments</h2>
+      <h3><a href="http://www.npc.gov.cn/npc/c2/c30834/202310/t20231024_1.html">3. A Second Item Citing the Same Text</a></h3>
+      <p>On 25 September, the court issued guidance.</p>
+      <div class="note"><h3>4. Wrapped Heading</h3></div>
+      <p>Closing words.</p>
+    </div></body></html>"##;
+
+    #[test]
+    fn flat_newsletter_items_run_to_the_next_heading() {
+        let list = own(
+            spec("div.rich-text h3", "h3", "a", None),
+            crate::config::model::ItemExtent::Until(css("h2")),
+            &["^Back to top$"],
+        );
+        let got = items(&doc(NEWSLETTER, ContentKind::Html), &list).unwrap();
+        let titles: Vec<&str> = got.iter().map(|i| i.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Comments Sought on the Draft Revision",
+                "MIIT Issued Opinions",
+                "A Second Item Citing the Same Text",
+                "Wrapped Heading"
+            ]
+        );
+        let text = |i: usize| got[i].content.as_ref().unwrap().lines().to_vec();
+        assert_eq!(
+            text(0),
+            ["Comments Sought on the Draft Revision", "On 21 October, a draft was submitted.", "It has six chapters."]
+        );
+        assert_eq!(
+            text(1),
+            ["MIIT Issued Opinions", "On 7 October, the MIIT issued opinions."],
+            "stops at the theme heading"
+        );
+        assert_eq!(
+            text(2),
+            ["A Second Item Citing the Same Text", "On 25 September, the court issued guidance."],
+            "stops at a wrapper holding the next item"
+        );
+        // Known by its own link; without one, by the page and its title.
+        assert!(got[0].link.is_none());
+        assert!(
+            got[0]
+                .url
+                .as_str()
+                .starts_with("https://www.example.gov.cn/zcfg/index.html#item-comments-sought-on-the-draft-revision-"),
+            "{}",
+            got[0].url
+        );
+        assert_eq!(
+            got[1].link.as_ref().map(Url::as_str),
+            Some("http://www.npc.gov.cn/npc/c2/c30834/202310/t20231024_1.html")
+        );
+        assert_eq!(got[1].url, got[1].link.clone().unwrap());
+        assert!(got[2].link.is_none(), "a link an earlier item already holds is no identity");
+        assert!(got[2].url.fragment().unwrap().starts_with("item-a-second-item-citing-the-same-text-"));
+        assert!(got.iter().all(|i| i.published.is_none()), "dates in prose are no item dates");
+    }
+
+    #[test]
+    fn ignore_rules_clean_items() {
+        let html = r##"<h3>1. First</h3><p>a</p><p class="top"><a href="#top">Back to top</a></p><div>b <span class="share">Share</span></div><h3>2. Second</h3><p>c</p>"##;
+        let mut list = own(spec("h3", "h3", "a", None), crate::config::model::ItemExtent::Until(css("h2")), &[]);
+        if let Some(own) = &mut list.own_text {
+            own.ignore = vec![css("p.top"), css(".share")];
+        }
+        let got = items(&doc(html, ContentKind::Html), &list).unwrap();
+        assert_eq!(got[0].content.as_ref().unwrap().lines(), ["First", "a", "b"]);
+    }
+
+    #[test]
+    fn renumbering_changes_neither_identity_nor_text() {
+        let list = own(spec("h3", "h3", "a", None), crate::config::model::ItemExtent::Until(css("h2")), &[]);
+        let before =
+            items(&doc("<h3>1. First</h3><p>a</p><h3>2. Second</h3><p>b</p>", ContentKind::Html), &list).unwrap();
+        let after = items(
+            &doc("<h3>1. New</h3><p>n</p><h3>2. First</h3><p>a</p><h3>3. Second</h3><p>b</p>", ContentKind::Html),
+            &list,
+        )
+        .unwrap();
+        assert_eq!(after.len(), 3);
+        for (old, new) in before.iter().zip(&after[1..]) {
+            assert_eq!(old.url, new.url);
+            assert_eq!(old.content.as_ref().unwrap().hash(), new.content.as_ref().unwrap().hash());
+        }
+    }
+
+    #[test]
+    fn container_items_are_their_element_or_its_text_region() {
+        let html = r#"<ul class="notices">
+          <li><h4>（一）关于数据出境的通知</h4><span class="date">2026-11-20</span><p>正文第一段。</p><p>正文第二段。</p></li>
+          <li><h4>（二）关于未成年人模式的通知</h4><span class="date">2026-11-21</span><p>另一条。</p></li>
+          <li><span class="date">2026-11-22</span></li>
+        </ul>"#;
+        let mut list = own(
+            spec("ul.notices > li", "h4", "a", Some("span.date")),
+            crate::config::model::ItemExtent::Within(None),
+            &[],
+        );
+        list.link = None;
+        let got = items(&doc(html, ContentKind::Html), &list).unwrap();
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].title, "关于数据出境的通知");
+        assert_eq!(
+            got[0].content.as_ref().unwrap().lines(),
+            ["关于数据出境的通知", "2026-11-20", "正文第一段。", "正文第二段。"]
+        );
+        assert_eq!(got[0].published, Some(date(2026, 11, 20)));
+        assert_eq!(got[2].title, "2026-11-22", "no heading: the first line names it");
+        let list = own(
+            spec("ul.notices > li", "h4", "a", None),
+            crate::config::model::ItemExtent::Within(Some(css("p"))),
+            &[],
+        );
+        let got = items(&doc(html, ContentKind::Html), &list).unwrap();
+        assert_eq!(got[1].content.as_ref().unwrap().lines(), ["关于未成年人模式的通知", "另一条。"]);
+        assert_eq!(got.len(), 2, "an item with no title and no text is skipped");
     }
 
     #[test]

@@ -1,8 +1,8 @@
-//! The extract stage: the source's own response, read. A page becomes its document; feed and
-//! json-list entries that are not followed become documents from their own text; a list whose
-//! entries are followed becomes the pages to fetch (what it shows now, plus what dropped off it
-//! and is due a re-check). A response answered 304 yields the pages whose attachments must still
-//! be asked about.
+//! The extract stage: the source's own response, read. A page becomes its document; feed,
+//! json-list and html-list entries that are not followed become documents from their own text
+//! (a newsletter read item by item); a list whose entries are followed becomes the pages to
+//! fetch (what it shows now, plus what dropped off it and is due a re-check). A response
+//! answered 304 yields the pages whose attachments must still be asked about.
 
 use url::Url;
 
@@ -39,7 +39,9 @@ pub(super) struct Extracted {
 pub(super) async fn extract(poll: &mut Poll<'_>, response: FetchOutcome) -> Result<Extracted, PollFailure> {
     match poll.spec.kind {
         SourceKind::Page => page(poll, response).await,
-        SourceKind::Feed | SourceKind::JsonList if !poll.spec.follow => entries(poll, response).await,
+        SourceKind::Feed | SourceKind::JsonList | SourceKind::HtmlList if !poll.spec.follow => {
+            entries(poll, response).await
+        }
         SourceKind::Feed | SourceKind::HtmlList | SourceKind::JsonList => followed(poll, response).await,
     }
 }
@@ -59,7 +61,8 @@ async fn page(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, Poll
     Ok(Extracted { status, items: Some(1), observations: vec![observation], parents, ..Extracted::default() })
 }
 
-/// Feed and json-list entries read as documents of their own (the source does not follow).
+/// Feed, json-list and html-list entries read as documents of their own (the source does not
+/// follow).
 async fn entries(poll: &mut Poll<'_>, response: FetchOutcome) -> Result<Extracted, PollFailure> {
     let spec = poll.spec;
     let FetchOutcome::Fetched(fetched) = response else {
@@ -75,7 +78,10 @@ async fn entries(poll: &mut Poll<'_>, response: FetchOutcome) -> Result<Extracte
     poll.log.page_errors.extend(listing.warning);
     let items = listing.items;
     let mut extracted = Extracted { status, items: Some(items.len()), ..Extracted::default() };
-    for item in items.iter().take(spec.max_items) {
+    // `max_items` bounds the requests a poll makes; an html-list's items are read from the page
+    // itself and cost none, and a newsletter item left out would never be watched.
+    let limit = if spec.kind == SourceKind::HtmlList { items.len() } else { spec.max_items };
+    for item in items.iter().take(limit) {
         let observation = own_text(spec, item);
         if let Some(url) = &item.attachment {
             let link = AttachmentLink { url: url.clone(), label: item.title.clone() };
@@ -156,9 +162,28 @@ fn fetchable(url: &str) -> Option<Url> {
 /// A list item read as a document of its own: the entry's content (else its title) is its text.
 fn own_text(spec: &crate::config::model::SourceSpec, item: &crate::extract::ListItem) -> Observation {
     let blocks = item.content.clone().unwrap_or_else(|| BlockText::from_lines(vec![item.title.clone()]));
-    let mut observation = Observation::new(canonical(spec, &item.url), item.title.clone(), item.published, blocks);
+    let mut observation = Observation::new(identity(spec, item), item.title.clone(), item.published, blocks);
     observation.deadline = item.deadline;
     observation
+}
+
+/// What an entry read as its own document is known by. A feed entry: its URL (link, else guid),
+/// canonical. An html-list item: its own link, canonical; else the source's page, canonical,
+/// with the fragment `html_list` derived from the item's title (`#item-<words>-<hash>`).
+///
+/// That fragment must not go through `canonical`, which drops fragments (the same page linked
+/// as `a.htm#top` is one document): the page part is made canonical here and the fragment put
+/// back, so the identity is a URL a reader can open (it lands on the newsletter) and stays the
+/// same whatever page URL the site redirected to.
+fn identity(spec: &crate::config::model::SourceSpec, item: &crate::extract::ListItem) -> Url {
+    match (&item.link, item.url.fragment()) {
+        (None, Some(fragment)) if spec.kind == SourceKind::HtmlList => {
+            let mut url = canonical(spec, &page_url(spec));
+            url.set_fragment(Some(fragment));
+            url
+        }
+        _ => canonical(spec, &item.url),
+    }
 }
 
 /// Targets the list did not name this time (a 304 list, dropped items) keep the title and

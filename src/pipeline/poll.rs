@@ -23,7 +23,7 @@ use super::request::fetch_page;
 use super::schedule::next_due;
 use crate::alert::event::SourceRef;
 use crate::alert::route;
-use crate::config::model::SourceSpec;
+use crate::config::model::{ItemExtent, SourceSpec};
 use crate::extract::Observation;
 use crate::fetch::{FetchOutcome, Validators};
 use crate::ids::ChangeId;
@@ -353,9 +353,18 @@ fn fingerprint(spec: &SourceSpec) -> String {
     let mut parts = vec![spec.kind.as_str().to_owned(), spec.url.to_string(), spec.follow.to_string()];
     parts.push(spec.encoding.map_or("", |e| e.name()).to_owned());
     if let Some(list) = &spec.list {
-        parts.extend([&list.item, &list.title, &list.link].map(|s| s.source.clone()));
-        parts.extend([&list.date, &list.deadline].map(|d| d.as_ref().map_or(String::new(), |d| d.source.clone())));
+        parts.extend([&list.item, &list.title].map(|s| s.source.clone()));
+        parts.extend(
+            [&list.link, &list.date, &list.deadline].map(|d| d.as_ref().map_or(String::new(), |d| d.source.clone())),
+        );
         parts.push(list.json.as_ref().map_or(String::new(), ToString::to_string));
+        // Only for lists read item by item, so other sources keep their fingerprint.
+        if let Some(own) = &list.own_text {
+            parts.push(match &own.extent {
+                ItemExtent::Within(text) => format!("text={}", text.as_ref().map_or("", |t| t.source.as_str())),
+                ItemExtent::Until(until) => format!("until={}", until.source),
+            });
+        }
     }
     if let Some(json) = &spec.json {
         // Debug form: every path and template, in a stable order.
