@@ -13,10 +13,12 @@ pub mod config; // TOML config: load, include, validate
 pub mod daemon; // `regwatch run`: scheduler, delivery loop, signals, sd_notify
 pub mod demo; // the bundled sample site `regwatch demo` serves
 pub mod diff; // line, word and legal-structure diffs, and their renderings
+pub mod escape; // control characters made visible on their way to terminals and logs
 pub mod extract; // feeds, list pages and article pages into block text
 pub mod fetch; // the HTTP client, address policy, politeness, charset decoding
 pub mod ids; // newtype ids
 pub mod pipeline; // one source's poll, stage by stage
+pub mod redact; // credentials in URLs masked wherever one is shown
 pub mod store; // SQLite: the only module that writes SQL
 pub mod telemetry; // logging setup
 

@@ -88,9 +88,11 @@ pub fn normalise_line(s: &str) -> String {
 }
 
 /// Zero-width spaces and joiners, word joiner, BOM, soft hyphen and direction marks: editors and
-/// CMSs sprinkle them without changing what a reader sees.
+/// CMSs sprinkle them without changing what a reader sees. Bidi overrides and isolates go too:
+/// they only reorder what a terminal shows.
 fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}')
+        || crate::extract::sanitize::is_bidi_control(c)
 }
 
 /// C1 controls (U+0080–U+009F) in web text are windows-1252 punctuation read as Latin-1 along
@@ -168,6 +170,8 @@ mod tests {
     #[case("tab\u{0}null", "tab null")]
     #[case("don\u{92}t \u{93}x\u{94} \u{85}", "don\u{2019}t \u{201c}x\u{201d} \u{2026}")]
     #[case("a\u{81}b", "a b")]
+    #[case("abc\u{202E}fdp.exe \u{2066}x\u{2069}", "abcfdp.exe x")]
+    #[case("\u{1b}[2Jclear", "[2Jclear")]
     #[case("", "")]
     fn normalises(#[case] input: &str, #[case] expected: &str) {
         assert_eq!(normalise_line(input), expected);

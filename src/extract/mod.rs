@@ -3,7 +3,7 @@
 //! `feed` reads RSS/Atom/JSON Feed, `html_list` reads a list page through CSS selectors, `page`
 //! reads one article page into block text. `blocks` owns block text and its normalisation;
 //! `date` parses the dates real Chinese and English sites print; `guard` bounds what reaches
-//! html5ever.
+//! html5ever; `sanitize` takes out the control and bidi characters scraped text may carry.
 
 pub mod attachment;
 pub mod blocks;
@@ -15,6 +15,7 @@ pub mod json_list;
 pub mod json_path;
 pub mod links;
 pub mod page;
+pub mod sanitize;
 
 pub use blocks::BlockText;
 
@@ -89,9 +90,14 @@ pub struct Observation {
 }
 
 impl Observation {
-    /// A document the source's list or page shows directly.
+    /// A document the source's list or page shows directly. The title loses any control or
+    /// bidi character here, where every stored title passes (`sanitize`).
     #[must_use]
     pub fn new(doc_url: Url, title: String, published: Option<Date>, blocks: BlockText) -> Self {
+        let title = match sanitize::scraped(&title) {
+            std::borrow::Cow::Borrowed(_) => title,
+            std::borrow::Cow::Owned(clean) => clean,
+        };
         Self { doc_url, title, published, blocks, deadline: None, attachment: None }
     }
 }
