@@ -30,9 +30,10 @@ pub fn items(doc: &Decoded, spec: &JsonListSpec) -> Result<Vec<ListItem>, Extrac
     };
     let mut seen = HashSet::new();
     let mut items = Vec::new();
+    let mut linkless = crate::extract::html_list::Linkless::default();
     for row in rows {
         let Some(url) = link(row, &spec.link, &doc.url) else {
-            tracing::debug!(item = %row, "JSON item has no usable link; skipped.");
+            linkless.note(|| row.to_string());
             continue;
         };
         if !seen.insert(url.clone()) {
@@ -58,6 +59,7 @@ pub fn items(doc: &Decoded, spec: &JsonListSpec) -> Result<Vec<ListItem>, Extrac
         let attachment = spec.attachment.as_ref().and_then(|t| t.fill(row)).and_then(|u| resolve(&doc.url, &u));
         items.push(ListItem { content: Some(content(row, spec, &title)), url, title, published, deadline, attachment });
     }
+    linkless.log("JSON items have no usable link; skipped.");
     Ok(items)
 }
 
