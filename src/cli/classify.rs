@@ -8,7 +8,7 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::context;
-use super::output::print_json;
+use super::output::{print_json, say};
 use crate::classify;
 
 #[derive(Debug, clap::Args)]
@@ -46,9 +46,9 @@ pub(super) fn run(config: Option<&Path>, args: &ClassifyArgs) -> anyhow::Result<
     if args.json {
         print_json(&json)?;
     } else {
-        println!("topics:   {}", if json.topics.is_empty() { "-".to_owned() } else { json.topics.join(", ") });
-        println!("stage:    {}", json.stage);
-        println!("deadline: {}", json.deadline.as_deref().unwrap_or("-"));
+        say!("topics:   {}", if json.topics.is_empty() { "-".to_owned() } else { json.topics.join(", ") })?;
+        say!("stage:    {}", json.stage)?;
+        say!("deadline: {}", json.deadline.as_deref().unwrap_or("-"))?;
     }
     Ok(ExitCode::SUCCESS)
 }

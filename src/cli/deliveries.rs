@@ -4,8 +4,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::context;
-use super::output::{clip, print_json, print_table};
+use super::output::{clip, print_json, print_table, say};
 use crate::ids::DeliveryId;
+use crate::redact;
 use crate::store::Store;
 
 #[derive(Debug, clap::Subcommand)]
@@ -41,11 +42,11 @@ pub(super) fn run(config: Option<&Path>, cmd: DeliveriesCommand) -> anyhow::Resu
                             d.event.clone(),
                             d.status.clone(),
                             d.attempts.to_string(),
-                            clip(d.last_error.as_deref().unwrap_or(""), 60),
+                            clip(&redact::text(d.last_error.as_deref().unwrap_or("")), 60),
                         ]
                     })
                     .collect();
-                print_table(&["ID", "SUBSCRIBER", "CHANNEL", "EVENT", "STATUS", "TRIES", "LAST ERROR"], &table);
+                print_table(&["ID", "SUBSCRIBER", "CHANNEL", "EVENT", "STATUS", "TRIES", "LAST ERROR"], &table)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -55,7 +56,7 @@ pub(super) fn run(config: Option<&Path>, cmd: DeliveriesCommand) -> anyhow::Resu
                 store.retry_delivery(DeliveryId(id), jiff::Timestamp::now())?,
                 "no delivery {id} in the outbox"
             );
-            println!("delivery {id} queued; it goes out with the next `check` or while `run` is running");
+            say!("delivery {id} queued; it goes out with the next `check` or while `run` is running")?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use super::context;
 use super::docs::find;
-use super::output::print_json;
+use super::output::{print_json, write_text};
 use crate::diff::{self, Comparison};
+use crate::escape::Escaped;
 use crate::ids::{DocId, VersionNo};
 use crate::store::{DocumentRow, Store, StoredVersion};
 
@@ -60,11 +61,12 @@ pub(super) fn run(config: Option<&Path>, args: &DiffArgs) -> anyhow::Result<Exit
             comparison: &comparison,
         })?,
         DiffFormat::Unified => {
-            let from_label = format!("{} (#{} v{})", from.title, from.doc, from.version);
-            let to_label = format!("{} (#{} v{})", to.title, to.doc, to.version);
-            print!("{}", diff::render::unified(&comparison, &from_label, &to_label));
+            // The labels become `---`/`+++` header lines: a line break in a title must not end one.
+            let from_label = format!("{} (#{} v{})", Escaped(&from.title), from.doc, from.version);
+            let to_label = format!("{} (#{} v{})", Escaped(&to.title), to.doc, to.version);
+            write_text(&diff::render::unified(&comparison, &from_label, &to_label))?;
         }
-        DiffFormat::Html => print!("{}", diff::render::html(&comparison, &doc.title)),
+        DiffFormat::Html => write_text(&diff::render::html(&comparison, &doc.title))?,
     }
     Ok(ExitCode::SUCCESS)
 }

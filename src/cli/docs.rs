@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::context;
-use super::output::{clip, print_json, print_table};
+use super::output::{StdoutError, clip, print_json, print_table, say};
+use crate::escape::Escaped;
 use crate::ids::{DocId, SourceId};
+use crate::redact;
 use crate::store::{DocFilter, DocumentRow, Store};
 
 #[derive(Debug, clap::Subcommand)]
@@ -52,7 +54,7 @@ pub(super) fn run(config: Option<&Path>, cmd: DocsCommand) -> anyhow::Result<Exi
             if json {
                 print_json(&docs)?;
             } else {
-                print_docs(&docs);
+                print_docs(&docs)?;
             }
         }
         DocsCommand::Show { doc, json } => {
@@ -60,7 +62,7 @@ pub(super) fn run(config: Option<&Path>, cmd: DocsCommand) -> anyhow::Result<Exi
             if json {
                 print_json(&row)?;
             } else {
-                print_doc(&store, &row);
+                print_doc(&store, &row)?;
             }
         }
         DocsCommand::History { doc, json } => {
@@ -80,7 +82,7 @@ pub(super) fn run(config: Option<&Path>, cmd: DocsCommand) -> anyhow::Result<Exi
                         ]
                     })
                     .collect();
-                print_table(&["VERSION", "FETCHED", "LINES", "HASH"], &rows);
+                print_table(&["VERSION", "FETCHED", "LINES", "HASH"], &rows)?;
             }
         }
     }
@@ -101,7 +103,7 @@ fn parse_since(text: &str) -> anyhow::Result<jiff::Timestamp> {
     Ok(date.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp())
 }
 
-fn print_docs(docs: &[DocumentRow]) {
+fn print_docs(docs: &[DocumentRow]) -> Result<(), StdoutError> {
     let rows: Vec<Vec<String>> = docs
         .iter()
         .map(|d| {
@@ -115,30 +117,46 @@ fn print_docs(docs: &[DocumentRow]) {
             ]
         })
         .collect();
-    print_table(&["ID", "SOURCE", "STAGE", "VERS", "CHANGED", "TITLE"], &rows);
+    print_table(&["ID", "SOURCE", "STAGE", "VERS", "CHANGED", "TITLE"], &rows)
 }
 
-fn print_doc(store: &Store, d: &DocumentRow) {
-    println!("{}", d.title);
-    println!("  id:        {}", d.id);
-    println!("  source:    {}", d.source_id);
-    println!("  url:       {}", d.url);
-    println!("  stage:     {}", d.stage);
-    println!("  deadline:  {}", d.deadline.as_deref().unwrap_or("-"));
-    println!("  topics:    {}", if d.topics.is_empty() { "-".to_owned() } else { d.topics.join(", ") });
-    println!("  published: {}", d.published.as_deref().unwrap_or("-"));
-    println!("  versions:  {} (first seen {}, last changed {})", d.versions, d.first_seen, d.last_changed);
+fn print_doc(store: &Store, d: &DocumentRow) -> Result<(), StdoutError> {
+    say!("{}", Escaped(&d.title))?;
+    say!("  id:        {}", d.id)?;
+    say!("  source:    {}", d.source_id)?;
+    say!("  url:       {}", Escaped(redact::text(&d.url)))?;
+    say!("  stage:     {}", d.stage)?;
+    say!("  deadline:  {}", d.deadline.as_deref().unwrap_or("-"))?;
+    say!("  topics:    {}", if d.topics.is_empty() { "-".to_owned() } else { d.topics.join(", ") })?;
+    say!("  published: {}", d.published.as_deref().unwrap_or("-"))?;
+    say!("  versions:  {} (first seen {}, last changed {})", d.versions, d.first_seen, d.last_changed)?;
     if let Some(draft) = d.draft_id.and_then(|id| store.document(DocId(id)).ok().flatten()) {
-        println!("  family:    final of draft #{} {} ({})", draft.id, draft.title, draft.url);
+        say!(
+            "  family:    final of draft #{} {} ({})",
+            draft.id,
+            Escaped(&draft.title),
+            Escaped(redact::text(&draft.url))
+        )?;
     }
     for final_ in store.finals_of(DocId(d.id)).unwrap_or_default() {
-        println!("  family:    draft of final #{} {} ({})", final_.id, final_.title, final_.url);
+        say!(
+            "  family:    draft of final #{} {} ({})",
+            final_.id,
+            Escaped(&final_.title),
+            Escaped(redact::text(&final_.url))
+        )?;
     }
     if let Some(parent) = d.parent_id.and_then(|id| store.document(DocId(id)).ok().flatten()) {
         let format = d.format.as_deref().unwrap_or("file");
-        println!("  attached:  {format} attachment of #{} {} ({})", parent.id, parent.title, parent.url);
+        say!(
+            "  attached:  {format} attachment of #{} {} ({})",
+            parent.id,
+            Escaped(&parent.title),
+            Escaped(redact::text(&parent.url))
+        )?;
     }
     if let Some(why) = &d.unreadable {
-        println!("  text:      not read: {why}");
+        say!("  text:      not read: {}", Escaped(why))?;
     }
+    Ok(())
 }
