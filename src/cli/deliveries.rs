@@ -28,7 +28,11 @@ pub(super) fn run(config: Option<&Path>, cmd: DeliveriesCommand) -> anyhow::Resu
     match cmd {
         DeliveriesCommand::List { status, json } => {
             let store = context::open_store_read_only(&config)?;
-            let rows = store.deliveries(status.as_deref())?;
+            let mut rows = store.deliveries(status.as_deref())?;
+            // A receiver's error can quote its URL, and webhook URLs often carry a token.
+            for row in &mut rows {
+                row.last_error = row.last_error.as_deref().map(|e| redact::text(e).into_owned());
+            }
             if json {
                 print_json(&rows)?;
             } else {
@@ -42,7 +46,7 @@ pub(super) fn run(config: Option<&Path>, cmd: DeliveriesCommand) -> anyhow::Resu
                             d.event.clone(),
                             d.status.clone(),
                             d.attempts.to_string(),
-                            clip(&redact::text(d.last_error.as_deref().unwrap_or("")), 60),
+                            clip(d.last_error.as_deref().unwrap_or(""), 60),
                         ]
                     })
                     .collect();

@@ -50,16 +50,18 @@ pub(super) fn run(config: Option<&Path>, cmd: DocsCommand) -> anyhow::Result<Exi
         DocsCommand::List { topic, since, source, json } => {
             let since = since.as_deref().map(parse_since).transpose()?;
             let filter = DocFilter { topic, since, source: source.map(SourceId) };
-            let docs = store.documents(&filter)?;
+            let mut docs = store.documents(&filter)?;
             if json {
+                docs.iter_mut().for_each(mask_url);
                 print_json(&docs)?;
             } else {
                 print_docs(&docs)?;
             }
         }
         DocsCommand::Show { doc, json } => {
-            let row = find(&store, &doc)?;
+            let mut row = find(&store, &doc)?;
             if json {
+                mask_url(&mut row);
                 print_json(&row)?;
             } else {
                 print_doc(&store, &row)?;
@@ -87,6 +89,13 @@ pub(super) fn run(config: Option<&Path>, cmd: DocsCommand) -> anyhow::Result<Exi
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A page source's document URL is the source URL, credentials and all: shown masked.
+fn mask_url(row: &mut DocumentRow) {
+    if let std::borrow::Cow::Owned(masked) = redact::text(&row.url) {
+        row.url = masked;
+    }
 }
 
 pub(super) fn find(store: &Store, key: &str) -> anyhow::Result<DocumentRow> {
