@@ -22,7 +22,12 @@ fn spliced(sample: &'static str) -> impl Strategy<Value = Vec<u8>> {
     (any::<u8>(), 0.0..1.0f64, proptest::collection::vec(any::<u8>(), 0..24)).prop_map(move |(options, at, noise)| {
         let mut data = vec![options];
         let bytes = sample.as_bytes();
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a share of a short length")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss,
+            reason = "a share of a short length"
+        )]
         let cut = (at * bytes.len() as f64) as usize;
         data.extend_from_slice(&bytes[..cut]);
         data.extend_from_slice(&noise);
@@ -92,4 +97,30 @@ fn samples_pass() {
         run(&data);
     }
     harness::config_load(CONFIG.as_bytes());
+}
+
+/// Every input a fuzzer crashed on (`fuzz/regressions/<target>/`), replayed through its target.
+#[test]
+fn fuzz_regressions_stay_fixed() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    type Target = (&'static str, fn(&[u8]));
+    let targets: [Target; 7] = [
+        ("charset_decode", harness::charset_decode),
+        ("feed_extract", harness::feed_extract),
+        ("block_text", harness::block_text),
+        ("json_paths", harness::json_paths),
+        ("legal_diff", harness::legal_diff),
+        ("dates", harness::dates),
+        ("config_load", harness::config_load),
+    ];
+    let mut replayed = 0;
+    for (name, run) in targets {
+        let Ok(entries) = std::fs::read_dir(root.join(name)) else { continue };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            run(&std::fs::read(&path).unwrap());
+            replayed += 1;
+        }
+    }
+    assert!(replayed > 0, "no regression inputs found under {}", root.display());
 }
