@@ -99,11 +99,13 @@ fn samples_pass() {
     harness::config_load(CONFIG.as_bytes());
 }
 
+/// A fuzz target by name.
+type Target = (&'static str, fn(&[u8]));
+
 /// Every input a fuzzer crashed on (`fuzz/regressions/<target>/`), replayed through its target.
 #[test]
 fn fuzz_regressions_stay_fixed() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
-    type Target = (&'static str, fn(&[u8]));
     let targets: [Target; 7] = [
         ("charset_decode", harness::charset_decode),
         ("feed_extract", harness::feed_extract),
