@@ -79,7 +79,7 @@ pub(super) async fn fetch_attachments(
         let deps = deps.clone();
         let url = canonical(&link.url);
         let validators = known.get(url.as_str()).cloned().unwrap_or_default();
-        let mut request = shape.for_url(&url).clone();
+        let mut request = shape.for_url(&url);
         request.max_body = Some(spec.attachments.max_size.unwrap_or_else(|| spec.max_body(&deps.config.fetch)));
         tasks.spawn(async move {
             let fetched = fetch_page(&deps, &url, &validators, &request).await;

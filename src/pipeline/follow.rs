@@ -79,41 +79,37 @@ impl PollLog {
     }
 }
 
-/// The request shape of one poll: the source's headers, deadline and body cap, plus the
-/// cookies its prime request set, which go only to the prime's host.
+/// The request shape of one poll: the source's headers (only to the hosts `headers_for`
+/// allows), deadline and body cap, plus the cookies its prime request set, which go only to
+/// the prime's host.
 #[derive(Debug, Clone, Default)]
 pub(super) struct PollShape {
-    plain: RequestShape,
-    primed: Option<(String, RequestShape)>,
+    request: crate::config::model::RequestSpec,
+    cookies: Option<(String, reqwest::header::HeaderValue)>,
 }
 
 impl PollShape {
     pub(super) fn of(spec: &SourceSpec) -> Self {
-        let mut headers = reqwest::header::HeaderMap::new();
-        for (name, value) in &spec.request.headers {
-            headers.append(name.clone(), value.clone());
-        }
-        let plain = RequestShape { headers, timeout: spec.request.timeout, max_body: spec.request.max_body };
-        Self { plain, primed: None }
+        Self { request: spec.request.clone(), cookies: None }
     }
 
     fn with_cookies(mut self, host: &str, cookies: &[String]) -> Self {
-        let value = cookies.join("; ");
-        if let Ok(value) = reqwest::header::HeaderValue::from_str(&value)
+        if let Ok(value) = reqwest::header::HeaderValue::from_str(&cookies.join("; "))
             && !cookies.is_empty()
         {
-            let mut shape = self.plain.clone();
-            shape.headers.insert(reqwest::header::COOKIE, value);
-            self.primed = Some((host.to_owned(), shape));
+            self.cookies = Some((host.to_owned(), value));
         }
         self
     }
 
-    pub(super) fn for_url(&self, url: &Url) -> &RequestShape {
-        match &self.primed {
-            Some((host, shape)) if url.host_str() == Some(host.as_str()) => shape,
-            _ => &self.plain,
+    pub(super) fn for_url(&self, url: &Url) -> RequestShape {
+        let mut headers = self.request.headers_for(url);
+        if let Some((host, cookie)) = &self.cookies
+            && url.host_str() == Some(host.as_str())
+        {
+            headers.insert(reqwest::header::COOKIE, cookie.clone());
         }
+        RequestShape { headers, timeout: self.request.timeout, max_body: self.request.max_body }
     }
 }
 
@@ -124,7 +120,7 @@ pub(super) async fn prime(deps: &Deps, spec: &SourceSpec, log: &mut PollLog) -> 
     let Some(url) = &spec.request.prime else { return Ok(shape) };
     let permit = admit(deps, url).await?;
     let started = std::time::Instant::now();
-    let result = deps.client.prime(url, &shape.plain).await;
+    let result = deps.client.prime(url, &shape.for_url(url)).await;
     drop(permit);
     log.entries.push(FetchLogEntry {
         url: url.to_string(),
@@ -300,7 +296,7 @@ pub(super) async fn fetch_articles(
         let deps = deps.clone();
         let spec = Arc::clone(spec);
         let validators = known.get(target.url.as_str()).cloned().unwrap_or_default();
-        let shape = shape.for_url(&target.url).clone();
+        let shape = shape.for_url(&target.url);
         tasks.spawn(async move {
             let fetched = fetch_page(&deps, &target.url, &validators, &shape).await;
             let article = match &fetched {

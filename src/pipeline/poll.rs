@@ -235,7 +235,7 @@ async fn gather(
         crate::fetch::Validators::default()
     };
     let shape = prime(deps, spec, log).await?;
-    let result = fetch_page(deps, &spec.url, &validators, shape.for_url(&spec.url)).await;
+    let result = fetch_page(deps, &spec.url, &validators, &shape.for_url(&spec.url)).await;
     log.note(&spec.url, &result);
     let outcome = result?;
     let validators_on_success = outcome.clone();

@@ -46,7 +46,7 @@ pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
     };
     let shaped = prime(deps, &spec, &mut PollLog::default()).await;
     let fetched = match shaped {
-        Ok(shape) => fetch_page(deps, &spec.url, &Validators::default(), shape.for_url(&spec.url)).await,
+        Ok(shape) => fetch_page(deps, &spec.url, &Validators::default(), &shape.for_url(&spec.url)).await,
         Err(e) => Err(e),
     };
     let fetched = match fetched {
