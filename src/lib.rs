@@ -13,12 +13,14 @@ pub mod config; // TOML config: load, include, validate
 pub mod daemon; // `regwatch run`: scheduler, delivery loop, signals, sd_notify
 pub mod demo; // the bundled sample site `regwatch demo` serves
 pub mod diff; // line, word and legal-structure diffs, and their renderings
+pub mod escape; // control characters made visible on their way to terminals and logs
 pub mod extract; // feeds, list pages and article pages into block text
 pub mod fetch; // the HTTP client, address policy, politeness, charset decoding
 pub mod ids; // newtype ids
 pub mod isolate; // helper processes for parsers that cannot be bounded in-process
 pub mod json_path; // dotted paths into JSON and link templates (json-list sources)
 pub mod pipeline; // one source's poll, stage by stage
+pub mod redact; // credentials in URLs masked wherever one is shown
 pub mod store; // SQLite: the only module that writes SQL
 pub mod telemetry; // logging setup
 pub mod web; // the reading room: pages, redlines, feeds, metrics (read-only)

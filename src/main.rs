@@ -12,7 +12,10 @@ fn main() -> ExitCode {
     match regwatch::cli::dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Errors may quote scraped text or URLs: escaped, credentials masked, line breaks kept.
+            let text = format!("{e:#}");
+            let text = regwatch::redact::text(&text);
+            eprintln!("error: {}", regwatch::escape::controls_except(&text, &['\n']));
             ExitCode::FAILURE
         }
     }

@@ -16,6 +16,9 @@ fn example_env(name: &str) -> Option<String> {
         "REGWATCH_SMTP_PASSWORD" => Some("smtp-secret".to_owned()),
         "REGWATCH_HOOK_SECRET" => Some("hook-secret".to_owned()),
         "REGWATCH_WEB_PASSWORD" => Some("web-secret".to_owned()),
+        "REGWATCH_TRACKER_PASSWORD" => Some("tracker-password".to_owned()),
+        "REGWATCH_TRACKER_KEY" => Some("tracker-key".to_owned()),
+        "REGWATCH_TRACKER_TOKEN" => Some("tracker-token".to_owned()),
         _ => None,
     }
 }
@@ -128,9 +131,25 @@ fn the_example_names_its_unset_secrets_with_their_lines() {
     };
     let got: Vec<(Option<usize>, &str, &str)> =
         errors.0.iter().map(|i| (i.line, i.key.as_str(), i.message.as_str())).collect();
+    let disabled = " (the source is disabled, so this is only a warning until it is enabled)";
     assert_eq!(
         got,
         [
+            (
+                Some(line_of("password_env = \"REGWATCH_TRACKER_PASSWORD\"")),
+                "source[6].auth.password_env",
+                format!("environment variable `REGWATCH_TRACKER_PASSWORD` is not set{disabled}").as_str()
+            ),
+            (
+                Some(line_of("headers_env")),
+                "source[6].request.headers_env.X-Api-Key",
+                format!("environment variable `REGWATCH_TRACKER_KEY` is not set{disabled}").as_str()
+            ),
+            (
+                Some(line_of("query_env")),
+                "source[6].request.query_env.token",
+                format!("environment variable `REGWATCH_TRACKER_TOKEN` is not set{disabled}").as_str()
+            ),
             (
                 Some(line_after("[web]", "password_env")),
                 "web.password_env",
@@ -148,6 +167,8 @@ fn the_example_names_its_unset_secrets_with_their_lines() {
             ),
         ]
     );
+    // The disabled source's missing secrets are warnings: only the web's, SMTP's and the webhook's stop it.
+    assert_eq!(errors.errors().count(), 3);
 }
 
 #[test]
@@ -161,7 +182,7 @@ fn unknown_keys_are_named_with_their_lines() {
         [
             "regwatch.toml:3: fetch.timout: unknown key `timout`; did you mean `timeout`?",
             "regwatch.toml:9: source[0].intervall: unknown key `intervall`; did you mean `interval`?",
-            "regwatch.toml:10: source[0].colour: unknown key `colour`; expected one of: id, name, kind, url, enabled, interval, follow, encoding, max_items, recheck_window, recheck_interval, strip_params, request, list, json, article, attachments",
+            "regwatch.toml:10: source[0].colour: unknown key `colour`; expected one of: id, name, kind, url, enabled, interval, follow, encoding, max_items, recheck_window, recheck_interval, strip_params, request, auth, list, json, article, attachments",
             "regwatch.toml:12: source[0].list: [source.list] applies to html-list sources only; this source is `feed`",
             "regwatch.toml:13: source[0].list.itme: unknown key `itme`; did you mean `item`?",
             "regwatch.toml:15: sources: unknown key `sources`; did you mean `source`?",
@@ -458,7 +479,7 @@ fn secret_files_resolve_next_to_the_file_that_names_them() {
             "alerts/hooks.toml",
             "[[subscriber]]\nid = \"hook\"\nwebhook = \"https://hooks.example.org/x\"\nsecret_file = \"hook.secret\"\ntopics = [\"minors\"]\n",
         ),
-        ("alerts/hook.secret", "whsec_abc\n"),
+        ("alerts/hook.secret", "whsec_YWJj\n"),
     ]);
     let config = loaded(dir.path(), "regwatch.toml").config;
     let smtp = config.smtp.unwrap();
@@ -563,4 +584,196 @@ url = "https://example.org/api"
             "regwatch.toml:35: source[2].json: json-list sources need a [source.json] table with items, title and link (or link_template)",
         ]
     );
+}
+
+fn secret_env(name: &str) -> Option<String> {
+    match name {
+        "TRACKER_KEY" => Some("key-0f1e2d".to_owned()),
+        "TRACKER_TOKEN" => Some("tok-9a8b7c".to_owned()),
+        "BAD_HEADER" => Some("line one\r\nX-Injected: yes".to_owned()),
+        "HOOK_SECRET" => Some("whsec_!!not-base64-SECRETPART".to_owned()),
+        _ => None,
+    }
+}
+
+/// Written owner-only, as secret files should be.
+fn private_file(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
+#[test]
+fn source_credentials_come_from_env_and_files_and_stay_on_their_hosts() {
+    let dir = tree(&[(
+        "regwatch.toml",
+        r#"[[source]]
+id = "tracker"
+kind = "feed"
+url = "https://api.tracker.example.org/v1/feed.json?lang=en"
+
+[source.auth]
+username = "regwatch"
+password_file = "tracker.pass"
+
+[source.request]
+headers = { Referer = "https://tracker.example.org/" }
+headers_env = { "X-Api-Key" = "TRACKER_KEY" }
+headers_file = { "X-Client-Secret" = "client.secret" }
+query_env = { api_token = "TRACKER_TOKEN" }
+header_hosts = ["files.tracker.example.org", "*.cdn.example.net"]
+"#,
+    )]);
+    private_file(&dir.path().join("tracker.pass"), "pa55-4d3c\n");
+    private_file(&dir.path().join("client.secret"), "client-5e6f\n");
+    let loaded = match load_with(&dir.path().join("regwatch.toml"), &secret_env, &builtin_topics()) {
+        Ok(loaded) => loaded,
+        Err(errors) => panic!("refused:\n{errors}"),
+    };
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let source = &loaded.config.sources[0];
+    assert_eq!(source.url.as_str(), "https://api.tracker.example.org/v1/feed.json?lang=en&api_token=tok-9a8b7c");
+    let debug = format!("{:?}", loaded.config);
+    for secret in ["key-0f1e2d", "tok-9a8b7c", "pa55-4d3c", "client-5e6f", "cGE1NS00ZDNj"] {
+        assert!(!debug.contains(secret), "{secret} in {debug}");
+    }
+    let url = |s: &str| url::Url::parse(s).unwrap();
+    let own = source.request.headers_for(&url("https://api.tracker.example.org/v1/items/7"));
+    assert_eq!(own.get("referer").unwrap(), "https://tracker.example.org/");
+    assert_eq!(own.get("x-api-key").unwrap(), "key-0f1e2d");
+    assert_eq!(own.get("x-client-secret").unwrap(), "client-5e6f");
+    // base64("regwatch:pa55-4d3c")
+    assert_eq!(own.get("authorization").unwrap(), "Basic cmVnd2F0Y2g6cGE1NS00ZDNj");
+    assert!(own.get("authorization").unwrap().is_sensitive());
+    assert_eq!(source.request.headers_for(&url("https://files.tracker.example.org/a.pdf")).len(), 4);
+    assert_eq!(source.request.headers_for(&url("https://img.cdn.example.net/x.png")).len(), 4);
+    for elsewhere in [
+        "https://evil.example.org/v1/feed.json",
+        "http://api.tracker.example.org/v1/feed.json",
+        "https://api.tracker.example.org:8443/v1/feed.json",
+        "https://cdn.example.net/x.png",
+        "https://notcdn.example.net/x.png",
+    ] {
+        assert!(source.request.headers_for(&url(elsewhere)).is_empty(), "{elsewhere}");
+    }
+}
+
+#[test]
+fn source_credential_problems_are_named_and_never_show_a_value() {
+    let dir = tree(&[(
+        "regwatch.toml",
+        r#"[[source]]
+id = "one"
+kind = "feed"
+url = "https://reader:hunter2@example.org/feed?api_key=inline-123&page=1"
+
+[source.request]
+query = { sig = "inline-456" }
+query_env = { q = "TRACKER_TOKEN" }
+headers_env = { Authorization = "TRACKER_KEY" }
+header_hosts = ["https://files.example.org/", "*.", "a b"]
+
+[source.auth]
+username = "reader"
+password_env = "TRACKER_TOKEN"
+
+[[source]]
+id = "two"
+kind = "feed"
+url = "https://example.org/feed"
+[source.request]
+headers_env = { "X-Bad" = "BAD_HEADER" }
+[source.auth]
+username = "u"
+password = "hunter3"
+
+[[source]]
+id = "three"
+kind = "feed"
+url = "https://example.org/feed"
+enabled = false
+[source.request]
+headers_env = { "X-Api-Key" = "UNSET_VAR" }
+"#,
+    )]);
+    let result = load_with(&dir.path().join("regwatch.toml"), &secret_env, &builtin_topics());
+    let ConfigErrors(issues) = result.expect_err("config should be refused");
+    let shown: Vec<String> = issues.iter().map(|issue| shown(dir.path(), issue)).collect();
+    let expected = [
+        "regwatch.toml:4: warning: source[0].url: the URL holds a password: move it to [source.auth] with password_env or password_file",
+        "regwatch.toml:4: warning: source[0].url: query parameter `api_key` looks like a credential: move it to [source.request] query_env or query_file",
+        "regwatch.toml:4: source[0].url: the URL holds credentials and [source.auth] sets others: keep only [source.auth]",
+        "regwatch.toml:7: warning: source[0].request.query.sig: `sig` looks like a credential: read it from query_env or query_file instead of writing it here",
+        "regwatch.toml:8: source[0].request.query_env.q: `q` does not name a credential (key, token, secret, sig, auth…), so it would not be masked where the URL is shown; put it in `query` if it is no secret",
+        "regwatch.toml:9: source[0].request: `Authorization` is set twice: use either a header or [source.auth]",
+        "regwatch.toml:10: source[0].request.header_hosts[0]: invalid host `https://files.example.org/`: expected a host name such as api.example.org or *.example.org, without scheme or port",
+        "regwatch.toml:10: source[0].request.header_hosts[1]: invalid host `*.`: expected a host name such as api.example.org or *.example.org, without scheme or port",
+        "regwatch.toml:10: source[0].request.header_hosts[2]: invalid host `a b`: expected a host name such as api.example.org or *.example.org, without scheme or port",
+        "regwatch.toml:21: source[1].request.headers_env.X-Bad: the value environment variable `BAD_HEADER` holds is not a valid header value (one line of visible ASCII)",
+        "regwatch.toml:22: source[1].auth: missing key `password_env` or `password_file`",
+        "regwatch.toml:24: source[1].auth.password: secrets are not accepted inline; use password_env or password_file",
+        "regwatch.toml:32: warning: source[2].request.headers_env.X-Api-Key: environment variable `UNSET_VAR` is not set (the source is disabled, so this is only a warning until it is enabled)",
+    ];
+    let mut sorted = shown.clone();
+    sorted.sort();
+    let mut wanted: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+    wanted.sort();
+    assert_eq!(sorted, wanted);
+    let all = shown.join("\n");
+    for secret in ["hunter2", "hunter3", "inline-123", "inline-456", "tok-9a8b7c", "key-0f1e2d", "X-Injected"] {
+        assert!(!all.contains(secret), "{secret} in:\n{all}");
+    }
+}
+
+#[test]
+fn mail_addresses_and_display_names_are_one_line() {
+    let dir = tree(&[(
+        "regwatch.toml",
+        "[smtp]\nhost = \"localhost\"\nfrom = \"regwatch\\r\\nBcc: all@example.org <alerts@example.org>\"\n\n[[subscriber]]\nid = \"team\"\nemail = \"Team\\n<3>x <team@example.org>\"\ntopics = [\"*\"]\n",
+    )]);
+    assert_eq!(
+        errors_of(dir.path(), "regwatch.toml"),
+        [
+            "regwatch.toml:3: smtp.from: `regwatch\\r\\nBcc: all@example.org <alerts@example.org>` holds a line break or another control character; a mail address and its name are one line",
+            "regwatch.toml:7: subscriber[0].email: `Team\\n<3>x <team@example.org>` holds a line break or another control character; a mail address and its name are one line",
+        ]
+    );
+}
+
+#[test]
+fn webhook_secrets_that_cannot_sign_are_refused_without_showing_them() {
+    let dir = tree(&[(
+        "regwatch.toml",
+        "[[subscriber]]\nid = \"hook\"\nwebhook = \"https://hooks.example.org/x\"\nsecret_env = \"HOOK_SECRET\"\ntopics = [\"*\"]\n",
+    )]);
+    let ConfigErrors(issues) = load_with(&dir.path().join("regwatch.toml"), &secret_env, &builtin_topics())
+        .expect_err("config should be refused");
+    let shown: Vec<String> = issues.iter().map(|issue| shown(dir.path(), issue)).collect();
+    assert_eq!(
+        shown,
+        [
+            "regwatch.toml:4: subscriber[0].secret_env: the secret starts with `whsec_` but the rest is not valid base64; check that it was copied whole"
+        ]
+    );
+    for part in ["!!", "not-base64", "SECRETPART", "offset", "symbol"] {
+        assert!(!shown[0].contains(part), "{part} in {}", shown[0]);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_no_secret_file() {
+    let dir = tree(&[(
+        "regwatch.toml",
+        "[smtp]\nhost = \"localhost\"\nusername = \"u\"\npassword_file = \"pipe\"\nfrom = \"alerts@example.org\"\n",
+    )]);
+    let made = std::process::Command::new("mkfifo").arg(dir.path().join("pipe")).status().unwrap();
+    assert!(made.success());
+    let errors = errors_of(dir.path(), "regwatch.toml");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("regwatch.toml:4: smtp.password_file: secret file "), "{}", errors[0]);
+    assert!(errors[0].ends_with("pipe is a FIFO, not a regular file"), "{}", errors[0]);
 }

@@ -112,16 +112,17 @@ fn the_same_text_at_a_new_url_is_the_same_document() {
     let hook = runtime.block_on(receiver::start(Behaviour::Accept, None));
     let site = site();
     let ws = workspace(&site, &hook);
-    site.put("/list.htm", list(|i| format!("?sid=a{i}")));
+    site.put("/list.htm", list(|i| format!("?req=a{i}")));
     poll(&ws);
 
-    // A per-request token no list knows; the pages are byte for byte the same.
-    site.put("/list.htm", list(|i| format!("?sid=b{i}")));
+    // A per-request token no list knows (not a credential: `docs list` shows it); the pages are
+    // byte for byte the same.
+    site.put("/list.htm", list(|i| format!("?req=b{i}")));
     let row = poll(&ws);
     assert_eq!((row["new_documents"].as_u64(), row["new_versions"].as_u64()), (Some(0), Some(0)), "{row}");
     let docs = ws.docs();
     assert_eq!(docs.len(), TITLES.len());
-    assert!(docs.iter().all(|d| d["url"].as_str().unwrap().contains("sid=b")), "documents follow their new URL");
+    assert!(docs.iter().all(|d| d["url"].as_str().unwrap().contains("req=b")), "documents follow their new URL");
     assert!(document_events(&hook).is_empty());
 
     // A real edit at the new URL is still a change of the same document.
@@ -137,7 +138,7 @@ fn links_that_change_on_every_poll_make_the_source_unhealthy_not_a_flood() {
     let hook = runtime.block_on(receiver::start(Behaviour::Accept, None));
     let site = site();
     let ws = workspace(&site, &hook);
-    site.put("/list.htm", list(|i| format!("?sid=0-{i}")));
+    site.put("/list.htm", list(|i| format!("?req=0-{i}")));
     for i in 0..TITLES.len() {
         site.put(&format!("/doc{i}.htm?*"), article(i, "访问令牌 0"));
     }
@@ -146,7 +147,7 @@ fn links_that_change_on_every_poll_make_the_source_unhealthy_not_a_flood() {
     let mut fetched = Vec::new();
     for round in 1..=4 {
         // Every poll: new tokens in every link, and the token printed in every page.
-        site.put("/list.htm", list(|i| format!("?sid={round}-{i}")));
+        site.put("/list.htm", list(|i| format!("?req={round}-{i}")));
         for i in 0..TITLES.len() {
             site.put(&format!("/doc{i}.htm?*"), article(i, &format!("访问令牌 {round}")));
         }

@@ -1,6 +1,7 @@
 //! `regwatch check`: one pass over the sources now. A progress bar at a terminal, one log line
 //! per source otherwise; a summary at the end.
 
+use std::borrow::Cow;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -11,9 +12,11 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::context;
-use super::output::print_json;
+use super::output::{StdoutError, print_json, say};
 use crate::config::model::SourceSpec;
+use crate::escape::Escaped;
 use crate::pipeline::{Deps, PollReport, poll_source};
+use crate::redact;
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -29,8 +32,8 @@ pub struct CheckArgs {
 struct ReportJson<'a> {
     source: &'a str,
     baseline: bool,
-    error: Option<&'a str>,
-    warnings: &'a [String],
+    error: Option<Cow<'a, str>>,
+    warnings: Vec<Cow<'a, str>>,
     items: Option<usize>,
     fetched: usize,
     not_modified: usize,
@@ -62,7 +65,7 @@ pub(super) fn run(config: Option<&Path>, args: &CheckArgs) -> anyhow::Result<Exi
         let json: Vec<ReportJson<'_>> = reports.iter().map(to_json).collect();
         print_json(&json)?;
     } else {
-        print_summary(&reports);
+        print_summary(&reports)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -148,8 +151,8 @@ fn to_json(r: &PollReport) -> ReportJson<'_> {
     ReportJson {
         source: r.source.as_str(),
         baseline: r.baseline,
-        error: r.error.as_deref(),
-        warnings: &r.warnings,
+        error: r.error.as_deref().map(redact::text),
+        warnings: r.warnings.iter().map(|w| redact::text(w)).collect(),
         items: r.items,
         fetched: r.fetched,
         not_modified: r.not_modified,
@@ -160,21 +163,21 @@ fn to_json(r: &PollReport) -> ReportJson<'_> {
     }
 }
 
-fn print_summary(reports: &[PollReport]) {
+fn print_summary(reports: &[PollReport]) -> Result<(), StdoutError> {
     for r in reports {
         let state = match (&r.error, r.baseline) {
-            (Some(e), _) => format!("FAILED: {e}"),
+            (Some(e), _) => format!("FAILED: {}", Escaped(redact::text(e))),
             (None, true) => format!("baseline: {} documents", r.new_documents),
             (None, false) => {
                 format!("{} new, {} changed", r.new_documents, r.new_versions.saturating_sub(r.new_documents))
             }
         };
-        println!("{:<24} {state}", r.source.as_str());
+        say!("{:<24} {state}", r.source.as_str())?;
         for warning in &r.warnings {
-            println!("{:<24}   warning: {warning}", "");
+            say!("{:<24}   warning: {}", "", Escaped(redact::text(warning)))?;
         }
     }
     let failed = reports.iter().filter(|r| r.error.is_some()).count();
     let changes: usize = reports.iter().map(|r| r.changes.len()).sum();
-    println!("{} sources checked, {failed} failed, {changes} changes recorded", reports.len());
+    say!("{} sources checked, {failed} failed, {changes} changes recorded", reports.len())
 }

@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::context;
-use super::output::print_json;
+use super::output::{print_json, say};
 use crate::classify::{self, TopicEvidence, TopicPack};
 
 #[derive(Debug, clap::Args)]
@@ -72,14 +72,14 @@ pub(super) fn run(config: Option<&Path>, args: &ClassifyArgs) -> anyhow::Result<
     if args.json {
         print_json(&json)?;
     } else {
-        println!("topics:   {}", if json.topics.is_empty() { "-".to_owned() } else { json.topics.join(", ") });
+        say!("topics:   {}", if json.topics.is_empty() { "-".to_owned() } else { json.topics.join(", ") })?;
         for id in &json.topics {
             if let Some(e) = json.evidence.get(id) {
-                println!("  {id}: {}", e.why);
+                say!("  {id}: {}", e.why)?;
             }
         }
-        println!("stage:    {}", json.stage);
-        println!("deadline: {}", json.deadline.as_deref().unwrap_or("-"));
+        say!("stage:    {}", json.stage)?;
+        say!("deadline: {}", json.deadline.as_deref().unwrap_or("-"))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,7 +4,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::context;
+use super::output::say;
 use crate::config;
+use crate::escape::Escaped;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ConfigCommand {
@@ -12,27 +14,29 @@ pub enum ConfigCommand {
     Check,
 }
 
-pub(super) fn run(explicit: Option<&Path>, cmd: &ConfigCommand) -> ExitCode {
+pub(super) fn run(explicit: Option<&Path>, cmd: &ConfigCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ConfigCommand::Check => match config::resolve(explicit, &context::builtin_topics()) {
             Ok(loaded) => {
                 for warning in &loaded.warnings {
-                    println!("{warning}");
+                    say!("{}", Escaped(warning))?;
                 }
                 let c = &loaded.config;
                 let origin = c.path.as_ref().map_or("built-in defaults".to_owned(), |p| p.display().to_string());
-                println!(
+                say!(
                     "{origin}: ok ({} sources, {} topics, {} subscribers, database {})",
                     c.sources.len(),
                     c.topics.len(),
                     c.subscribers.len(),
                     c.storage.database.display()
-                );
-                ExitCode::SUCCESS
+                )?;
+                Ok(ExitCode::SUCCESS)
             }
             Err(errors) => {
-                eprintln!("{errors}");
-                ExitCode::FAILURE
+                for issue in &errors.0 {
+                    eprintln!("{}", Escaped(issue));
+                }
+                Ok(ExitCode::FAILURE)
             }
         },
     }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::context;
+use super::output::say;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum DbCommand {
@@ -15,10 +16,15 @@ pub(super) fn run(config: Option<&Path>, cmd: &DbCommand) -> anyhow::Result<Exit
     let config = context::load_config(config)?;
     match cmd {
         DbCommand::Backup { path } => {
-            anyhow::ensure!(!path.exists(), "{} already exists; choose a new file for the backup", path.display());
+            // symlink_metadata: a dangling symlink is something there too.
+            anyhow::ensure!(
+                std::fs::symlink_metadata(path).is_err(),
+                "{} already exists; choose a new file for the backup",
+                path.display()
+            );
             let store = context::open_store_read_only(&config)?;
             store.backup_to(path)?;
-            println!("backed up {} to {}", store.path().display(), path.display());
+            say!("backed up {} to {}", store.path().display(), path.display())?;
             Ok(ExitCode::SUCCESS)
         }
     }

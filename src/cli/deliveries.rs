@@ -4,9 +4,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::context;
-use super::output::{clip, print_json, print_table};
+use super::output::{clip, print_json, print_table, say};
 use crate::clock::{Clock, SystemClock};
 use crate::ids::DeliveryId;
+use crate::redact;
 use crate::store::{DeliveryStatus, Store};
 
 #[derive(Debug, clap::Subcommand)]
@@ -29,7 +30,11 @@ pub(super) fn run(config: Option<&Path>, cmd: DeliveriesCommand) -> anyhow::Resu
         DeliveriesCommand::List { status, json } => {
             let store = context::open_store_read_only(&config)?;
             let status = status.as_deref().and_then(DeliveryStatus::parse);
-            let rows = store.deliveries(status)?;
+            let mut rows = store.deliveries(status)?;
+            // A receiver's error can quote its URL, and webhook URLs often carry a token.
+            for row in &mut rows {
+                row.last_error = row.last_error.as_deref().map(|e| redact::text(e).into_owned());
+            }
             if json {
                 print_json(&rows)?;
             } else {
@@ -47,14 +52,14 @@ pub(super) fn run(config: Option<&Path>, cmd: DeliveriesCommand) -> anyhow::Resu
                         ]
                     })
                     .collect();
-                print_table(&["ID", "SUBSCRIBER", "CHANNEL", "EVENT", "STATUS", "TRIES", "LAST ERROR"], &table);
+                print_table(&["ID", "SUBSCRIBER", "CHANNEL", "EVENT", "STATUS", "TRIES", "LAST ERROR"], &table)?;
             }
             Ok(ExitCode::SUCCESS)
         }
         DeliveriesCommand::Retry { id } => {
             let store = Store::open(&config.storage.database)?;
             anyhow::ensure!(store.retry_delivery(DeliveryId(id), SystemClock.now())?, "no delivery {id} in the outbox");
-            println!("delivery {id} queued; it goes out with the next `check` or while `run` is running");
+            say!("delivery {id} queued; it goes out with the next `check` or while `run` is running")?;
             Ok(ExitCode::SUCCESS)
         }
     }

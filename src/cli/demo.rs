@@ -9,11 +9,13 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use super::check::check_all;
-use super::output::topic_list;
+use super::output::{StdoutError, say, topic_list};
 use crate::config;
 use crate::demo::{DemoSite, serve};
 use crate::diff;
+use crate::escape::Escaped;
 use crate::pipeline::{Deps, PollReport};
+use crate::redact;
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
@@ -23,25 +25,51 @@ pub struct DemoArgs {
 }
 
 pub(super) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    let (dir, temporary) = match &args.keep {
-        Some(dir) => (dir.clone(), false),
-        None => (std::env::temp_dir().join(format!("regwatch-demo-{}", std::process::id())), true),
+    // A fresh directory of our own (random name, 0700, created, never an existing one that
+    // someone else could have planted symlinks in), removed when `scratch` drops.
+    let scratch;
+    let dir = if let Some(dir) = &args.keep {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        dir.clone()
+    } else {
+        scratch = tempfile::Builder::new()
+            .prefix("regwatch-demo-")
+            .tempdir()
+            .context("cannot create a private temporary directory for the demo")?;
+        scratch.path().to_path_buf()
     };
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let result = super::context::runtime()?.block_on(demo(&dir));
-    if temporary {
-        let _ = std::fs::remove_dir_all(&dir);
+    super::context::runtime()?.block_on(demo(&dir)).map(|()| ExitCode::SUCCESS)
+}
+
+/// Writes `contents` to `path` with `mode`, refusing to follow a symlink planted there and
+/// narrowing the mode of a file that already existed.
+fn write_file(path: &Path, contents: &[u8], mode: u32) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(mode).custom_flags(libc::O_NOFOLLOW);
+        let mut file = options.open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        file.write_all(contents)
     }
-    result.map(|()| ExitCode::SUCCESS)
+    #[cfg(not(unix))]
+    {
+        let _ = mode;
+        options.open(path)?.write_all(contents)
+    }
 }
 
 async fn demo(dir: &Path) -> anyhow::Result<()> {
     let server = serve(Arc::new(DemoSite::default())).await.context("cannot start the demo server on 127.0.0.1")?;
     let base = server.base_url();
-    println!("regwatch demo: serving a sample site at {base}");
+    say!("regwatch demo: serving a sample site at {base}")?;
     let config_path = dir.join("regwatch.toml");
-    std::fs::write(&config_path, demo_config(&base)).context("cannot write the demo config")?;
-    std::fs::write(dir.join("hook.secret"), DEMO_SECRET).context("cannot write the demo webhook secret")?;
+    write_file(&config_path, demo_config(&base).as_bytes(), 0o644).context("cannot write the demo config")?;
+    write_file(&dir.join("hook.secret"), DEMO_SECRET.as_bytes(), 0o600)
+        .context("cannot write the demo webhook secret")?;
     let db = dir.join("regwatch.db");
     if db.exists() {
         std::fs::remove_file(&db).context("cannot reset the demo database")?;
@@ -52,52 +80,53 @@ async fn demo(dir: &Path) -> anyhow::Result<()> {
     let deps = super::context::deps(Arc::clone(&config))?;
     let courier = super::context::courier(&config, &deps.store, &deps.topics)?;
 
-    println!("\n== pass 1: baseline (the first pass over a source alerts nobody)");
+    say!("\n== pass 1: baseline (the first pass over a source alerts nobody)")?;
     let first = check_all(&deps, config.sources.clone(), false).await;
-    print_pass(&first);
+    print_pass(&first)?;
     courier.deliver_due().await?;
 
     server.site.edit();
-    println!("\n== the site changes: a draft regulation is amended in place (Article 5 changed, a new");
-    println!("   Article 8 inserted), a new notice appears, a blog post is revised, and every page's");
-    println!("   view counter and 'last updated' stamp moves (noise that must not count)");
+    say!("\n== the site changes: a draft regulation is amended in place (Article 5 changed, a new")?;
+    say!("   Article 8 inserted), a new notice appears, a blog post is revised, and every page's")?;
+    say!("   view counter and 'last updated' stamp moves (noise that must not count)")?;
 
-    println!("\n== pass 2");
+    say!("\n== pass 2")?;
     let second = check_all(&deps, config.sources.clone(), false).await;
-    print_pass(&second);
+    print_pass(&second)?;
     for change in second.iter().flat_map(|r| r.changes.iter().copied()) {
         print_change(&deps, change)?;
     }
     let round = courier.deliver_due().await?;
-    print_webhooks(&server.site.received(), round.delivered);
-    println!("\nTry it on your own sources: see config/regwatch.toml and `regwatch --help`.");
+    print_webhooks(&server.site.received(), round.delivered)?;
+    say!("\nTry it on your own sources: see config/regwatch.toml and `regwatch --help`.")?;
     Ok(())
 }
 
 /// The demo subscriber's signing secret (Standard Webhooks form).
 const DEMO_SECRET: &str = "whsec_ZGVtby1zZWNyZXQtZm9yLXJlZ3dhdGNo";
 
-fn print_webhooks(received: &[crate::demo::ReceivedWebhook], delivered: usize) {
-    println!("\n== alerts: {delivered} signed webhooks delivered to the demo receiver (the baseline sent none)");
+fn print_webhooks(received: &[crate::demo::ReceivedWebhook], delivered: usize) -> Result<(), StdoutError> {
+    say!("\n== alerts: {delivered} signed webhooks delivered to the demo receiver (the baseline sent none)")?;
     for hook in received {
         let body: serde_json::Value = serde_json::from_str(&hook.body).unwrap_or_default();
-        println!(
+        say!(
             "  {}  {}  {}",
             body["type"].as_str().unwrap_or("?"),
             hook.id,
-            body["data"]["document"]["title"].as_str().unwrap_or("?")
-        );
+            Escaped(body["data"]["document"]["title"].as_str().unwrap_or("?"))
+        )?;
     }
     if let Some(first) = received.iter().find(|h| h.body.contains("document.changed")) {
         let mut body: serde_json::Value = serde_json::from_str(&first.body).unwrap_or_default();
         if let Some(diff) = body.pointer_mut("/data/change/diff") {
             *diff = serde_json::Value::String("<unified diff, as above>".into());
         }
-        println!("\n   webhook-id: {}\n   webhook-signature: {}", first.id, first.signature.as_deref().unwrap_or("-"));
+        say!("\n   webhook-id: {}\n   webhook-signature: {}", first.id, first.signature.as_deref().unwrap_or("-"))?;
         for line in serde_json::to_string_pretty(&body).unwrap_or_default().lines() {
-            println!("   {line}");
+            say!("   {line}")?;
         }
     }
+    Ok(())
 }
 
 fn demo_config(base: &str) -> String {
@@ -156,10 +185,10 @@ schedule = "immediate"
     )
 }
 
-fn print_pass(reports: &[PollReport]) {
+fn print_pass(reports: &[PollReport]) -> Result<(), StdoutError> {
     for r in reports {
         let what = match &r.error {
-            Some(e) => format!("FAILED: {e}"),
+            Some(e) => format!("FAILED: {}", Escaped(redact::text(e))),
             None if r.baseline => format!("{} documents recorded", r.new_documents),
             None => format!(
                 "{} requests answered 304, {} pages fetched, {} new documents, {} new versions",
@@ -169,23 +198,24 @@ fn print_pass(reports: &[PollReport]) {
                 r.new_versions.saturating_sub(r.new_documents)
             ),
         };
-        println!("  {:<14} {what}", r.source.as_str());
+        say!("  {:<14} {what}", r.source.as_str())?;
     }
+    Ok(())
 }
 
 fn print_change(deps: &Deps, id: crate::ids::ChangeId) -> anyhow::Result<()> {
     let store = &deps.store;
     let Some(change) = store.change(id)? else { return Ok(()) };
     let Some(doc) = store.document(change.doc_id)? else { return Ok(()) };
-    println!("\n-- {}: {}", change.event, doc.title);
-    println!("   {}", doc.url);
-    println!(
+    say!("\n-- {}: {}", change.event, Escaped(&doc.title))?;
+    say!("   {}", Escaped(redact::text(&doc.url)))?;
+    say!(
         "   stage: {}  deadline: {}  topics: {}",
         doc.stage.as_str(),
         doc.deadline.map_or_else(|| "-".to_owned(), |d| d.to_string()),
         topic_list(&doc.topics)
-    );
-    println!("   summary: {}", change.summary);
+    )?;
+    say!("   summary: {}", change.summary)?;
     if let (Some(from_doc), Some(from_version)) = (change.from_doc_id, change.from_version) {
         let old = store.version(from_doc, from_version)?;
         let new = store.version(change.doc_id, change.to_version)?;
@@ -197,7 +227,7 @@ fn print_change(deps: &Deps, id: crate::ids::ChangeId) -> anyhow::Result<()> {
                 &format!("version {}", change.to_version),
             );
             for line in rendered.lines() {
-                println!("   {line}");
+                say!("   {line}")?;
             }
         }
     }

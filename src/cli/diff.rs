@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use super::context;
 use super::docs::find;
-use super::output::print_json;
+use super::output::{print_json, write_bytes, write_text};
 use crate::diff::{self, Comparison};
+use crate::escape::Escaped;
 use crate::ids::{DocId, VersionNo};
 use crate::store::{DocumentRow, Store, StoredVersion};
 
@@ -79,8 +80,9 @@ pub(super) fn run(config: Option<&Path>, args: &DiffArgs) -> anyhow::Result<Exit
             serde_json::to_string_pretty(&json)? + "\n"
         }
         DiffFormat::Unified => {
-            let from_label = format!("{} (#{} v{})", from.title, from.doc, from.version);
-            let to_label = format!("{} (#{} v{})", to.title, to.doc, to.version);
+            // The labels become `---`/`+++` header lines: a line break in a title must not end one.
+            let from_label = format!("{} (#{} v{})", Escaped(&from.title), from.doc, from.version);
+            let to_label = format!("{} (#{} v{})", Escaped(&to.title), to.doc, to.version);
             diff::render::unified(&comparison, &from_label, &to_label)
         }
         DiffFormat::Html | DiffFormat::Docx => diff::render::html(&comparison, &doc.title),
@@ -88,11 +90,15 @@ pub(super) fn run(config: Option<&Path>, args: &DiffArgs) -> anyhow::Result<Exit
     write_output(args.output.as_deref(), text.as_bytes())
 }
 
-/// Writes to `path`, or to stdout without one.
+/// Writes to `path`, or to stdout without one: text through the escaping writer, DOCX bytes
+/// (not UTF-8) as they are.
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<ExitCode> {
     match path {
         Some(path) => std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?,
-        None => std::io::Write::write_all(&mut std::io::stdout().lock(), bytes).context("cannot write to stdout")?,
+        None => match std::str::from_utf8(bytes) {
+            Ok(text) => write_text(text)?,
+            Err(_) => write_bytes(bytes)?,
+        },
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -6,10 +6,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::context;
+use super::output::say;
 use crate::alert::route::channel_of;
 use crate::alert::{Event, RoundReport, digest_content};
 use crate::clock::{Clock, SystemClock};
 use crate::config::model::SubscriberSpec;
+use crate::escape::Escaped;
 use crate::store::DeliveryChannel;
 
 #[derive(Debug, clap::Subcommand)]
@@ -57,15 +59,15 @@ pub(super) fn run(config: Option<&Path>, cmd: DigestCommand) -> anyhow::Result<E
                 })
                 .collect();
             if events.is_empty() {
-                println!("nothing pending for {}", subscriber.id);
+                say!("nothing pending for {}", subscriber.id)?;
                 return Ok(ExitCode::SUCCESS);
             }
             let pack = context::topic_pack(&config)?;
             let content = digest_content(&subscriber, &events, SystemClock.now(), &pack.labels());
             if html {
-                println!("{}", content.html);
+                say!("{}", content.html)?;
             } else {
-                println!("Subject: {}\nMessage-ID: {}\n\n{}", content.subject, content.message_id, content.text);
+                say!("Subject: {}\nMessage-ID: {}\n\n{}", Escaped(&content.subject), content.message_id, content.text)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -77,10 +79,10 @@ pub(super) fn run(config: Option<&Path>, cmd: DigestCommand) -> anyhow::Result<E
             let mut report = RoundReport::default();
             let sent = context::runtime()?.block_on(courier.send_digest(&subscriber, &mut report))?;
             if sent {
-                println!("digest sent to {} ({} deliveries)", subscriber.id, report.delivered);
+                say!("digest sent to {} ({} deliveries)", subscriber.id, report.delivered)?;
                 Ok(ExitCode::SUCCESS)
             } else if report == RoundReport::default() {
-                println!("nothing pending for {}", subscriber.id);
+                say!("nothing pending for {}", subscriber.id)?;
                 Ok(ExitCode::SUCCESS)
             } else {
                 eprintln!("digest not sent; see `regwatch deliveries list --status pending`");

@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::context;
-use super::output::{clip, print_json, print_table, topic_list};
+use super::output::{StdoutError, clip, print_json, print_table, say, topic_list};
+use crate::escape::Escaped;
 use crate::ids::{SourceId, TopicId};
+use crate::redact;
 use crate::store::{DocFilter, DocumentRow, Store};
 
 #[derive(Debug, clap::Subcommand)]
@@ -48,16 +50,18 @@ pub(super) fn run(config: Option<&Path>, cmd: DocsCommand) -> anyhow::Result<Exi
         DocsCommand::List { topic, since, source, json } => {
             let since = since.as_deref().map(parse_since).transpose()?;
             let filter = DocFilter { topic: topic.map(TopicId), since, source: source.map(SourceId) };
-            let docs = store.documents(&filter)?;
+            let mut docs = store.documents(&filter)?;
             if json {
+                docs.iter_mut().for_each(mask_url);
                 print_json(&docs)?;
             } else {
-                print_docs(&docs);
+                print_docs(&docs)?;
             }
         }
         DocsCommand::Show { doc, json } => {
-            let row = find(&store, &doc)?;
+            let mut row = find(&store, &doc)?;
             if json {
+                mask_url(&mut row);
                 print_json(&row)?;
             } else {
                 print_doc(&store, &row)?;
@@ -80,11 +84,18 @@ pub(super) fn run(config: Option<&Path>, cmd: DocsCommand) -> anyhow::Result<Exi
                         ]
                     })
                     .collect();
-                print_table(&["VERSION", "FETCHED", "LINES", "SHA-256"], &rows);
+                print_table(&["VERSION", "FETCHED", "LINES", "SHA-256"], &rows)?;
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A page source's document URL is the source URL, credentials and all: shown masked.
+fn mask_url(row: &mut DocumentRow) {
+    if let std::borrow::Cow::Owned(masked) = redact::text(&row.url) {
+        row.url = masked;
+    }
 }
 
 pub(super) fn find(store: &Store, key: &str) -> anyhow::Result<DocumentRow> {
@@ -101,7 +112,7 @@ fn parse_since(text: &str) -> anyhow::Result<jiff::Timestamp> {
     Ok(date.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp())
 }
 
-fn print_docs(docs: &[DocumentRow]) {
+fn print_docs(docs: &[DocumentRow]) -> Result<(), StdoutError> {
     let rows: Vec<Vec<String>> = docs
         .iter()
         .map(|d| {
@@ -115,35 +126,50 @@ fn print_docs(docs: &[DocumentRow]) {
             ]
         })
         .collect();
-    print_table(&["ID", "SOURCE", "STAGE", "VERS", "CHANGED", "TITLE"], &rows);
+    print_table(&["ID", "SOURCE", "STAGE", "VERS", "CHANGED", "TITLE"], &rows)
 }
 
 fn print_doc(store: &Store, d: &DocumentRow) -> anyhow::Result<()> {
-    println!("{}", d.title);
-    println!("  id:        {}", d.id);
-    println!("  source:    {}", d.source_id);
-    println!("  url:       {}", d.url);
-    println!("  stage:     {}", d.stage.as_str());
-    println!("  deadline:  {}", d.deadline.map_or_else(|| "-".to_owned(), |d| d.to_string()));
-    println!("  topics:    {}", if d.topics.is_empty() { "-".to_owned() } else { topic_list(&d.topics) });
-    println!("  published: {}", d.published.map_or_else(|| "-".to_owned(), |d| d.to_string()));
-    println!("  versions:  {} (first seen {}, last changed {})", d.versions, d.first_seen, d.last_changed);
+    say!("{}", Escaped(&d.title))?;
+    say!("  id:        {}", d.id)?;
+    say!("  source:    {}", d.source_id)?;
+    say!("  url:       {}", Escaped(redact::text(&d.url)))?;
+    say!("  stage:     {}", d.stage.as_str())?;
+    say!("  deadline:  {}", d.deadline.map_or_else(|| "-".to_owned(), |d| d.to_string()))?;
+    say!("  topics:    {}", if d.topics.is_empty() { "-".to_owned() } else { topic_list(&d.topics) })?;
+    say!("  published: {}", d.published.map_or_else(|| "-".to_owned(), |d| d.to_string()))?;
+    say!("  versions:  {} (first seen {}, last changed {})", d.versions, d.first_seen, d.last_changed)?;
     if let Some(id) = d.draft_id
         && let Some(draft) = store.document(id)?
     {
-        println!("  family:    final of draft #{} {} ({})", draft.id, draft.title, draft.url);
+        say!(
+            "  family:    final of draft #{} {} ({})",
+            draft.id,
+            Escaped(&draft.title),
+            Escaped(redact::text(&draft.url))
+        )?;
     }
     for final_ in store.finals_of(d.id)? {
-        println!("  family:    draft of final #{} {} ({})", final_.id, final_.title, final_.url);
+        say!(
+            "  family:    draft of final #{} {} ({})",
+            final_.id,
+            Escaped(&final_.title),
+            Escaped(redact::text(&final_.url))
+        )?;
     }
     if let Some(id) = d.parent_id
         && let Some(parent) = store.document(id)?
     {
         let format = d.format.as_deref().unwrap_or("file");
-        println!("  attached:  {format} attachment of #{} {} ({})", parent.id, parent.title, parent.url);
+        say!(
+            "  attached:  {format} attachment of #{} {} ({})",
+            parent.id,
+            Escaped(&parent.title),
+            Escaped(redact::text(&parent.url))
+        )?;
     }
     if let Some(why) = &d.unreadable {
-        println!("  text:      not read: {why}");
+        say!("  text:      not read: {}", Escaped(why))?;
     }
     Ok(())
 }

@@ -77,8 +77,16 @@ pub enum Command {
     Extract(extract::ExtractArgs),
 }
 
-/// Runs the command; `Err` is printed by `main` with its context chain.
+/// Runs the command; `Err` is printed by `main` with its context chain. A reader that closed
+/// standard output early (`docs list | head`) ends the command quietly and successfully.
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match run_command(cli) {
+        Err(error) if output::StdoutError::is_closed(&error) => Ok(ExitCode::SUCCESS),
+        other => other,
+    }
+}
+
+fn run_command(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = cli.config.as_deref();
     match cli.command {
         Command::Run => run::run(config),
@@ -90,7 +98,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Deliveries(cmd) => deliveries::run(config, cmd),
         Command::Digest(cmd) => digest::run(config, cmd),
         Command::Db(cmd) => db::run(config, &cmd),
-        Command::Config(cmd) => Ok(config::run(config, &cmd)),
+        Command::Config(cmd) => config::run(config, &cmd),
         Command::Serve(args) => serve::run(config, &args),
         Command::Demo(args) => demo::run(&args),
         Command::Extract(args) => Ok(extract::run(&args)),

@@ -6,9 +6,11 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use super::context;
-use super::output::{clip, print_json, print_table};
+use super::output::{StdoutError, clip, print_json, print_table, say};
 use crate::config::model::SourceSpec;
+use crate::escape::Escaped;
 use crate::pipeline::test_source;
+use crate::redact;
 use crate::store::{Health, SourceState};
 
 #[derive(Debug, clap::Subcommand)]
@@ -57,7 +59,7 @@ pub(super) fn run(config: Option<&Path>, cmd: SourcesCommand) -> anyhow::Result<
             if json {
                 print_json(&rows)?;
             } else {
-                print_sources(&rows);
+                print_sources(&rows)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -77,11 +79,13 @@ pub(super) fn run(config: Option<&Path>, cmd: SourcesCommand) -> anyhow::Result<
                 topics,
                 std::sync::Arc::new(crate::clock::SystemClock),
             )?;
-            let report = context::runtime()?.block_on(test_source(&deps, spec));
+            let mut report = context::runtime()?.block_on(test_source(&deps, spec));
+            report.url = redact::text(&report.url).into_owned();
+            report.error = report.error.map(|e| redact::text(&e).into_owned());
             if json {
                 print_json(&report)?;
             } else {
-                print_test(&report);
+                print_test(&report)?;
             }
             Ok(if report.error.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
@@ -94,22 +98,23 @@ fn row(spec: &SourceSpec, state: Option<&SourceState>) -> SourceRow {
         id: spec.id.to_string(),
         name: spec.name.clone(),
         kind: spec.kind.as_str(),
-        url: spec.url.to_string(),
+        url: redact::url(&spec.url),
         interval: crate::config::units::format_duration(spec.interval),
         enabled: spec.enabled,
         health: health.as_str(),
+        // Redacted again on the way out: a database written by an older regwatch holds them raw.
         health_reason: match health {
-            Health::Unhealthy { reason } => Some(reason),
+            Health::Unhealthy { reason } => Some(redact::text(&reason).into_owned()),
             _ => None,
         },
-        last_error: state.and_then(|s| s.last_error.clone()),
+        last_error: state.and_then(|s| s.last_error.as_deref().map(|e| redact::text(e).into_owned())),
         last_polled: state.and_then(|s| s.last_polled_at).map(|t| t.to_string()),
         next_due: state.and_then(|s| s.next_due).map(|t| t.to_string()),
         documents: state.map_or(0, |s| s.documents),
     }
 }
 
-fn print_sources(rows: &[SourceRow]) {
+fn print_sources(rows: &[SourceRow]) -> Result<(), StdoutError> {
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -129,28 +134,30 @@ fn print_sources(rows: &[SourceRow]) {
             ]
         })
         .collect();
-    print_table(&["ID", "KIND", "EVERY", "HEALTH", "DOCS", "NEXT DUE", "LAST ERROR"], &table);
+    print_table(&["ID", "KIND", "EVERY", "HEALTH", "DOCS", "NEXT DUE", "LAST ERROR"], &table)
 }
 
-fn print_test(report: &crate::pipeline::SourceTest) {
-    println!("source:   {}", report.source);
-    println!("url:      {}", report.url);
-    println!("status:   {}", report.status.map_or("-".into(), |s| s.to_string()));
-    println!("encoding: {}", report.encoding.as_deref().unwrap_or("-"));
+fn print_test(report: &crate::pipeline::SourceTest) -> Result<(), StdoutError> {
+    say!("source:   {}", report.source)?;
+    say!("url:      {}", Escaped(&report.url))?;
+    say!("status:   {}", report.status.map_or("-".into(), |s| s.to_string()))?;
+    say!("encoding: {}", report.encoding.as_deref().unwrap_or("-"))?;
     if let Some(error) = &report.error {
-        println!("error:    {error}");
+        say!("error:    {}", Escaped(error))?;
     }
-    println!("items:    {}", report.items.len());
+    say!("items:    {}", report.items.len())?;
     for warning in &report.warnings {
-        println!("warning:  {warning}");
+        say!("warning:  {}", Escaped(warning))?;
     }
     for item in &report.items {
-        println!("  {}  {}\n      {}", item.published.as_deref().unwrap_or("          "), item.title, item.url);
+        let date = item.published.as_deref().unwrap_or("          ");
+        say!("  {}  {}\n      {}", date, Escaped(&item.title), Escaped(redact::text(&item.url)))?;
     }
     if !report.text.is_empty() {
-        println!("text:");
+        say!("text:")?;
         for line in &report.text {
-            println!("  | {line}");
+            say!("  | {}", Escaped(line))?;
         }
     }
+    Ok(())
 }

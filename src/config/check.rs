@@ -159,6 +159,7 @@ pub(crate) fn http_url(report: &mut Report<'_>, key: &str, raw: &Spanned<String>
         Ok(url) => return Ok(url),
         Err(error) => error.to_string(),
     };
-    let message = format!("invalid URL `{text}`: {problem}; expected an absolute http or https URL");
+    let shown = crate::escape::controls(&crate::redact::text(text)).into_owned();
+    let message = format!("invalid URL `{shown}`: {problem}; expected an absolute http or https URL");
     Err(report.error(Some(raw.span()), key, message))
 }

@@ -74,7 +74,9 @@ fn include_refusal(name: &str) -> String {
 
 fn unknown_key_message(path: &str, name: &str, known: &[&str]) -> String {
     match (path, name) {
-        ("smtp", "password") => "secrets are not accepted inline; use password_env or password_file".to_owned(),
+        ("smtp" | "source.auth", "password") => {
+            "secrets are not accepted inline; use password_env or password_file".to_owned()
+        }
         ("subscriber", "secret") => "secrets are not accepted inline; use secret_env or secret_file".to_owned(),
         _ => match known
             .iter()

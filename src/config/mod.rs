@@ -33,6 +33,7 @@ use std::path::{Path, PathBuf};
 
 pub use issue::{ConfigErrors, ConfigIssue, Severity};
 pub use model::Config;
+pub use source::compile_selector;
 
 /// Looks up an environment variable by name; `load` passes the process environment.
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -61,8 +62,30 @@ pub fn load_with(path: &Path, env: EnvLookup<'_>, builtin_topics: &[String]) -> 
     let Some(main) = file::read(path.to_path_buf(), file::Role::Main, &mut issues) else {
         return Err(ConfigErrors(issues));
     };
-    let includes = include::read_includes(&main, &mut issues);
-    let config = validate::validate(&main, &includes, env, builtin_topics, &mut issues);
+    finish_loading(&main, env, builtin_topics, issues)
+}
+
+/// `load_with` on `text` as if it were the contents of `path` (includes and secret files are
+/// still read relative to `path`): for the fuzzer and property tests.
+pub fn load_from_str(
+    path: &Path,
+    text: String,
+    env: EnvLookup<'_>,
+    builtin_topics: &[String],
+) -> Result<Loaded, ConfigErrors> {
+    let mut issues = Vec::new();
+    let main = file::parse(path.to_path_buf(), text, file::Role::Main, &mut issues);
+    finish_loading(&main, env, builtin_topics, issues)
+}
+
+fn finish_loading(
+    main: &file::ParsedFile,
+    env: EnvLookup<'_>,
+    builtin_topics: &[String],
+    mut issues: Vec<ConfigIssue>,
+) -> Result<Loaded, ConfigErrors> {
+    let includes = include::read_includes(main, &mut issues);
+    let config = validate::validate(main, &includes, env, builtin_topics, &mut issues);
     let order: Vec<&Path> =
         std::iter::once(main.path.as_path()).chain(includes.iter().map(|f| f.path.as_path())).collect();
     sort_by_file_order(&mut issues, &order);

@@ -1,16 +1,19 @@
 //! The validated configuration: what the rest of regwatch reads. Built only by `validate`.
 
+use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use encoding_rs::Encoding;
 use ipnet::IpNet;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::SecretString;
 use url::Url;
 
 use crate::ids::SourceId;
 use crate::json_path::{JsonPath, LinkTemplate};
+use crate::redact::Redacted;
 
 /// Everything regwatch was told, checked.
 #[derive(Debug, Clone)]
@@ -105,8 +108,8 @@ impl SourceKind {
     }
 }
 
-/// One `[[source]]`.
-#[derive(Debug, Clone)]
+/// One `[[source]]`. Its `Debug` shows the URL with credentials masked.
+#[derive(Clone)]
 pub struct SourceSpec {
     pub id: SourceId,
     pub name: String,
@@ -149,17 +152,105 @@ impl SourceSpec {
     }
 }
 
-/// `[source.request]`: what this source's requests carry beyond the defaults. The `query`
-/// pairs are already part of `SourceSpec::url`.
-#[derive(Debug, Clone, Default)]
+impl fmt::Debug for SourceSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceSpec")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("url", &Redacted(&self.url).to_string())
+            .field("enabled", &self.enabled)
+            .field("interval", &self.interval)
+            .field("follow", &self.follow)
+            .field("encoding", &self.encoding)
+            .field("max_items", &self.max_items)
+            .field("recheck_window", &self.recheck_window)
+            .field("strip_params", &self.strip_params)
+            .field("recheck_interval", &self.recheck_interval)
+            .field("request", &self.request)
+            .field("list", &self.list)
+            .field("json", &self.json)
+            .field("article", &self.article)
+            .field("attachments", &self.attachments)
+            .finish()
+    }
+}
+
+/// `[source.request]` and `[source.auth]`: what this source's requests carry beyond the
+/// defaults. The `query` pairs (secret ones included) are already part of `SourceSpec::url`.
+/// Its `Debug` hides secret header values and masks URL credentials.
+#[derive(Clone, Default)]
 pub struct RequestSpec {
-    /// Sent with every request of the source: list, articles, attachments.
-    pub headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+    /// Sent with the source's requests to its own origins: use `headers_for`.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Headers from `headers_env`, `headers_file` and `[source.auth]`, values marked sensitive;
+    /// sent like `headers`, through `headers_for`.
+    pub secret_headers: Vec<(HeaderName, HeaderValue)>,
+    /// Hosts besides the source's own origins that get its headers, lower-case; `*.example.org`
+    /// covers the subdomains of example.org.
+    pub header_hosts: Vec<String>,
+    /// The source URL's origin, and the prime URL's.
+    pub origins: Vec<url::Origin>,
     /// Fetched first on every poll, redirects not followed; the cookies it sets go with the
     /// poll's requests to its host.
     pub prime: Option<Url>,
     pub timeout: Option<Duration>,
     pub max_body: Option<u64>,
+}
+
+impl RequestSpec {
+    /// The headers a request to `url` carries: all of the source's (plain and secret) when
+    /// `url` is on one of its origins (or the https upgrade of one) or on a `header_hosts`
+    /// host, none otherwise, so a Referer or an API key never follows a link to another site.
+    #[must_use]
+    pub fn headers_for(&self, url: &Url) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        if self.sends_headers_to(url) {
+            for (name, value) in self.headers.iter().chain(&self.secret_headers) {
+                map.append(name.clone(), value.clone());
+            }
+        }
+        map
+    }
+
+    /// Whether `url` gets this source's headers (see `headers_for`).
+    #[must_use]
+    pub fn sends_headers_to(&self, url: &Url) -> bool {
+        let Some(host) = url.host_str().map(str::to_ascii_lowercase) else { return false };
+        let listed = self.header_hosts.iter().any(|allowed| match allowed.strip_prefix("*.") {
+            Some(parent) => host.strip_suffix(parent).is_some_and(|sub| sub.ends_with('.') && sub.len() > 1),
+            None => *allowed == host,
+        });
+        listed || self.origins.iter().any(|origin| same_origin_or_upgrade(origin, url))
+    }
+}
+
+/// `url` is on `origin`, or on its https form when `origin` is plain http on the default port.
+fn same_origin_or_upgrade(origin: &url::Origin, url: &Url) -> bool {
+    let there = url.origin();
+    if *origin == there {
+        return true;
+    }
+    match (origin, &there) {
+        (url::Origin::Tuple(scheme, host, 80), url::Origin::Tuple(to_scheme, to_host, 443)) => {
+            scheme == "http" && to_scheme == "https" && host == to_host
+        }
+        _ => false,
+    }
+}
+
+impl fmt::Debug for RequestSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestSpec")
+            .field("headers", &self.headers)
+            .field("secret_headers", &self.secret_headers)
+            .field("header_hosts", &self.header_hosts)
+            .field("origins", &self.origins.iter().map(url::Origin::ascii_serialization).collect::<Vec<_>>())
+            .field("prime", &self.prime.as_ref().map(|p| Redacted(p).to_string()))
+            .field("timeout", &self.timeout)
+            .field("max_body", &self.max_body)
+            .finish()
+    }
 }
 
 /// `[source.json]`: a json-list's items and their fields.
@@ -338,4 +429,68 @@ pub struct SubscriberSpec {
     pub sources: Option<Vec<SourceId>>,
     pub schedule: Schedule,
     pub events: Vec<EventType>,
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+
+    use super::*;
+
+    fn spec(source: &str, prime: Option<&str>, hosts: &[&str]) -> RequestSpec {
+        let source = Url::parse(source).unwrap();
+        let prime = prime.map(|p| Url::parse(p).unwrap());
+        let mut value = HeaderValue::from_static("k");
+        value.set_sensitive(true);
+        RequestSpec {
+            headers: vec![(reqwest::header::REFERER, HeaderValue::from_static("https://example.org/"))],
+            secret_headers: vec![(HeaderName::from_static("x-api-key"), value)],
+            header_hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
+            origins: std::iter::once(&source).chain(&prime).map(Url::origin).collect(),
+            prime,
+            ..RequestSpec::default()
+        }
+    }
+
+    #[rstest]
+    #[case("https://www.miit.gov.cn/api/list", true)]
+    #[case("https://WWW.MIIT.GOV.CN/art/1.html", true)]
+    #[case("https://www.miit.gov.cn:443/art/1.html", true)]
+    #[case("http://www.miit.gov.cn/art/1.html", false)]
+    #[case("https://miit.gov.cn/art/1.html", false)]
+    #[case("https://www.miit.gov.cn.evil.example/", false)]
+    #[case("https://www.miit.gov.cn:8443/", false)]
+    #[case("https://prime.miit.gov.cn/index.html", true)]
+    #[case("https://files.example.org/a.pdf", true)]
+    #[case("https://a.b.cdn.example.net/x", true)]
+    #[case("https://cdn.example.net/x", false)]
+    #[case("https://other.example.org/", false)]
+    fn headers_stay_on_their_hosts(#[case] target: &str, #[case] sent: bool) {
+        let spec = spec(
+            "https://www.miit.gov.cn/api/list?x=1",
+            Some("https://prime.miit.gov.cn/index.html"),
+            &["files.example.org", "*.cdn.example.net"],
+        );
+        let headers = spec.headers_for(&Url::parse(target).unwrap());
+        assert_eq!(headers.len(), if sent { 2 } else { 0 }, "{target}");
+        assert_eq!(spec.sends_headers_to(&Url::parse(target).unwrap()), sent);
+    }
+
+    #[rstest]
+    #[case("http://www.npc.gov.cn/flcaw/x", true)]
+    #[case("https://www.npc.gov.cn/flcaw/x", true)]
+    #[case("https://www.npc.gov.cn:8443/flcaw/x", false)]
+    fn a_plain_http_source_keeps_its_headers_on_the_https_upgrade(#[case] target: &str, #[case] sent: bool) {
+        let spec = spec("http://www.npc.gov.cn/flcaw/flca-list", None, &[]);
+        assert_eq!(spec.sends_headers_to(&Url::parse(target).unwrap()), sent, "{target}");
+    }
+
+    #[test]
+    fn debug_hides_secret_headers_and_url_credentials() {
+        let mut spec = spec("https://www.miit.gov.cn/api", None, &[]);
+        spec.prime = Some(Url::parse("https://u:hunter2@www.miit.gov.cn/?token=abc").unwrap());
+        let shown = format!("{spec:?}");
+        assert!(shown.contains("Sensitive") && !shown.contains("\"k\""), "{shown}");
+        assert!(!shown.contains("hunter2") && !shown.contains("abc"), "{shown}");
+    }
 }

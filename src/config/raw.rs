@@ -71,6 +71,7 @@ pub(crate) struct RawSource {
     pub(crate) recheck_interval: Option<Spanned<String>>,
     pub(crate) strip_params: Option<Spanned<Vec<Spanned<String>>>>,
     pub(crate) request: Option<Spanned<RawRequest>>,
+    pub(crate) auth: Option<Spanned<RawAuth>>,
     pub(crate) list: Option<Spanned<RawList>>,
     pub(crate) json: Option<Spanned<RawJson>>,
     pub(crate) article: Option<Spanned<RawArticle>>,
@@ -78,7 +79,7 @@ pub(crate) struct RawSource {
 }
 
 /// `[source.request]`: how this source's requests differ from the defaults.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRequest {
     pub(crate) headers: Option<Spanned<RawPairs>>,
@@ -86,6 +87,25 @@ pub(crate) struct RawRequest {
     pub(crate) prime: Option<Spanned<String>>,
     pub(crate) timeout: Option<Spanned<String>>,
     pub(crate) max_body: Option<Spanned<RawSize>>,
+    /// Header name → environment variable holding its value.
+    pub(crate) headers_env: Option<Spanned<RawPairs>>,
+    /// Header name → file holding its value.
+    pub(crate) headers_file: Option<Spanned<RawPairs>>,
+    /// Query parameter → environment variable holding its value.
+    pub(crate) query_env: Option<Spanned<RawPairs>>,
+    /// Query parameter → file holding its value.
+    pub(crate) query_file: Option<Spanned<RawPairs>>,
+    /// Hosts besides the source's own origin that get its headers.
+    pub(crate) header_hosts: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// `[source.auth]`: HTTP Basic credentials, the password never inline.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAuth {
+    pub(crate) username: Option<Spanned<String>>,
+    pub(crate) password_env: Option<Spanned<String>>,
+    pub(crate) password_file: Option<Spanned<String>>,
 }
 
 /// `[source.json]`: where a json-list's items and their fields are.
@@ -277,13 +297,14 @@ impl<'de> Deserialize<'de> for RawPrivateNetworks {
 /// Every table of the file by dotted path (array elements share their array's path), with the
 /// keys its raw struct accepts. The key lists come from serde itself, so they cannot drift
 /// from the structs above; `strip_unknown` and the example-coverage test both walk this.
-pub(crate) fn schema() -> [(&'static str, &'static [&'static str]); 13] {
+pub(crate) fn schema() -> [(&'static str, &'static [&'static str]); 14] {
     [
         ("", fields::<RawFile>()),
         ("storage", fields::<RawStorage>()),
         ("fetch", fields::<RawFetch>()),
         ("source", fields::<RawSource>()),
         ("source.request", fields::<RawRequest>()),
+        ("source.auth", fields::<RawAuth>()),
         ("source.list", fields::<RawList>()),
         ("source.json", fields::<RawJson>()),
         ("source.article", fields::<RawArticle>()),
@@ -339,16 +360,26 @@ mod tests {
 
     /// Keys that exclude one another: the first must appear in the example as a commented-out
     /// line (`# password_file = ...`), the second set for real.
-    const ALTERNATIVES: [(&str, &str); 5] = [
+    const ALTERNATIVES: [(&str, &str); 8] = [
         ("smtp.password_file", "smtp.password_env"),
         ("subscriber.secret_file", "subscriber.secret_env"),
         ("source.json.link", "source.json.link_template"),
         ("web.password_file", "web.password_env"),
         ("source.list.text", "source.list.until"),
+        ("source.auth.password_file", "source.auth.password_env"),
+        ("source.request.headers_file", "source.request.headers_env"),
+        ("source.request.query_file", "source.request.query_env"),
     ];
 
     /// Tables whose keys are the user's (header names, query parameters), not the schema's.
-    const FREE_FORM: [&str; 2] = ["source.request.headers", "source.request.query"];
+    const FREE_FORM: [&str; 6] = [
+        "source.request.headers",
+        "source.request.query",
+        "source.request.headers_env",
+        "source.request.headers_file",
+        "source.request.query_env",
+        "source.request.query_file",
+    ];
 
     fn dotted(prefix: &str, key: &str) -> String {
         if prefix.is_empty() { key.to_owned() } else { format!("{prefix}.{key}") }
@@ -421,6 +452,7 @@ mod tests {
             ("", "subscriber"),
             ("", "web"),
             ("source", "request"),
+            ("source", "auth"),
             ("source", "list"),
             ("source", "json"),
             ("source", "article"),

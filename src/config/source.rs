@@ -11,6 +11,7 @@ use encoding_rs::Encoding;
 use scraper::error::SelectorErrorKind;
 use toml::Spanned;
 
+use crate::config::EnvLookup;
 use crate::config::check::{
     FirstSeen, count, duration, http_url, id, positive_duration, regex_problem, required, size,
 };
@@ -22,13 +23,14 @@ use crate::config::model::{
     ArticleSpec, AttachmentSpec, CssSelector, ItemExtent, ItemText, ListSpec, SourceKind, SourceSpec,
 };
 use crate::config::raw::{RawArticle, RawAttachments, RawJson, RawList, RawSource};
-use crate::config::request::{request, with_query};
+use crate::config::request::{request, warn_inline_credentials, with_query};
 use crate::config::units::format_duration;
 use crate::ids::SourceId;
 
 /// Every valid source, and every source id written (valid or not), for subscribers' references.
 pub(crate) fn sources(
     files: &[&ParsedFile],
+    env: EnvLookup<'_>,
     issues: &mut Vec<ConfigIssue>,
 ) -> (Vec<Arc<SourceSpec>>, BTreeSet<String>) {
     let mut seen = FirstSeen::new("source");
@@ -40,7 +42,7 @@ pub(crate) fn sources(
             if let Some(id) = &entry.raw.get_ref().id {
                 ids.insert(id.get_ref().clone());
             }
-            if let Ok(spec) = source(&mut report, entry, &mut seen) {
+            if let Ok(spec) = source(&mut report, entry, &mut seen, env) {
                 specs.push(Arc::new(spec));
             }
         }
@@ -49,15 +51,32 @@ pub(crate) fn sources(
     (specs, ids)
 }
 
-fn source(report: &mut Report<'_>, entry: &Entry<RawSource>, seen: &mut FirstSeen) -> Result<SourceSpec, Reported> {
+fn source(
+    report: &mut Report<'_>,
+    entry: &Entry<RawSource>,
+    seen: &mut FirstSeen,
+    env: EnvLookup<'_>,
+) -> Result<SourceSpec, Reported> {
     let key = entry.key("source");
     let at = entry.raw.span();
     let raw = entry.raw.get_ref();
+    let enabled = raw.enabled.unwrap_or(defaults::ENABLED);
     let id = id(report, &at, &key, raw.id.as_ref()).and_then(|id| seen.claim(report, &key, id));
     let kind = required(report, &at, &key, "kind", raw.kind.as_ref()).and_then(|k| kind(report, &key, k));
-    let url = required(report, &at, &key, "url", raw.url.as_ref())
-        .and_then(|url| http_url(report, &format!("{key}.url"), url))
-        .and_then(|url| with_query(report, &key, url, raw.request.as_ref().map(Spanned::get_ref)));
+    let raw_request = raw.request.as_ref().map(Spanned::get_ref);
+    let request = request(report, &key, raw_request, raw.auth.as_ref(), env, enabled);
+    let url = required(report, &at, &key, "url", raw.url.as_ref()).and_then(|text| {
+        let url = http_url(report, &format!("{key}.url"), text)?;
+        warn_inline_credentials(report, &format!("{key}.url"), text, &url);
+        let has_userinfo = !url.username().is_empty() || url.password().is_some();
+        let secret = request.as_ref().map_or(&[][..], |r| r.secret_query.as_slice());
+        let url = with_query(report, &key, url, raw_request, secret)?;
+        if has_userinfo && raw.auth.is_some() {
+            let message = "the URL holds credentials and [source.auth] sets others: keep only [source.auth]";
+            return Err(report.error(Some(text.span()), &format!("{key}.url"), message));
+        }
+        Ok(url)
+    });
     let name = match &raw.name {
         Some(name) if name.get_ref().trim().is_empty() => {
             Err(report.error(Some(name.span()), &format!("{key}.name"), "must not be empty"))
@@ -76,7 +95,6 @@ fn source(report: &mut Report<'_>, entry: &Entry<RawSource>, seen: &mut FirstSee
         defaults::RECHECK_INTERVAL,
     );
     let strip_params = strip_params(report, &key, raw.strip_params.as_ref());
-    let request = raw.request.as_ref().map(|r| request(report, &key, r.get_ref())).transpose();
     let follow = follow(report, &key, kind.ok(), raw);
     let list = list(report, &key, &at, kind.ok(), follow, raw.list.as_ref());
     let json = json(report, &key, &at, kind.ok(), url.as_ref().ok(), raw.json.as_ref());
@@ -92,12 +110,15 @@ fn source(report: &mut Report<'_>, entry: &Entry<RawSource>, seen: &mut FirstSee
         }
         Box::new(list)
     });
+    let url = url?;
+    let mut request = request?.spec;
+    request.origins = std::iter::once(&url).chain(&request.prime).map(url::Url::origin).collect();
     Ok(SourceSpec {
         name: name?.unwrap_or_else(|| id.clone()),
         id: SourceId(id),
         kind: kind?,
-        url: url?,
-        enabled: raw.enabled.unwrap_or(defaults::ENABLED),
+        url,
+        enabled,
         interval: interval?,
         follow,
         encoding: encoding?,
@@ -105,7 +126,7 @@ fn source(report: &mut Report<'_>, entry: &Entry<RawSource>, seen: &mut FirstSee
         recheck_window: recheck_window?,
         recheck_interval: recheck_interval?,
         strip_params: strip_params?,
-        request: request?.unwrap_or_default(),
+        request,
         list,
         json: json?.map(Box::new),
         article,
@@ -389,7 +410,7 @@ fn selector(
 }
 
 /// Compiles `css` or `css@attribute` (`a@title`: read the `title` attribute of the match).
-pub(crate) fn compile_selector(text: &str) -> Result<CssSelector, String> {
+pub fn compile_selector(text: &str) -> Result<CssSelector, String> {
     let (css, attribute) = split_attribute(text);
     if css.trim().is_empty() {
         return Err(format!("invalid CSS selector `{text}`: empty"));

@@ -5,8 +5,10 @@
 
 use std::collections::BTreeSet;
 
+use secrecy::ExposeSecret;
 use toml::Spanned;
 
+use crate::alert::webhook::{SECRET_PREFIX, WebhookError};
 use crate::config::check::{FirstSeen, http_url, id, non_empty, required};
 use crate::config::file::{Entry, ParsedFile};
 use crate::config::issue::{ConfigIssue, Report, Reported};
@@ -15,6 +17,7 @@ use crate::config::raw::{RawSmtp, RawSubscriber};
 use crate::config::schedule::parse_schedule;
 use crate::config::secrets::{self, SecretKeys};
 use crate::config::{EnvLookup, defaults};
+use crate::extract::sanitize::is_hazard;
 use crate::ids::SourceId;
 
 /// What subscribers may refer to.
@@ -116,6 +119,11 @@ fn subscriber(
         let message = "a secret signs webhook deliveries; this subscriber receives email";
         secret = Err(report.error(Some(span), &skey, message));
     }
+    if let (Ok(Some(value)), Some((skey, span))) = (&secret, keys.given())
+        && let Err(problem) = crate::alert::webhook::signing_key(value.expose_secret())
+    {
+        secret = Err(report.error(Some(span), &skey, signing_key_problem(&problem)));
+    }
     let events = raw.events.as_ref().map_or(Ok(defaults::EVENTS.to_vec()), |list| events(report, &key, list));
     let health_only = events
         .as_ref()
@@ -180,6 +188,16 @@ fn channel(
             Ok(Channel::Email(address))
         }
         (None, Some(webhook)) => http_url(report, &format!("{key}.webhook"), webhook).map(Channel::Webhook),
+    }
+}
+
+/// What is wrong with a secret that cannot sign, in words that give away none of it.
+fn signing_key_problem(problem: &WebhookError) -> String {
+    match problem {
+        WebhookError::SecretBase64 {} => format!(
+            "the secret starts with `{SECRET_PREFIX}` but the rest is not valid base64; check that it was copied whole"
+        ),
+        WebhookError::SecretEmpty => format!("the secret is empty after `{SECRET_PREFIX}`"),
     }
 }
 
@@ -263,9 +281,17 @@ fn events(
     result
 }
 
-/// `alerts@example.org` or `regwatch <alerts@example.org>`, returned trimmed.
+/// `alerts@example.org` or `regwatch <alerts@example.org>`, returned trimmed. A control
+/// character (CR and LF above all) would let the value add header lines to every message.
 fn mailbox(report: &mut Report<'_>, key: &str, raw: &Spanned<String>) -> Result<String, Reported> {
     let text = raw.get_ref().trim();
+    if text.chars().any(is_hazard) {
+        let message = format!(
+            "`{}` holds a line break or another control character; a mail address and its name are one line",
+            crate::escape::controls(text)
+        );
+        return Err(report.error(Some(raw.span()), key, message));
+    }
     if is_mailbox(text) {
         Ok(text.to_owned())
     } else {
@@ -275,6 +301,9 @@ fn mailbox(report: &mut Report<'_>, key: &str, raw: &Spanned<String>) -> Result<
 }
 
 fn is_mailbox(text: &str) -> bool {
+    if text.chars().any(is_hazard) {
+        return false;
+    }
     match text.strip_suffix('>').and_then(|rest| rest.rsplit_once('<')) {
         Some((name, address)) => {
             let name = name.trim();
@@ -319,6 +348,7 @@ mod tests {
     #[case("Reg, Watch <alerts@example.org>", false)]
     #[case("@example.org", false)]
     #[case("a@-x.org", false)]
+    #[case("Reg\r\nBcc: x <alerts@example.org>", false)]
     fn mailboxes_by_form(#[case] text: &str, #[case] ok: bool) {
         assert_eq!(is_mailbox(text), ok, "{text}");
     }

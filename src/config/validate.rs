@@ -39,7 +39,7 @@ pub(crate) fn validate(
         )
     };
     let (topics, topic_ids) = topics(&files, builtin_topics, issues);
-    let (sources, source_ids) = source::sources(&files, issues);
+    let (sources, source_ids) = source::sources(&files, env, issues);
     let known = subscriber::Known { topics: topic_ids, sources: source_ids, smtp: main.tables.smtp.is_some() };
     let subscribers = subscriber::subscribers(&files, &known, env, issues);
     if issues.iter().any(ConfigIssue::is_error) {

@@ -127,7 +127,8 @@ pub fn normalise_line(s: &str) -> String {
 }
 
 /// Zero-width spaces and joiners, word joiner, BOM, soft hyphen and direction marks: editors and
-/// CMSs sprinkle them without changing what a reader sees.
+/// CMSs sprinkle them without changing what a reader sees. Bidi overrides and isolates go too:
+/// they only reorder what a terminal shows.
 fn is_invisible(c: char) -> bool {
     key::fold_char(c).is_none()
 }
@@ -211,6 +212,8 @@ mod tests {
     #[case("tab\u{0}null", "tab null")]
     #[case("don\u{92}t \u{93}x\u{94} \u{85}", "don\u{2019}t \u{201c}x\u{201d} \u{2026}")]
     #[case("a\u{81}b", "a b")]
+    #[case("abc\u{202E}fdp.exe \u{2066}x\u{2069}", "abcfdp.exe x")]
+    #[case("\u{1b}[2Jclear", "[2Jclear")]
     #[case("", "")]
     // A line break the site left in a title between two CJK characters joins without a space.
     #[case("关于《出口\n        转内销产品》的公告", "关于《出口转内销产品》的公告")]

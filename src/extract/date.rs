@@ -70,11 +70,15 @@ pub fn parse_period(s: &str) -> Option<(Date, Option<Date>)> {
     let start = parse_date(trimmed)?;
     let ascii = ascii_digits(trimmed);
     // Only a separator between two dates makes a period: `截至日期:2025-10-26` names one date.
-    let end = ["至", "~", "～", "—", " - ", "到"].iter().find_map(|sep| {
-        let (before, after) = ascii.split_once(sep)?;
-        parse_date(before)?;
-        parse_date(after)
-    });
+    // An end before the start is a typo or a second, unrelated date: no period.
+    let end = ["至", "~", "～", "—", " - ", "到"]
+        .iter()
+        .find_map(|sep| {
+            let (before, after) = ascii.split_once(sep)?;
+            parse_date(before)?;
+            parse_date(after)
+        })
+        .filter(|end| *end >= start);
     Some((start, end))
 }
 
@@ -177,6 +181,9 @@ mod tests {
     #[case("1792339200", Some((date(2026, 10, 19), None)))]
     #[case("2026-10-21 00:00:00", Some((date(2026, 10, 21), None)))]
     #[case("2025-01-01至2025-02-01", Some((date(2025, 1, 1), Some(date(2025, 2, 1)))))]
+    // Found by the dates property test: an "end" before the start is no end.
+    #[case("2025-03-01至2025-02-01", Some((date(2025, 3, 1), None)))]
+    #[case("通知 2025-01-01至 意见反馈截止时间为2023年9月7日", Some((date(2025, 1, 1), None)))]
     #[case("2025-01-01 至 2025-02-01", Some((date(2025, 1, 1), Some(date(2025, 2, 1)))))]
     #[case("2025年1月1日—2025年2月1日", Some((date(2025, 1, 1), Some(date(2025, 2, 1)))))]
     #[case("[截至日期:2025-10-26]", Some((date(2025, 10, 26), None)))]

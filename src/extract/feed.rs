@@ -6,6 +6,7 @@
 //! the others is an item, link or no link (`identity`); `dialect` brings what feed-rs refuses
 //! (Atom 0.3, MIME-typed Atom text, old RSS namespaces) into a form it reads.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::LazyLock;
@@ -152,18 +153,18 @@ fn parse(doc: &Decoded) -> Result<(feed_rs::model::Feed, Option<String>), Extrac
             .id_generator(|_, _, _| String::new())
             .build()
     };
-    let text = without_declaration(&doc.text);
+    let text = without_declarations(&doc.text);
     let prepared = if text.trim_start().starts_with('<') {
-        dialect::prepare(text)
+        dialect::prepare(&text)
     } else {
-        dialect::Prepared { text: text.into(), cut: None }
+        dialect::Prepared { text: text.as_ref().into(), cut: None }
     };
-    let error = match parser().parse(prepared.text.as_bytes()) {
+    let error = match parser().parse(for_feed_rs(&prepared.text).as_bytes()) {
         Ok(feed) => return Ok((feed, None)),
         Err(e) => ExtractError::Feed { reason: e.to_string() },
     };
     let Some(cut) = prepared.cut else { return Err(error) };
-    match parser().parse(cut.text.as_bytes()) {
+    match parser().parse(for_feed_rs(&cut.text).as_bytes()) {
         Ok(feed) if feed.entries.len() == cut.entries => Ok((feed, Some(cut.reason))),
         _ => Err(error),
     }
@@ -210,17 +211,51 @@ fn civil_timestamp<T: std::str::FromStr>(text: &str) -> Option<T> {
     format!("{date}T00:00:00Z").parse().ok()
 }
 
-/// The text without its XML declaration. The text is already UTF-8; feed-rs would otherwise
-/// obey `encoding="gb2312"` and decode it a second time.
-fn without_declaration(text: &str) -> &str {
-    let trimmed = text.trim_start();
-    let is_declaration = trimmed
-        .strip_prefix("<?xml")
-        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_whitespace() || c == '?'));
-    if !is_declaration {
-        return text;
+/// The text without any XML declaration. The text is already UTF-8, so every declaration goes:
+/// feed-rs obeys `encoding="gb2312"` by switching its decoder, which decodes the text a second
+/// time at the start of a document and panics anywhere after its first few hundred bytes (a
+/// second declaration, or one behind leading NULs). Declarations inside CDATA sections and
+/// comments are content, and stay.
+fn without_declarations(text: &str) -> Cow<'_, str> {
+    if !text.contains("<?xml") {
+        return Cow::Borrowed(text);
     }
-    trimmed.find("?>").and_then(|end| trimmed.get(end + 2..)).unwrap_or(text)
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        let (before, tail) = rest.split_at(at);
+        out.push_str(before);
+        let skip_to = |end: &str| tail.find(end).map_or(tail.len(), |i| i + end.len());
+        let taken = if tail.starts_with("<![CDATA[") {
+            skip_to("]]>")
+        } else if tail.starts_with("<!--") {
+            skip_to("-->")
+        } else if is_declaration(tail) {
+            let end = skip_to("?>");
+            rest = &tail[end..];
+            continue;
+        } else {
+            1
+        };
+        out.push_str(&tail[..taken]);
+        rest = &tail[taken..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// The text as feed-rs reads it: a UTF-8 byte order mark in front stops its sniffer from taking
+/// `<\0?\0` for UTF-16. A JSON Feed is sniffed by its first character, which must stay first.
+fn for_feed_rs(text: &str) -> Cow<'_, str> {
+    if text.trim_start().starts_with(['{', '[']) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(format!("\u{feff}{text}"))
+}
+
+/// `<?xml` followed by white space or `?`: not `<?xml-stylesheet`.
+fn is_declaration(tail: &str) -> bool {
+    tail.strip_prefix("<?xml").is_some_and(|after| after.starts_with(|c: char| c.is_ascii_whitespace() || c == '?'))
 }
 
 /// The alternate link (else the first), else the id when it is a URL; http(s) only.
@@ -406,11 +441,30 @@ mod tests {
 
     #[rstest]
     #[case("<?xml version='1.0' encoding='gb2312'?><rss/>", "<rss/>")]
-    #[case("\n  <?xml version=\"1.0\"?>\n<rss/>", "\n<rss/>")]
+    #[case("\n  <?xml version=\"1.0\"?>\n<rss/>", "\n  \n<rss/>")]
     #[case("<?xml-stylesheet href='a'?><rss/>", "<?xml-stylesheet href='a'?><rss/>")]
     #[case("<rss/>", "<rss/>")]
-    fn declaration_is_dropped(#[case] text: &str, #[case] expected: &str) {
-        assert_eq!(without_declaration(text), expected);
+    #[case("<rss><?xml version='1.0' encoding='gbk'?></rss>", "<rss></rss>")]
+    #[case(
+        "<rss><![CDATA[<?xml version='1.0'?>]]><!-- <?xml ?> --></rss>",
+        "<rss><![CDATA[<?xml version='1.0'?>]]><!-- <?xml ?> --></rss>"
+    )]
+    #[case("<rss><![CDATA[unclosed <?xml ?>", "<rss><![CDATA[unclosed <?xml ?>")]
+    #[case("a < b <?xml", "a < b <?xml")]
+    fn declarations_are_dropped(#[case] text: &str, #[case] expected: &str) {
+        assert_eq!(without_declarations(text), expected);
+    }
+
+    /// Found by the feed fuzzer: feed-rs switched its decoder on a declaration it met after the
+    /// first bytes (here behind a NUL that made its sniffer read UTF-16) and panicked.
+    #[rstest]
+    #[case(
+        "\0<\0?\0x\0m\0l\0 \0v\0e\0r\0s\0i\0o\0n\0=\0\"\x001\0.\x000\0\"\0 \0e\0n\0c\0o\0d\0i\0n\0g\0=\0\"\0u\0t\0f\0-\x001\x006\0\"\0?\0>\0\n\0<\0!\0-\0-\0"
+    )]
+    #[case(&format!("<rss version='2.0'><channel>{}<?xml version='1.0' encoding='gb2312'?></channel></rss>", " ".repeat(4096)))]
+    #[case(&format!("{}<?xml version='1.0' encoding='utf-16'?><rss/>", "\0".repeat(300)))]
+    fn late_declarations_do_not_panic(#[case] text: &str) {
+        let _ = entries(&decoded(text, ContentKind::Xml));
     }
 
     #[rstest]

@@ -37,9 +37,10 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
     }
     let mut seen = HashSet::new();
     let mut items = Vec::new();
+    let mut linkless = Linkless::default();
     for item in page.select(&spec.item.selector) {
         let Some((url, link_el)) = spec.link.as_ref().and_then(|l| link(item, l, &base)) else {
-            tracing::debug!(item = %plain_text(item), "List item has no usable link; skipped.");
+            linkless.note(|| plain_text(item));
             continue;
         };
         if !seen.insert(url.clone()) {
@@ -76,7 +77,34 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
             attachment: None,
         });
     }
+    linkless.log("List items have no usable link; skipped.");
     Ok(items)
+}
+
+/// Items skipped for want of a link, logged once per list: a page of placeholders (or a hostile
+/// one with 100,000 empty items) must not write a debug line per item.
+#[derive(Debug, Default)]
+pub(crate) struct Linkless {
+    count: usize,
+    first: Option<String>,
+}
+
+impl Linkless {
+    /// Counts one skipped item; `describe` runs for the first only.
+    pub(crate) fn note(&mut self, describe: impl FnOnce() -> String) {
+        if self.count == 0 {
+            self.first = Some(crate::extract::blocks::normalise_line(&describe()).chars().take(200).collect());
+        }
+        self.count += 1;
+    }
+
+    /// One debug line with the count and the first item, if any was skipped.
+    pub(crate) fn log(&self, message: &'static str) {
+        if self.count > 0 {
+            let first = self.first.as_deref().unwrap_or_default();
+            tracing::debug!(skipped = self.count, first = %first, "{message}");
+        }
+    }
 }
 
 /// A title cut short with an ellipsis (`关于《移动互联网未成年人模式…`) is completed from the
@@ -429,6 +457,30 @@ mod tests {
         let got = items(&doc(html, ContentKind::Html), &list).unwrap();
         assert_eq!(got[1].content.as_ref().unwrap().lines(), ["关于未成年人模式的通知", "另一条。"]);
         assert_eq!(got.len(), 2, "an item with no title and no text is skipped");
+    }
+
+    #[test]
+    fn titles_lose_control_and_bidi_characters() {
+        let html = "<ul><li><a href=\"/a.htm\" title=\"Draft\u{1b}]8;;https://evil.example/\u{7}Measures\u{202e}txt.exe\"></a></li>\
+            <li><a href=\"/b.htm\">\u{9b}2J标题\r\n二</a></li></ul>";
+        let got = items(&doc(html, ContentKind::Html), &spec("li", "a@title", "a", None)).unwrap();
+        let titles: Vec<&str> = got.iter().map(|i| i.title.as_str()).collect();
+        // A line break between two Han characters joins them (`blocks::normalise_line`).
+        assert_eq!(titles, ["Draft ]8;;https://evil.example/ Measurestxt.exe", "›2J标题二"]);
+        let got = items(&doc(html, ContentKind::Html), &spec("li", "span", "a", None)).unwrap();
+        assert_eq!(got[0].title, "Draft ]8;;https://evil.example/ Measurestxt.exe", "the link's own title attribute");
+    }
+
+    /// `-v` on a page of 100,000 link-less items: one debug line with the count, not one each.
+    #[test]
+    fn linkless_items_are_logged_once_with_a_count() {
+        let html = format!("<ul>{}<li><a href=\"/x.htm\">x</a></li></ul>", "<li>placeholder</li>".repeat(100_000));
+        let out = crate::telemetry::captured(crate::telemetry::Style::Plain, || {
+            let got = items(&doc(&html, ContentKind::Html), &spec("li", "a", "a", None)).unwrap();
+            assert_eq!(got.len(), 1);
+        });
+        assert_eq!(out.lines().count(), 1, "{}", out.chars().take(500).collect::<String>());
+        assert!(out.contains("skipped=100000") && out.contains("first=placeholder"), "{out}");
     }
 
     #[test]

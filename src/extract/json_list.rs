@@ -29,9 +29,10 @@ pub fn items(doc: &Decoded, spec: &JsonListSpec) -> Result<Vec<ListItem>, Extrac
     };
     let mut seen = HashSet::new();
     let mut items = Vec::new();
+    let mut linkless = crate::extract::html_list::Linkless::default();
     for row in rows {
         let Some(url) = link(row, &spec.link, &doc.url) else {
-            tracing::debug!(item = %row, "JSON item has no usable link; skipped.");
+            linkless.note(|| row.to_string());
             continue;
         };
         if !seen.insert(url.clone()) {
@@ -65,6 +66,7 @@ pub fn items(doc: &Decoded, spec: &JsonListSpec) -> Result<Vec<ListItem>, Extrac
             attachment,
         });
     }
+    linkless.log("JSON items have no usable link; skipped.");
     Ok(items)
 }
 

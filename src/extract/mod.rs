@@ -3,7 +3,8 @@
 //! `feed` reads RSS/Atom/JSON Feed, `html_list` reads a list page through CSS selectors, `page`
 //! reads one article page into block text. `blocks` owns block text and its normalisation;
 //! `date` parses the dates real Chinese and English sites print; `guard` refuses hopeless pages
-//! up front and `html` parses the rest within depth, node and time limits.
+//! up front and `html` parses the rest within depth, node and time limits; `sanitize` takes out
+//! the control and bidi characters scraped text may carry.
 
 pub mod attachment;
 pub mod blocks;
@@ -16,6 +17,7 @@ pub mod html_list;
 pub mod json_list;
 pub mod links;
 pub mod page;
+pub mod sanitize;
 
 pub use blocks::BlockText;
 
@@ -119,9 +121,14 @@ pub struct Observation {
 }
 
 impl Observation {
-    /// A document the source's list or page shows directly.
+    /// A document the source's list or page shows directly. The title loses any control or
+    /// bidi character here, where every stored title passes (`sanitize`).
     #[must_use]
     pub fn new(doc_url: Url, title: String, published: Option<Date>, blocks: BlockText) -> Self {
+        let title = match sanitize::scraped(&title) {
+            std::borrow::Cow::Borrowed(_) => title,
+            std::borrow::Cow::Owned(clean) => clean,
+        };
         Self { doc_url, title, published, blocks, deadline: None, attachment: None }
     }
 }

@@ -1,4 +1,6 @@
-//! Why a fetch failed, in words an operator can act on. Every variant names the URL. Also
+//! Why a fetch failed, in words an operator can act on. Every variant names the URL, shown
+//! with its credentials masked (`crate::redact`): these messages reach logs, `last_error` and
+//! the fetch log. Also
 //! `Capped`: a delay a server asked for that regwatch would not wait, kept so the pipeline can
 //! record it on the source as a warning.
 
@@ -9,6 +11,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::config::units::format_duration;
+use crate::redact::{Redacted, text};
 
 /// Which server-supplied delay was capped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,30 +55,31 @@ impl fmt::Display for Capped {
             Delay::RetryAfter => ("Retry-After", ""),
             Delay::CrawlDelay => ("Crawl-delay", " s"),
         };
-        write!(f, "{}: {what} of {}{unit} capped at {}", self.at, self.asked, format_duration(self.used))
+        write!(f, "{}: {what} of {}{unit} capped at {}", Redacted(&self.at), self.asked, format_duration(self.used))
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
-    #[error("{url}: only http and https URLs are fetched")]
+    #[error("{}: only http and https URLs are fetched", Redacted(.url))]
     Scheme { url: Url },
     #[error(
-        "{url}: refused address {addr} ({}): only public addresses are fetched (see fetch.allow_private_networks)",
+        "{}: refused address {addr} ({}): only public addresses are fetched (see fetch.allow_private_networks)",
+        Redacted(.url),
         super::address::why_refused(*addr)
     )]
     RefusedAddress { url: Url, addr: IpAddr },
-    #[error("{url}: timed out after {after:?}")]
+    #[error("{}: timed out after {after:?}", Redacted(.url))]
     Timeout { url: Url, after: Duration },
-    #[error("{url}: connection failed: {reason}")]
+    #[error("{}: connection failed: {}", Redacted(.url), text(.reason))]
     Connect { url: Url, reason: String },
-    #[error("{url}: redirect loop back to {to}")]
+    #[error("{}: redirect loop back to {}", Redacted(.url), text(.to))]
     RedirectLoop { url: Url, to: String },
-    #[error("{url}: more than {max} redirects")]
+    #[error("{}: more than {max} redirects", Redacted(.url))]
     TooManyRedirects { url: Url, max: usize },
-    #[error("{url}: redirect to a non-http(s) URL {to}")]
+    #[error("{}: redirect to a non-http(s) URL {}", Redacted(.url), text(.to))]
     RedirectScheme { url: Url, to: String },
-    #[error("{url}: HTTP status {status}{}", capped_note(capped.as_deref()))]
+    #[error("{}: HTTP status {status}{}", Redacted(.url), capped_note(capped.as_deref()))]
     Status {
         url: Url,
         status: u16,
@@ -85,18 +89,19 @@ pub enum FetchError {
         capped: Option<Box<Capped>>,
     },
     #[error(
-        "{url}: not requested: {} asked for a pause (Retry-After) that lasts another {}",
+        "{}: not requested: {} asked for a pause (Retry-After) that lasts another {}",
+        Redacted(.url),
         url.host_str().unwrap_or_default(),
         format_duration(*wait)
     )]
     Deferred { url: Url, wait: Duration },
-    #[error("{url}: body larger than {limit} bytes")]
+    #[error("{}: body larger than {limit} bytes", Redacted(.url))]
     TooLarge { url: Url, limit: u64 },
-    #[error("{url}: reading the body failed: {reason}")]
+    #[error("{}: reading the body failed: {}", Redacted(.url), text(.reason))]
     Body { url: Url, reason: String },
-    #[error("{url}: request failed: {reason}")]
+    #[error("{}: request failed: {}", Redacted(.url), text(.reason))]
     Other { url: Url, reason: String },
-    #[error("{url}: disallowed by the site's robots.txt (set fetch.respect_robots = false to override)")]
+    #[error("{}: disallowed by the site's robots.txt (set fetch.respect_robots = false to override)", Redacted(.url))]
     Robots { url: Url },
 }
 
@@ -166,4 +171,29 @@ fn capped_note(capped: Option<&Capped>) -> String {
             )
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_mask_url_credentials() {
+        let url = Url::parse("http://reader:hunter2@127.0.0.1:8080/feed?api_key=SECRET&page=1").unwrap();
+        let errors = [
+            FetchError::Status { url: url.clone(), status: 500, retry_after: None, capped: None },
+            FetchError::Timeout { url: url.clone(), after: Duration::from_secs(3) },
+            FetchError::Connect {
+                url: url.clone(),
+                reason: "error sending request for url (http://127.0.0.1:8080/feed?api_key=SECRET)".into(),
+            },
+            FetchError::RedirectLoop { url: url.clone(), to: "http://127.0.0.1:8080/login?token=SECRET".into() },
+            FetchError::Robots { url },
+        ];
+        for error in errors {
+            let shown = error.to_string();
+            assert!(!shown.contains("hunter2") && !shown.contains("SECRET"), "{shown}");
+            assert!(shown.starts_with("http://***@127.0.0.1:8080/feed?api_key=***&page=1: "), "{shown}");
+        }
+    }
 }

@@ -76,7 +76,7 @@ pub(super) async fn attachments(
         let deps = poll.deps.clone();
         let url = canonical(poll.spec, &link.url);
         let validators = known.get(url.as_str()).cloned().unwrap_or_default();
-        let mut request = poll.shape.for_url(&url).clone();
+        let mut request = poll.shape.for_url(&url);
         request.max_body = Some(max_size);
         tasks.spawn(async move {
             let fetched = fetch_page(&deps, &url, &validators, &request).await;

@@ -52,7 +52,7 @@ pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
     };
     let mut poll = Poll::new(deps, &spec, false);
     let fetched = match poll.prime().await {
-        Ok(()) => fetch_page(deps, &spec.url, &Validators::default(), poll.shape.for_url(&spec.url)).await,
+        Ok(()) => fetch_page(deps, &spec.url, &Validators::default(), &poll.shape.for_url(&spec.url)).await,
         Err(e) => Err(e),
     };
     let fetched = match fetched {

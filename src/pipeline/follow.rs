@@ -35,7 +35,7 @@ pub(super) async fn follow(poll: &mut Poll<'_>, targets: Vec<Target>) -> Result<
         let deps = poll.deps.clone();
         let spec = std::sync::Arc::clone(poll.spec);
         let validators = known.get(target.url.as_str()).cloned().unwrap_or_default();
-        let shape = poll.shape.for_url(&target.url).clone();
+        let shape = poll.shape.for_url(&target.url);
         tasks.spawn(async move {
             let fetched = fetch_page(&deps, &target.url, &validators, &shape).await;
             let article = match &fetched {

@@ -219,7 +219,7 @@ async fn fetch(poll: &mut Poll<'_>) -> Result<FetchOutcome, PollFailure> {
         Validators::default()
     };
     poll.prime().await?;
-    let result = fetch_page(poll.deps, &spec.url, &validators, poll.shape.for_url(&spec.url)).await;
+    let result = fetch_page(poll.deps, &spec.url, &validators, &poll.shape.for_url(&spec.url)).await;
     poll.log.note(&spec.url, &result);
     Ok(result?)
 }

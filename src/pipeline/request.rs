@@ -10,7 +10,7 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use super::Deps;
-use crate::config::model::SourceSpec;
+use crate::config::model::{RequestSpec, SourceSpec};
 use crate::extract::Decoded;
 use crate::fetch::{FetchError, FetchOutcome, Fetched, RequestShape, Validators, charset};
 use crate::store::FetchLogEntry;
@@ -52,6 +52,8 @@ impl PollLog {
         }
     }
 
+    /// Records one request in the fetch log, its URL's credentials masked (the log is shown in
+    /// the reading room and kept for weeks).
     pub(super) fn note(&mut self, url: &Url, result: &Result<FetchOutcome, FetchError>) {
         // A server-supplied delay that was capped is a warning on the source, once per poll.
         // (A capped Retry-After on an error is already in the error's own message.)
@@ -64,12 +66,18 @@ impl PollLog {
         let entry = match result {
             Ok(FetchOutcome::NotModified { elapsed, .. }) => {
                 self.not_modified += 1;
-                FetchLogEntry { url: url.to_string(), status: Some(304), bytes: None, elapsed: *elapsed, error: None }
+                FetchLogEntry {
+                    url: crate::redact::url(url),
+                    status: Some(304),
+                    bytes: None,
+                    elapsed: *elapsed,
+                    error: None,
+                }
             }
             Ok(FetchOutcome::Fetched(f)) => {
                 self.fetched += 1;
                 FetchLogEntry {
-                    url: url.to_string(),
+                    url: crate::redact::url(url),
                     status: Some(f.status),
                     bytes: Some(f.body.len() as u64),
                     elapsed: f.elapsed,
@@ -77,7 +85,7 @@ impl PollLog {
                 }
             }
             Err(e) => FetchLogEntry {
-                url: url.to_string(),
+                url: crate::redact::url(url),
                 status: e.status(),
                 bytes: None,
                 elapsed: std::time::Duration::ZERO,
@@ -88,41 +96,37 @@ impl PollLog {
     }
 }
 
-/// The request shape of one poll: the source's headers, deadline and body cap, plus the
+/// The request shape of one poll: the source's headers (only to the hosts `headers_for`
+/// allows: the url's and prime's origins and `header_hosts`), deadline and body cap, plus the
 /// cookies its prime request set, which go only to the prime's host.
 #[derive(Debug, Clone, Default)]
 pub(super) struct PollShape {
-    plain: RequestShape,
-    primed: Option<(String, RequestShape)>,
+    request: RequestSpec,
+    cookies: Option<(String, reqwest::header::HeaderValue)>,
 }
 
 impl PollShape {
     pub(super) fn of(spec: &SourceSpec) -> Self {
-        let mut headers = reqwest::header::HeaderMap::new();
-        for (name, value) in &spec.request.headers {
-            headers.append(name.clone(), value.clone());
-        }
-        let plain = RequestShape { headers, timeout: spec.request.timeout, max_body: spec.request.max_body };
-        Self { plain, primed: None }
+        Self { request: spec.request.clone(), cookies: None }
     }
 
     fn with_cookies(mut self, host: &str, cookies: &[String]) -> Self {
-        let value = cookies.join("; ");
-        if let Ok(value) = reqwest::header::HeaderValue::from_str(&value)
+        if let Ok(value) = reqwest::header::HeaderValue::from_str(&cookies.join("; "))
             && !cookies.is_empty()
         {
-            let mut shape = self.plain.clone();
-            shape.headers.insert(reqwest::header::COOKIE, value);
-            self.primed = Some((host.to_owned(), shape));
+            self.cookies = Some((host.to_owned(), value));
         }
         self
     }
 
-    pub(super) fn for_url(&self, url: &Url) -> &RequestShape {
-        match &self.primed {
-            Some((host, shape)) if url.host_str() == Some(host.as_str()) => shape,
-            _ => &self.plain,
+    pub(super) fn for_url(&self, url: &Url) -> RequestShape {
+        let mut headers = self.request.headers_for(url);
+        if let Some((host, cookie)) = &self.cookies
+            && url.host_str() == Some(host.as_str())
+        {
+            headers.insert(reqwest::header::COOKIE, cookie.clone());
         }
+        RequestShape { headers, timeout: self.request.timeout, max_body: self.request.max_body }
     }
 }
 
@@ -171,9 +175,9 @@ pub(super) async fn prime(
     log: &mut PollLog,
 ) -> Result<PollShape, FetchError> {
     let started = std::time::Instant::now();
-    let result = deps.polite.prime(url, &shape.plain).await;
+    let result = deps.polite.prime(url, &shape.for_url(url)).await;
     log.entries.push(FetchLogEntry {
-        url: url.to_string(),
+        url: crate::redact::url(url),
         status: None,
         bytes: None,
         elapsed: started.elapsed(),

@@ -97,12 +97,17 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) and migrates the database at `path`.
+    /// Opens (creating if needed) and migrates the database at `path`. A new database file is
+    /// created owner-only (0600) before SQLite opens it, whatever the umask: SQLite gives its
+    /// `-wal` and `-shm` files the database file's mode, and all three hold every document.
     pub fn open(path: &Path) -> Result<Self> {
         let open_err = |source| StoreError::Open { path: path.to_owned(), source };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| open_err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        let io_err = |e: std::io::Error| open_err(rusqlite::Error::ToSqlConversionFailure(Box::new(e)));
+        if !is_in_memory(path) {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(io_err)?;
+            }
+            create_private(path).map_err(io_err)?;
         }
         let mut conn = Connection::open(path).map_err(open_err)?;
         configure(&conn).map_err(open_err)?;
@@ -136,12 +141,16 @@ impl Store {
     }
 
     /// Copies the database to `dest` with SQLite's online backup: safe while others write.
+    /// `dest` must not exist: it is created owner-only with `O_EXCL`, so neither an existing
+    /// file nor a symlink (dangling or not) planted there is written through, and SQLite then
+    /// opens it without following symlinks.
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
         let conn = self.conn();
         let backup_err = |source| StoreError::Backup { path: dest.to_owned(), source };
-        // Owner-only from the start, whatever the caller's umask: the copy holds everything.
-        private_file(dest).map_err(|source| StoreError::BackupFile { path: dest.to_owned(), source })?;
-        let mut target = Connection::open(dest).map_err(backup_err)?;
+        new_private_file(dest).map_err(|source| StoreError::BackupFile { path: dest.to_owned(), source })?;
+        let flags =
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NOFOLLOW | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut target = Connection::open_with_flags(dest, flags).map_err(backup_err)?;
         let backup = rusqlite::backup::Backup::new(&conn, &mut target).map_err(backup_err)?;
         backup.run_to_completion(256, Duration::from_millis(5), None).map_err(backup_err)?;
         Ok(())
@@ -153,17 +162,35 @@ impl Store {
     }
 }
 
-/// Creates `path` readable and writable by its owner only, or narrows an existing file to that.
-fn private_file(path: &Path) -> std::io::Result<()> {
+/// `:memory:` and `file:` URIs name no file of ours to create.
+fn is_in_memory(path: &Path) -> bool {
+    path.to_str().is_some_and(|p| p == ":memory:" || p.is_empty() || p.starts_with("file:"))
+}
+
+/// Creates `path` empty and owner-only if nothing is there yet; an existing database is left
+/// as it is.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    match new_private_file(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        other => other,
+    }
+}
+
+/// Creates `path`, owner-only (0600), failing if anything (a symlink included) is there.
+fn new_private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        let file = std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(path)?;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        // The umask can only narrow 0600; set it anyway so the mode is exactly that.
+        let file = options.open(path)?;
         file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
     }
     #[cfg(not(unix))]
     {
-        std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)?;
+        options.open(path)?;
     }
     Ok(())
 }
@@ -213,4 +240,37 @@ pub(crate) fn decompress(doc: i64, version: i64, data: &[u8]) -> Result<String> 
         .map_or(MAX_TEXT_BYTES, |n| usize::try_from(n).unwrap_or(usize::MAX).min(MAX_TEXT_BYTES));
     let bytes = zstd::bulk::decompress(data, size).map_err(|e| corrupt(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| corrupt(e.to_string()))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    use super::*;
+
+    #[test]
+    fn new_databases_are_owner_only_and_backups_refuse_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/regwatch.db");
+        let store = Store::open(&path).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("copy.db");
+        let link = dir.path().join("backup.db");
+        symlink(&target, &link).unwrap();
+        assert!(matches!(store.backup_to(&link), Err(StoreError::BackupFile { .. })));
+        assert!(!target.exists());
+        std::fs::write(dir.path().join("existing.db"), b"keep me").unwrap();
+        assert!(store.backup_to(&dir.path().join("existing.db")).is_err());
+        assert_eq!(std::fs::read(dir.path().join("existing.db")).unwrap(), b"keep me");
+        store.backup_to(&dir.path().join("ok.db")).unwrap();
+        assert_eq!(std::fs::metadata(dir.path().join("ok.db")).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn in_memory_stores_create_no_file() {
+        let cwd = std::env::current_dir().unwrap();
+        Store::open(Path::new(":memory:")).unwrap();
+        assert!(!cwd.join(":memory:").exists());
+    }
 }

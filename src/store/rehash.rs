@@ -11,8 +11,8 @@ use crate::extract::BlockText;
 
 /// Names the comparison key the stored hashes follow; bump it whenever `BlockText::hash` changes.
 /// The same pass fills each version's SHA-256 of its stored text (`+sha256` arrived with
-/// migration 0007, so databases hashed under plain `line-key-1` are passed over once more).
-pub(super) const HASH_SCHEME: &str = "line-key-1+sha256";
+/// migration 0007). `line-key-2`: bidi controls are invisible to the key.
+pub(super) const HASH_SCHEME: &str = "line-key-2+sha256";
 
 /// Versions re-read per statement: bounded memory on a database of millions of versions.
 const BATCH: i64 = 500;

@@ -1,6 +1,7 @@
 //! The file name a `Content-Disposition` header gives (RFC 6266): `filename*` (RFC 5987,
 //! percent-encoded with a charset) wins over `filename`, which servers fill with raw UTF-8 or
-//! percent-encoded bytes as often as with ASCII.
+//! percent-encoded bytes as often as with ASCII. A name becomes a title, so it comes out
+//! without control or bidi characters (`%1B`, `%0A` and U+202E decode into them readily).
 
 /// The file name, without any directory part; `None` when the header names none.
 #[must_use]
@@ -16,7 +17,8 @@ pub fn file_name_of(header: &str) -> Option<String> {
         }
     }
     let name = extended.or_else(|| plain.map(|p| decoded(&p)))?;
-    let name = name.rsplit(['/', '\\']).next().unwrap_or(&name).trim().to_owned();
+    let name = name.rsplit(['/', '\\']).next().unwrap_or(&name);
+    let name = crate::extract::sanitize::scraped(name).trim().to_owned();
     (!name.is_empty()).then_some(name)
 }
 
@@ -95,6 +97,12 @@ mod tests {
         assert_eq!(file_name_of("attachment; filename=\"C:\\\\files\\\\a.doc\"").as_deref(), Some("a.doc"));
         assert_eq!(file_name_of("attachment; filename*=GBK''%B0%EC%B7%A8.pdf").as_deref(), Some("办法.pdf"));
         assert_eq!(file_name_of("inline"), None);
+        assert_eq!(
+            file_name_of("attachment; filename*=UTF-8''%1B%5D0%3Bpwned%07a%0D%0Ab%E2%80%AEfdp.exe").as_deref(),
+            Some("]0;pwneda bfdp.exe"),
+            "control and bidi characters go"
+        );
+        assert_eq!(file_name_of("attachment; filename=\"%0A\""), None);
         assert_eq!(file_name_of("attachment; filename=\"\""), None);
     }
 }

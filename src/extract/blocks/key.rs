@@ -40,12 +40,13 @@ pub fn comparable(s: &str) -> String {
     out
 }
 
-/// Drops invisible characters and folds width variants to one form; `None` for a character to
-/// drop. Full-width ASCII (U+FF01–U+FF5E) becomes ASCII, the ideographic space a space, and the
+/// Drops invisible characters (bidi controls included: they only reorder what a screen shows)
+/// and folds width variants to one form; `None` for a character to drop. Full-width ASCII (U+FF01–U+FF5E) becomes ASCII, the ideographic space a space, and the
 /// half-width CJK punctuation and signs (U+FF61–U+FF64, U+FFE0–U+FFE6) their full-width forms.
 pub fn fold_char(c: char) -> Option<char> {
     match c {
         '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}' => None,
+        c if crate::extract::sanitize::is_bidi_control(c) => None,
         '\u{3000}' => Some(' '),
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0),
         '\u{FF61}' => Some('\u{3002}'),
