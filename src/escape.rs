@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 
-use crate::extract::sanitize::is_hazard;
+use crate::hazard::is_hazard;
 
 /// `text` with every hazard escaped; borrowed when there is none.
 #[must_use]

@@ -16,6 +16,7 @@ pub mod diff; // line, word and legal-structure diffs, and their renderings
 pub mod escape; // control characters made visible on their way to terminals and logs
 pub mod extract; // feeds, list pages and article pages into block text
 pub mod fetch; // the HTTP client, address policy, politeness, charset decoding
+pub mod hazard; // the characters that act instead of show (controls, bidi, separators)
 pub mod ids; // newtype ids
 pub mod isolate; // helper processes for parsers that cannot be bounded in-process
 pub mod json_path; // dotted paths into JSON and link templates (json-list sources)

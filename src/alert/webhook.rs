@@ -18,6 +18,7 @@ use url::Url;
 
 use super::retry::DeliveryOutcome;
 use crate::clock::{Clock, SystemClock};
+pub use crate::config::webhook_secret::{SECRET_PREFIX, WebhookError, signing_key};
 
 /// The `user-agent` of every webhook request.
 pub const USER_AGENT: &str = concat!("regwatch/", env!("CARGO_PKG_VERSION"), " (webhook)");
@@ -25,34 +26,8 @@ pub const USER_AGENT: &str = concat!("regwatch/", env!("CARGO_PKG_VERSION"), " (
 /// How far a `webhook-timestamp` may be from the receiver's clock, either way.
 pub const TOLERANCE: Duration = Duration::from_secs(5 * 60);
 
-/// The prefix of secrets written the Standard Webhooks way: the rest is base64.
-pub const SECRET_PREFIX: &str = "whsec_";
-
 /// How much of an error response's body goes into the stored reason.
 const REASON_BODY_BYTES: usize = 200;
-
-#[derive(Debug, thiserror::Error)]
-pub enum WebhookError {
-    /// Carries nothing of the decoder's error: it names a character of the secret and where.
-    #[error("webhook secret starts with `whsec_` but the rest is not valid base64")]
-    SecretBase64 {},
-    #[error("webhook secret is empty")]
-    SecretEmpty,
-}
-
-/// The HMAC key of a configured secret: `whsec_<base64>` is decoded (the Standard Webhooks
-/// convention, so receivers can paste the same string into their library); anything else is
-/// used as its bytes.
-pub fn signing_key(secret: &str) -> Result<Vec<u8>, WebhookError> {
-    let key = match secret.strip_prefix(SECRET_PREFIX) {
-        Some(encoded) => BASE64.decode(encoded).map_err(|_| WebhookError::SecretBase64 {})?,
-        None => secret.as_bytes().to_vec(),
-    };
-    if key.is_empty() {
-        return Err(WebhookError::SecretEmpty);
-    }
-    Ok(key)
-}
 
 /// `v1,<base64 HMAC-SHA256 of "{msg_id}.{timestamp}.{body}">`, keyed by `key` (see [`signing_key`]).
 pub fn sign(key: &[u8], msg_id: &str, timestamp: i64, body: &[u8]) -> String {

@@ -28,6 +28,7 @@ pub mod defaults;
 pub mod model;
 pub mod schedule;
 pub mod units;
+pub mod webhook_secret;
 
 use std::path::{Path, PathBuf};
 

@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use secrecy::ExposeSecret;
 use toml::Spanned;
 
-use crate::alert::webhook::{SECRET_PREFIX, WebhookError};
 use crate::config::check::{FirstSeen, http_url, id, non_empty, required};
 use crate::config::file::{Entry, ParsedFile};
 use crate::config::issue::{ConfigIssue, Report, Reported};
@@ -16,8 +15,9 @@ use crate::config::model::{Channel, EventType, Schedule, SmtpConfig, SmtpTls, Su
 use crate::config::raw::{RawSmtp, RawSubscriber};
 use crate::config::schedule::parse_schedule;
 use crate::config::secrets::{self, SecretKeys};
+use crate::config::webhook_secret::{SECRET_PREFIX, WebhookError, signing_key};
 use crate::config::{EnvLookup, defaults};
-use crate::extract::sanitize::is_hazard;
+use crate::hazard::is_hazard;
 use crate::ids::SourceId;
 
 /// What subscribers may refer to.
@@ -120,7 +120,7 @@ fn subscriber(
         secret = Err(report.error(Some(span), &skey, message));
     }
     if let (Ok(Some(value)), Some((skey, span))) = (&secret, keys.given())
-        && let Err(problem) = crate::alert::webhook::signing_key(value.expose_secret())
+        && let Err(problem) = signing_key(value.expose_secret())
     {
         secret = Err(report.error(Some(span), &skey, signing_key_problem(&problem)));
     }

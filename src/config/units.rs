@@ -90,10 +90,30 @@ pub fn format_duration(duration: Duration) -> String {
     out
 }
 
+/// Bytes in the config's own notation where it is exact (`512 MiB`).
+#[must_use]
+pub fn format_size(bytes: u64) -> String {
+    for (unit, factor) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+        if bytes >= factor && bytes.is_multiple_of(factor) {
+            return format!("{} {unit}", bytes / factor);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[rstest]
+    #[case(512 * 1024 * 1024, "512 MiB")]
+    #[case(1 << 30, "1 GiB")]
+    #[case(1536 * 1024, "1536 KiB")]
+    #[case(1000, "1000 bytes")]
+    fn sizes_read_as_configured(#[case] bytes: u64, #[case] expected: &str) {
+        assert_eq!(format_size(bytes), expected);
+    }
 
     #[rstest]
     #[case("500ms", Duration::from_millis(500))]

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::config::model::CssSelector;
 use crate::extract::{ExtractError, guard};
 
+mod fold;
 mod furniture;
 pub mod key;
 mod walk;
@@ -130,7 +131,7 @@ pub fn normalise_line(s: &str) -> String {
 /// CMSs sprinkle them without changing what a reader sees. Bidi overrides and isolates go too:
 /// they only reorder what a terminal shows.
 fn is_invisible(c: char) -> bool {
-    key::fold_char(c).is_none()
+    fold::fold_char(c).is_none()
 }
 
 /// C1 controls (U+0080–U+009F) in web text are windows-1252 punctuation read as Latin-1 along

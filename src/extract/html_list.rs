@@ -37,7 +37,7 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
     }
     let mut seen = HashSet::new();
     let mut items = Vec::new();
-    let mut linkless = Linkless::default();
+    let mut linkless = crate::extract::linkless::Linkless::default();
     for item in page.select(&spec.item.selector) {
         let Some((url, link_el)) = spec.link.as_ref().and_then(|l| link(item, l, &base)) else {
             linkless.note(|| plain_text(item));
@@ -79,32 +79,6 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
     }
     linkless.log("List items have no usable link; skipped.");
     Ok(items)
-}
-
-/// Items skipped for want of a link, logged once per list: a page of placeholders (or a hostile
-/// one with 100,000 empty items) must not write a debug line per item.
-#[derive(Debug, Default)]
-pub(crate) struct Linkless {
-    count: usize,
-    first: Option<String>,
-}
-
-impl Linkless {
-    /// Counts one skipped item; `describe` runs for the first only.
-    pub(crate) fn note(&mut self, describe: impl FnOnce() -> String) {
-        if self.count == 0 {
-            self.first = Some(crate::extract::blocks::normalise_line(&describe()).chars().take(200).collect());
-        }
-        self.count += 1;
-    }
-
-    /// One debug line with the count and the first item, if any was skipped.
-    pub(crate) fn log(&self, message: &'static str) {
-        if self.count > 0 {
-            let first = self.first.as_deref().unwrap_or_default();
-            tracing::debug!(skipped = self.count, first = %first, "{message}");
-        }
-    }
 }
 
 /// A title cut short with an ellipsis (`关于《移动互联网未成年人模式…`) is completed from the

@@ -29,7 +29,7 @@ pub fn items(doc: &Decoded, spec: &JsonListSpec) -> Result<Vec<ListItem>, Extrac
     };
     let mut seen = HashSet::new();
     let mut items = Vec::new();
-    let mut linkless = crate::extract::html_list::Linkless::default();
+    let mut linkless = crate::extract::linkless::Linkless::default();
     for row in rows {
         let Some(url) = link(row, &spec.link, &doc.url) else {
             linkless.note(|| row.to_string());

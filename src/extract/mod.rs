@@ -15,6 +15,7 @@ pub mod guard;
 pub mod html;
 pub mod html_list;
 pub mod json_list;
+pub(crate) mod linkless;
 pub mod links;
 pub mod page;
 pub mod sanitize;

@@ -24,7 +24,7 @@ use tokio::sync::Semaphore;
 use crate::config::model::FetchConfig;
 use crate::extract::attachment::AttachmentFormat;
 
-pub use outcome::{Failure, Limits, size};
+pub use outcome::{Failure, Limits};
 
 /// The hidden subcommand the helper runs as.
 pub const SUBCOMMAND: &str = "__extract";

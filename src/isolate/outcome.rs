@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::config::model::FetchConfig;
-use crate::config::units::format_duration;
+use crate::config::units::{format_duration, format_size as size};
 
 /// The helper's exit code when it could not lower its own limits: it refuses to parse
 /// unbounded.
@@ -113,14 +113,4 @@ pub(super) fn read(limits: &Limits, status: ExitStatus, out: &[u8], err: &str) -
 
 fn last_line(text: &str) -> &str {
     text.lines().rev().map(str::trim).find(|l| !l.is_empty()).unwrap_or("no message")
-}
-
-/// Bytes in the config's own notation where it is exact (`512 MiB`).
-pub fn size(bytes: u64) -> String {
-    for (unit, factor) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-        if bytes >= factor && bytes.is_multiple_of(factor) {
-            return format!("{} {unit}", bytes / factor);
-        }
-    }
-    format!("{bytes} bytes")
 }

@@ -79,15 +79,6 @@ fn a_garbled_answer_is_no_reason_to_blame_the_file() {
     assert!(matches!(got, Err(Failure::NotRun(_))), "{got:?}");
 }
 
-#[rstest]
-#[case(512 * 1024 * 1024, "512 MiB")]
-#[case(1 << 30, "1 GiB")]
-#[case(1536 * 1024, "1536 KiB")]
-#[case(1000, "1000 bytes")]
-fn sizes_read_as_configured(#[case] bytes: u64, #[case] expected: &str) {
-    assert_eq!(size(bytes), expected);
-}
-
 #[test]
 fn cpu_seconds_round_up() {
     let limits = |ms| Limits { memory: 1, time: Duration::from_millis(ms) };

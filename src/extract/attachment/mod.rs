@@ -166,7 +166,7 @@ pub const MAX_EXPANSION: u64 = crate::config::defaults::EXTRACT_MEMORY;
 /// The reason given for a file that needs more memory than `limit` bytes to read.
 #[must_use]
 pub fn too_big(limit: u64) -> String {
-    format!("text extraction needed more than {}", crate::isolate::size(limit))
+    format!("text extraction needed more than {}", crate::config::units::format_size(limit))
 }
 
 /// The text of a readable attachment as normalised, non-empty lines. Never panics: the PDF

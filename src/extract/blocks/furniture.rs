@@ -63,7 +63,7 @@ static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether a whole text is a relative time ("3 hours ago", "昨天 12:30", "last week").
 pub fn is_relative_time(text: &str) -> bool {
-    let folded: String = text.chars().filter_map(super::key::fold_char).collect();
+    let folded: String = text.chars().filter_map(super::fold::fold_char).collect();
     RELATIVE.is_match(&folded)
 }
 
