@@ -263,7 +263,6 @@ impl Harness {
             let stderr = String::from_utf8_lossy(&output.stderr);
             self.fail(&[format!("the final check failed: {}\n{stdout}\n{stderr}", output.status)]);
         }
-        self.figures.finished += 1;
         let polled = completed(&stdout);
         self.verify(&polled);
         if polled.len() != SOURCES.len() {

@@ -341,3 +341,156 @@ pub fn message_id(msg_id: &str) -> String {
 fn lines_of(text: &str) -> Vec<String> {
     text.lines().map(str::to_owned).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kill::site::SOURCES;
+    use crate::kill::snapshot::{Change, Delivery, Document, Version};
+
+    /// A site, and a snapshot of its first listed document recorded by the baseline.
+    fn baseline() -> (Site, Snapshot) {
+        let site = Site::start(&mut fastrand::Rng::with_seed(7));
+        let mut snapshot = Snapshot { integrity: vec!["ok".into()], ..Snapshot::default() };
+        add_document(&mut snapshot, &site, 1);
+        (site, snapshot)
+    }
+
+    /// Records the site's `n`th listed document as document `n`, version 1.
+    fn add_document(snapshot: &mut Snapshot, site: &Site, n: i64) {
+        let (source, url, lines) = site.listed_now().swap_remove(usize::try_from(n).unwrap());
+        let hash = format!("hash-{n}");
+        snapshot
+            .documents
+            .insert(n, Document { source: SOURCES[source].into(), url, versions: 1, hash: Some(hash.clone()) });
+        snapshot.versions.insert((n, 1), Version { hash, text: lines.join("\n") });
+    }
+
+    /// Document 2, new after the baseline, with its change and its newsletter delivery.
+    fn after_a_change(site: &Site, mut snapshot: Snapshot, status: &str) -> Snapshot {
+        add_document(&mut snapshot, site, 2);
+        let url = snapshot.documents[&2].url.clone();
+        let source = snapshot.documents[&2].source.clone();
+        snapshot.changes.insert(1, Change { doc: 2, to_version: 1, topics: Vec::new() });
+        let payload = serde_json::json!({"id": "msg_1_newsletter", "type": "document.new",
+                                         "data": {"document": {"url": url}, "change": null}});
+        snapshot.deliveries.insert(
+            "msg_1_newsletter".into(),
+            Delivery {
+                subscriber: "newsletter".into(),
+                channel: "webhook".into(),
+                source,
+                change: Some(1),
+                status: status.into(),
+                last_error: None,
+                payload,
+            },
+        );
+        snapshot
+    }
+
+    fn hook(snapshot: &Snapshot, id: &str, accepted: bool) -> Hook {
+        let mut body = snapshot.deliveries["msg_1_newsletter"].payload.clone();
+        body["id"] = id.into();
+        Hook {
+            subscriber: "newsletter".into(),
+            webhook_id: id.into(),
+            body: body.to_string().into(),
+            verified: true,
+            accepted,
+        }
+    }
+
+    fn mentions(violations: &Violations, needle: &str) -> bool {
+        violations.iter().any(|v| v.contains(needle))
+    }
+
+    #[test]
+    fn a_sound_history_passes() {
+        let (site, base) = baseline();
+        let (mut ledger, violations) = Ledger::baseline(&base, &site);
+        assert_eq!(violations, Violations::new());
+        let changed = after_a_change(&site, base, "sent");
+        let receipts = Receipts { hooks: vec![hook(&changed, "msg_1_newsletter", true)], mails: Vec::new() };
+        assert_eq!(ledger.check(&changed, &site, &receipts), Violations::new());
+        assert_eq!(Ledger::check_delivered(&changed, &receipts), Violations::new());
+        assert_eq!(ledger.recorded_versions(), 1);
+    }
+
+    #[test]
+    fn a_lost_version_and_a_broken_database_are_found() {
+        let (site, base) = baseline();
+        let (mut ledger, _) = Ledger::baseline(&base, &site);
+        let mut later = base;
+        later.versions.clear();
+        later.integrity = vec!["row 3 missing from index".into()];
+        let violations = ledger.check(&later, &site, &Receipts::default());
+        assert!(mentions(&violations, "lost version 1"), "{violations:?}");
+        assert!(mentions(&violations, "integrity_check"), "{violations:?}");
+    }
+
+    #[test]
+    fn a_text_the_site_never_served_is_found() {
+        let (site, mut base) = baseline();
+        base.versions.get_mut(&(1, 1)).unwrap().text.push_str("\n第九条 多出来的一条。");
+        let (_, violations) = Ledger::baseline(&base, &site);
+        assert!(mentions(&violations, "a text the site never served"), "{violations:?}");
+    }
+
+    #[test]
+    fn a_change_without_its_delivery_is_found() {
+        let (site, base) = baseline();
+        let (mut ledger, _) = Ledger::baseline(&base, &site);
+        let mut changed = after_a_change(&site, base, "pending");
+        changed.deliveries.clear();
+        let violations = ledger.check(&changed, &site, &Receipts::default());
+        assert!(mentions(&violations, "routing calls for [\"newsletter\"]"), "{violations:?}");
+    }
+
+    #[test]
+    fn a_version_without_a_change_is_found() {
+        let (site, base) = baseline();
+        let (mut ledger, _) = Ledger::baseline(&base, &site);
+        let mut changed = after_a_change(&site, base, "pending");
+        changed.changes.clear();
+        changed.deliveries.clear();
+        let violations = ledger.check(&changed, &site, &Receipts::default());
+        assert!(mentions(&violations, "recorded without a change"), "{violations:?}");
+    }
+
+    #[test]
+    fn sent_but_never_received_and_left_pending_are_found() {
+        let (site, base) = baseline();
+        let (mut ledger, _) = Ledger::baseline(&base, &site);
+        let sent = after_a_change(&site, base, "sent");
+        let refused = Receipts { hooks: vec![hook(&sent, "msg_1_newsletter", false)], mails: Vec::new() };
+        let violations = ledger.check(&sent, &site, &refused);
+        assert!(mentions(&violations, "sent but its receiver never accepted it"), "{violations:?}");
+
+        let mut pending = sent;
+        pending.deliveries.get_mut("msg_1_newsletter").unwrap().status = "pending".into();
+        let violations = ledger.check(&pending, &site, &refused);
+        assert!(mentions(&violations, "was sent and is pending again"), "{violations:?}");
+        let violations = Ledger::check_delivered(&pending, &refused);
+        assert!(mentions(&violations, "is pending at the end"), "{violations:?}");
+        assert!(mentions(&violations, "never reached its receiver"), "{violations:?}");
+    }
+
+    #[test]
+    fn a_repeat_under_another_id_and_a_phantom_request_are_found() {
+        let (site, base) = baseline();
+        let (mut ledger, _) = Ledger::baseline(&base, &site);
+        let changed = after_a_change(&site, base, "sent");
+        let receipts = Receipts {
+            hooks: vec![hook(&changed, "msg_1_newsletter", true), hook(&changed, "msg_9_newsletter", true)],
+            mails: Vec::new(),
+        };
+        let violations = ledger.check(&changed, &site, &receipts);
+        assert!(mentions(&violations, "which no delivery has"), "{violations:?}");
+        let mut twice = changed;
+        let copy = twice.deliveries["msg_1_newsletter"].clone();
+        twice.deliveries.insert("msg_9_newsletter".into(), copy);
+        let violations = ledger.check(&twice, &site, &receipts);
+        assert!(mentions(&violations, "under 2 ids"), "{violations:?}");
+    }
+}

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 /// A trigger that has not fired by then kills anyway: no process outlives this.
 const LONGEST: Duration = Duration::from_secs(2);
 /// How often triggers are looked at; short, because a commit takes well under a millisecond.
-const POLL: Duration = Duration::from_micros(250);
+const POLL: Duration = Duration::from_micros(50);
 const SIGKILL: i32 = 9;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
