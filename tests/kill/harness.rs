@@ -51,6 +51,10 @@ pub struct Figures {
     pub both_at_once: usize,
     /// Processes that finished before their trigger fired (each a clean exit, checked).
     pub finished: usize,
+    /// What the site did: documents published (of them, finals of a listed draft) and edits.
+    pub published: usize,
+    pub finals: usize,
+    pub edits: usize,
     pub documents: usize,
     /// Versions recorded after the baseline.
     pub versions: usize,
@@ -182,7 +186,10 @@ impl Harness {
     fn round(&mut self) {
         self.figures.rounds += 1;
         self.round_logs.clear();
-        self.site.mutate(&mut self.rng);
+        let mutation = self.site.mutate(&mut self.rng);
+        self.figures.published += mutation.added;
+        self.figures.finals += mutation.finals;
+        self.figures.edits += mutation.edited;
         let roles: &[Role] = match self.rng.u8(0..10) {
             0..=3 => &[Role::Check],
             4..=7 => &[Role::Run],
