@@ -86,6 +86,11 @@ impl fmt::Display for Figures {
         )?;
         writeln!(
             f,
+            "site: {} documents published ({} finals of drafts), {} edits",
+            self.published, self.finals, self.edits
+        )?;
+        writeln!(
+            f,
             "documents: {}, versions after the baseline: {}, changes: {}",
             self.documents, self.versions, self.changes
         )?;
@@ -158,8 +163,15 @@ impl Harness {
 
     /// Rounds until `kills` processes were killed, then the final delivery; the figures.
     pub fn run(mut self) -> Figures {
+        let mut reported = 0;
         while self.figures.kills < self.kills {
             self.round();
+            // A long run says how far it got, every hundred kills.
+            if self.figures.kills / 100 > reported {
+                reported = self.figures.kills / 100;
+                let (kills, rounds, elapsed) = (self.figures.kills, self.figures.rounds, self.started.elapsed());
+                eprintln!("kill harness: {kills} kills in {rounds} rounds, {elapsed:.0?}");
+            }
         }
         self.finish();
         self.figures.elapsed = self.started.elapsed();
