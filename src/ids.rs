@@ -34,6 +34,12 @@ impl TopicId {
     }
 }
 
+impl AsRef<str> for TopicId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for TopicId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

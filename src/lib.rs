@@ -16,10 +16,12 @@ pub mod diff; // line, word and legal-structure diffs, and their renderings
 pub mod extract; // feeds, list pages and article pages into block text
 pub mod fetch; // the HTTP client, address policy, politeness, charset decoding
 pub mod ids; // newtype ids
+pub mod isolate; // helper processes for parsers that cannot be bounded in-process
 pub mod json_path; // dotted paths into JSON and link templates (json-list sources)
 pub mod pipeline; // one source's poll, stage by stage
 pub mod store; // SQLite: the only module that writes SQL
 pub mod telemetry; // logging setup
+pub mod web; // the reading room: pages, redlines, feeds, metrics (read-only)
 
 pub use extract::{BlockText, Observation};
 pub use pipeline::{Deps, PollReport, poll_source};

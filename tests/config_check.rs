@@ -15,6 +15,7 @@ fn example_env(name: &str) -> Option<String> {
     match name {
         "REGWATCH_SMTP_PASSWORD" => Some("smtp-secret".to_owned()),
         "REGWATCH_HOOK_SECRET" => Some("hook-secret".to_owned()),
+        "REGWATCH_WEB_PASSWORD" => Some("web-secret".to_owned()),
         _ => None,
     }
 }
@@ -121,13 +122,22 @@ fn the_example_names_its_unset_secrets_with_their_lines() {
     let errors = load_with(&example(), &no_env, &builtin_topics()).unwrap_err();
     let text = std::fs::read_to_string(example()).unwrap();
     let line_of = |needle: &str| text.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+    let line_after = |section: &str, needle: &str| {
+        let start = text.lines().position(|l| l.starts_with(section)).unwrap();
+        text.lines().skip(start).position(|l| l.starts_with(needle)).unwrap() + start + 1
+    };
     let got: Vec<(Option<usize>, &str, &str)> =
         errors.0.iter().map(|i| (i.line, i.key.as_str(), i.message.as_str())).collect();
     assert_eq!(
         got,
         [
             (
-                Some(line_of("password_env")),
+                Some(line_after("[web]", "password_env")),
+                "web.password_env",
+                "environment variable `REGWATCH_WEB_PASSWORD` is not set"
+            ),
+            (
+                Some(line_after("[smtp]", "password_env")),
                 "smtp.password_env",
                 "environment variable `REGWATCH_SMTP_PASSWORD` is not set"
             ),

@@ -21,7 +21,7 @@ fn config(max_body: u64, private: PrivateNetworks) -> FetchConfig {
         per_host_delay: Duration::ZERO,
         respect_robots: false,
         private_networks: private,
-        unhealthy_after: 3,
+        ..regwatch::config::defaults::fetch()
     }
 }
 

@@ -8,6 +8,7 @@ use regwatch::extract::BlockText;
 use regwatch::ids::{ChangeId, DocId, SourceId, VersionNo};
 use regwatch::store::{DeliveryStatus, Lookup, MIGRATIONS, Recorded, Store};
 use rusqlite::{Connection, params};
+use sha2::Digest as _;
 
 /// Applies the first `level` migrations, as a regwatch of that schema would have.
 fn schema_at(conn: &Connection, level: usize) {
@@ -102,7 +103,12 @@ fn every_earlier_schema_with_data_upgrades_to_the_current_one() {
         assert_eq!(draft.topics.iter().map(regwatch::ids::TopicId::as_str).collect::<Vec<_>>(), ["facial-recognition"]);
         let text = store.version(DocId(1), VersionNo(2)).unwrap().expect("version 2 survives");
         assert_eq!(text.blocks.lines(), ["第一条 为了规范人脸识别技术应用，保护个人信息。"]);
-        assert_eq!(store.history(DocId(1)).unwrap().len(), 2);
+        let history = store.history(DocId(1)).unwrap();
+        assert_eq!(history.len(), 2);
+        // Every version carries the SHA-256 of its stored text, filled in for rows older than it.
+        let stored = store.stored_text(DocId(1), VersionNo(2)).unwrap().unwrap();
+        let digest = hex::encode(sha2::Sha256::digest(stored.text.as_bytes()));
+        assert_eq!(history[1].sha256.as_deref(), Some(digest.as_str()), "schema {level}");
         // Stored hashes follow the current comparison key: an unchanged page is no new version.
         let lines = vec!["第一条 为了规范人脸识别技术应用，保护个人信息。".to_owned()];
         let url: url::Url = "https://www.cac.gov.cn/a.htm".parse().unwrap();

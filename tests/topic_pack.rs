@@ -22,6 +22,11 @@ use rstest::rstest;
 #[case::fintech_en("", "The central bank issued rules for non-bank payment institutions. Payment services must verify merchants, and online lending platforms may not use payment accounts to pool funds.", &["fintech"])]
 #[case::two_topics_zh("未成年人个人信息网络保护规定", "", &["minors", "personal-information"])]
 #[case::crypto_algorithm_is_not_ai("", "商用密码产品应当采用经认证的密码算法。", &["cybersecurity"])]
+#[case::minors_everyday_en("China plans to cap teenagers' smartphone screen time", "Kids under eight would get 40 minutes a day and teens two hours, with parents able to extend the limits.", &["minors"])]
+#[case::app_ban_en("Washington moves to ban Chinese apps", "Officials say the apps pose a national security risk. Intelligence agencies warned that the data they gather could reach Beijing.", &["national-security"])]
+#[case::posting_rules_en("New rules make platforms review comments before they appear", "Sites must hire moderators, delete posts that spread fake news and keep a blacklist of accounts.", &["content-regulation"])]
+#[case::data_leaving_en("", "Data of Chinese citizens may not leave the country without a security assessment, the regulator said; firms that send user data abroad must sign a standard contract.", &["cross-border-data", "personal-information"])]
+#[case::traditional_zh("網信辦通報違法收集使用個人信息的App", "多款App違規收集個人信息，未經用戶同意索取通訊錄權限。", &["personal-information"])]
 fn tags_its_topics(#[case] title: &str, #[case] body: &str, #[case] expected: &[&str]) {
     let mut found: Vec<String> = TopicPack::builtin().classify_topics(title, body).into_iter().map(|m| m.id).collect();
     found.sort();
@@ -49,7 +54,49 @@ fn tags_its_topics(#[case] title: &str, #[case] body: &str, #[case] expected: &[
     "",
     "The aircraft carrier left port for sea trials, the navy said. The carrier will return next month."
 )]
+#[case::tax_deduction_for_children(
+    "China unveils special individual income tax deductions",
+    "Parents may deduct 1,000 yuan a month for each child's education; taxpayers may also deduct rent and elderly care costs."
+)]
+#[case::solicit_public_opinion(
+    "Taxi rules revised",
+    "The transport bureau drafted the revised taxi measures and solicits public opinions until July 26."
+)]
 fn stays_untagged(#[case] title: &str, #[case] body: &str) {
     let found: Vec<String> = TopicPack::builtin().classify_topics(title, body).into_iter().map(|m| m.id).collect();
     assert!(found.is_empty(), "{found:?}");
+}
+
+/// `regwatch classify --json` through the binary: the DESIGN contract plus evidence.
+#[test]
+fn classify_command_prints_topics_stage_deadline_and_evidence() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let file = dir.path().join("notice.txt");
+    let text = "國家網信辦就移動互聯網未成年人模式建設指南公開征求意見\n\
+                為加強未成年人網絡保護，現向社會公開征求意見。未成年人模式下應限制使用時長，防止未成年人沉迷網絡。\
+                意見反饋截止日期為9月2日。";
+    std::fs::write(&file, text).unwrap_or_else(|e| panic!("write: {e}"));
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_regwatch"))
+            .args(args)
+            .arg(&file)
+            .current_dir(dir.path())
+            .env_remove("REGWATCH_CONFIG")
+            .output()
+            .unwrap_or_else(|e| panic!("regwatch: {e}"));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let json: serde_json::Value = serde_json::from_str(&run(&["classify", "--json", "--published", "2023-08-02"]))
+        .unwrap_or_else(|e| panic!("classify --json: {e}"));
+    assert_eq!(json["topics"], serde_json::json!(["minors"]));
+    assert_eq!(json["stage"], "draft");
+    assert_eq!(json["deadline"], "2023-09-02", "the year comes from --published");
+    let terms = json["evidence"]["minors"]["terms"].as_array().cloned().unwrap_or_default();
+    assert!(
+        terms.iter().any(|t| t["term"] == "未成年人模式" && t["found_in"] == "title"),
+        "a traditional-character title still matches: {terms:?}"
+    );
+    let human = run(&["classify"]);
+    assert!(human.contains("minors: \"") && human.contains("in the title"), "{human}");
 }

@@ -16,6 +16,7 @@ use tokio::task::JoinSet;
 
 use super::event::Event;
 use super::lease::Renewal;
+use super::links;
 use super::retry::{DeliveryOutcome, next_attempt};
 use super::route::channel_of;
 use super::{digest, email, webhook};
@@ -77,6 +78,11 @@ impl Courier {
             DeliveryChannel::Webhook => self.config.fetch.timeout + Duration::from_secs(5),
             DeliveryChannel::Email | DeliveryChannel::Digest => EMAIL_DEADLINE,
         }
+    }
+
+    /// `[web] public_url`: where "Read the full redline" links point.
+    fn public_url(&self) -> Option<&url::Url> {
+        self.config.web.as_ref().and_then(|w| w.public_url.as_ref())
     }
 
     /// One round: every due immediate delivery, then every due digest.
@@ -172,7 +178,11 @@ impl Courier {
                         ),
                     };
                 }
-                let body = serde_json::to_vec(&delivery.payload).unwrap_or_default();
+                let mut payload = delivery.payload.clone();
+                if let Some(public_url) = self.public_url() {
+                    links::link_payload(&mut payload, public_url);
+                }
+                let body = serde_json::to_vec(&payload).unwrap_or_default();
                 let key = match subscriber
                     .secret
                     .as_ref()
@@ -187,10 +197,13 @@ impl Courier {
                     .await
             }
             Channel::Email(_) => {
-                let event: Event = match serde_json::from_value(delivery.payload.clone()) {
+                let mut event: Event = match serde_json::from_value(delivery.payload.clone()) {
                     Ok(event) => event,
                     Err(e) => return DeliveryOutcome::Dead { reason: format!("stored event is unreadable: {e}") },
                 };
+                if let Some(public_url) = self.public_url() {
+                    links::link_event(&mut event, public_url);
+                }
                 let Some(smtp) = &self.config.smtp else {
                     return DeliveryOutcome::Retry {
                         retry_after: None,
@@ -223,8 +236,13 @@ impl Courier {
         let Some(pending) = claimed.filter(|p| !p.is_empty()) else { return Ok(false) };
         let renewal =
             Renewal::start(Arc::clone(&self.store), Arc::clone(&self.clock), self.lease, pending.iter().map(|d| d.id));
-        let events: Vec<Event> =
+        let mut events: Vec<Event> =
             pending.iter().filter_map(|d| serde_json::from_value(d.payload.clone()).ok()).collect();
+        if let Some(public_url) = self.public_url() {
+            for event in &mut events {
+                links::link_event(event, public_url);
+            }
+        }
         let content = digest::digest_content(subscriber, &events, now, &self.labels);
         let outcome = match &self.config.smtp {
             None => DeliveryOutcome::Retry { retry_after: None, reason: "no [smtp] section in the config".into() },

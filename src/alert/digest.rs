@@ -307,6 +307,7 @@ mod tests {
                     deadline: deadline.map(|d| d.parse().unwrap()),
                     topics: vec![],
                     published: None,
+                    why: std::collections::BTreeMap::new(),
                 },
                 change: None,
                 draft: None,

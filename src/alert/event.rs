@@ -75,6 +75,10 @@ pub struct DocumentRef {
     /// Topic ids.
     pub topics: Vec<String>,
     pub published: Option<Date>,
+    /// Why the change was routed by each of its topics: which terms fired, and where
+    /// (`{"facial-recognition": "\"人脸识别\" in the title"}`). Additive: absent when empty.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub why: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +94,10 @@ pub struct ChangeRef {
     pub removed_lines: u64,
     /// Unified diff of block text.
     pub diff: String,
+    /// The change's diff page in the reading room, when `[web] public_url` is set; added when
+    /// the delivery is sent (the stored body predates the document's id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Url>,
 }
 
 /// One article-level change: `{"number": "12", "kind": "renumbered", "from": "11"}`.
@@ -162,6 +170,7 @@ impl ChangeRef {
             added_lines: comparison.added_lines as u64,
             removed_lines: comparison.removed_lines as u64,
             diff,
+            url: None,
         }
     }
 }

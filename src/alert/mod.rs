@@ -11,6 +11,7 @@ pub mod digest;
 pub mod email;
 pub mod event;
 mod lease;
+pub mod links;
 pub mod retry;
 pub mod route;
 pub mod schedule;

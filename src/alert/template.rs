@@ -137,6 +137,16 @@ fn facts(doc: &DocumentData, labels: &HashMap<String, String>, today: Date) -> V
     facts
 }
 
+/// "Why tagged: Facial recognition: "人脸识别" in the title; …", or `None` without evidence.
+fn why_line(doc: &DocumentData, labels: &HashMap<String, String>) -> Option<String> {
+    if doc.document.why.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> =
+        doc.document.why.iter().map(|(topic, why)| format!("{}: {why}", label(topic, labels))).collect();
+    Some(format!("Why tagged: {}", parts.join("; ")))
+}
+
 fn change_line(change: &ChangeRef) -> String {
     let summary = if change.summary.trim().is_empty() { "Text changed" } else { change.summary.trim() };
     format!(
@@ -165,10 +175,16 @@ fn document_text(
 ) -> std::fmt::Result {
     writeln!(out, "* [{}] {}", kind_label(kind), header_text(&doc.document.title, 300))?;
     writeln!(out, "  {}", facts(doc, labels, today).join(" · "))?;
+    if let Some(why) = why_line(doc, labels) {
+        writeln!(out, "  {}", header_text(&why, 500))?;
+    }
     if let Some(change) = &doc.change {
         writeln!(out, "  {}", change_line(change))?;
     }
     writeln!(out, "  {}", doc.document.url)?;
+    if let Some(url) = doc.change.as_ref().and_then(|c| c.url.as_ref()) {
+        writeln!(out, "  Read the full redline: {url}")?;
+    }
     if let Some(draft) = &doc.draft {
         writeln!(out, "  Draft: {} {}", header_text(&draft.title, 300), draft.url)?;
     }
@@ -223,6 +239,10 @@ fn document_html(kind: &str, doc: &DocumentData, labels: &HashMap<String, String
         "<div style=\"{FONT}font-size:13px;color:#4b5563;padding-top:4px;\">{}</div>",
         escape(&facts(doc, labels, today).join(" · "))
     );
+    if let Some(why) = why_line(doc, labels) {
+        let _ =
+            write!(out, "<div style=\"{FONT}font-size:12px;color:#6b7280;padding-top:2px;\">{}</div>", escape(&why));
+    }
     if let Some(change) = &doc.change {
         let _ = write!(
             out,
@@ -238,6 +258,12 @@ fn document_html(kind: &str, doc: &DocumentData, labels: &HashMap<String, String
     }
     if let Some(change) = &doc.change {
         diff_html(&change.diff, out);
+        if let Some(link) = change.url.as_ref().and_then(href) {
+            let _ = write!(
+                out,
+                "<div style=\"{FONT}font-size:14px;padding-top:6px;\"><a href=\"{link}\" style=\"color:#1d4ed8;font-weight:bold;\">Read the full redline</a></div>"
+            );
+        }
     }
 }
 

@@ -40,7 +40,9 @@ static COMMENTS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static BY_EN: LazyLock<Regex> = LazyLock::new(|| {
-    build(r"\b(?:by|before|until|till|no later than|not later than|prior to|on or before)\s+(?:the\s+)?$")
+    build(
+        r"\b(?:by|before|until|till|through|no later than|not later than|prior to|on or before|from (?:now|today) to)\s+(?:the\s+)?$",
+    )
 });
 static BY_ZH_PLEASE: LazyLock<Regex> = LazyLock::new(|| build(r"请\s*(?:于|在)\s*$"));
 static BY_ZH: LazyLock<Regex> = LazyLock::new(|| build(r"(?:于|在)\s*$"));
@@ -70,7 +72,7 @@ struct Found {
 /// The comment deadline the title or body states, if any. `reference` (the publication date)
 /// gives the year to dates written without one: the next such day on or after it.
 pub fn find_deadline(title: &str, body: &str, reference: Option<Date>) -> Option<Date> {
-    deadline_in(title, reference).or_else(|| deadline_in(body, reference))
+    deadline_in(&super::hant::fold(title), reference).or_else(|| deadline_in(&super::hant::fold(body), reference))
 }
 
 fn deadline_in(text: &str, reference: Option<Date>) -> Option<Date> {
@@ -203,6 +205,12 @@ mod tests {
     #[case::zh_deadline_is("截止日期为2024年3月1日。", "2024-03-01")]
     #[case::zh_list_field("[截至日期:2025-10-26]", "2025-10-26")]
     #[case::zh_in_before("公众可以在2023年9月7日前，通过以下途径提出意见。", "2023-09-07")]
+    #[case::from_now_to(
+        "After hearing opinions from the public from now to Nov. 4, 2018, the final version follows.",
+        "2018-11-04"
+    )]
+    #[case::feedback_until("The draft is open for feedback until Aug 25, 2024.", "2024-08-25")]
+    #[case::zh_deadline_is_spelled("意见反馈截止日期为2022年4月13日。", "2022-04-13")]
     #[case::zh_range_with_context("征求意见时间为2025年9月1日至2025年10月1日。", "2025-10-01")]
     #[case::iso_range_alone("2025-09-01至2025-10-01", "2025-10-01")]
     #[case::iso_range_dash("公示期：2025-09-01 - 2025-09-30", "2025-09-30")]

@@ -3,9 +3,10 @@
 //! scoring rule; matching keywords is `topics`.
 //!
 //! A keyword in the title tags the document. In the body each distinct keyword adds
-//! `1 + ln(count)`, so breadth of vocabulary counts more than repetition; a keyword in the lead
-//! (the body's first sentence, legal-basis citations aside) adds `LEAD_BONUS` once, because a
-//! notice or a news item names its subject there. The sum must reach `DOCUMENT_THRESHOLD` times
+//! `1 + ln(count)`, so breadth of vocabulary counts more than repetition; a specific keyword in
+//! the lead (the body's first sentence, legal-basis citations aside) adds `LEAD_BONUS` once,
+//! because a notice or a news item names its subject there (which keywords are specific is
+//! `topics`' call: a single common word such as "children" is not). The sum must reach `DOCUMENT_THRESHOLD` times
 //! a factor that is 1 up to `REFERENCE_BYTES` and then grows with the square root of length.
 //! So in a short item two passing mentions (2.0) or one keyword thrice (2.1) do not tag it, while
 //! three distinct keywords, one keyword four times, or a lead keyword and any other do; a 50 KB
@@ -67,6 +68,101 @@ pub struct TermCount {
     pub term: String,
     pub in_title: u32,
     pub in_body: u32,
+    /// The first occurrence: in the title if the title has one, else the body's first.
+    pub first: Option<Occurrence>,
+}
+
+/// Which part of a document a term was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    Title,
+    Body,
+}
+
+impl Part {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Title => "title",
+            Self::Body => "body",
+        }
+    }
+}
+
+/// Where a term was found: a byte range of the title or of the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Occurrence {
+    pub part: Part,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Characters of context shown on each side of a term in a snippet.
+const SNIPPET_CONTEXT_CHARS: usize = 24;
+/// Terms named in a one-line summary; the rest are counted.
+const SUMMARY_TERMS: usize = 4;
+
+impl TermCount {
+    /// The words around the term's first occurrence, on one line, with "…" where cut: what a
+    /// user checking a tag wants to read ("…rules to limit children's screen time…").
+    pub fn snippet(&self, title: &str, body: &str) -> Option<String> {
+        let at = self.first?;
+        let text = match at.part {
+            Part::Title => title,
+            Part::Body => body,
+        };
+        let before: String = text.get(..at.start)?.chars().rev().take(SNIPPET_CONTEXT_CHARS).collect();
+        let matched = text.get(at.start..at.end)?;
+        let after: String = text.get(at.end..)?.chars().take(SNIPPET_CONTEXT_CHARS).collect();
+        let cut_before = before.chars().count() < text.get(..at.start)?.chars().count();
+        let cut_after = after.len() < text.get(at.end..)?.len();
+        let mut before: String = before.chars().rev().collect();
+        let mut after = after;
+        // A cut through an English word drops the fragment: "…mode that", not "…inors mode that".
+        if cut_before && before.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            before = before.split_once(char::is_whitespace).map_or(String::new(), |(_, rest)| rest.to_owned());
+        }
+        if cut_after && after.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+            after = after.rsplit_once(char::is_whitespace).map_or(String::new(), |(rest, _)| rest.to_owned());
+        }
+        let raw = format!(
+            "{}{before}{matched}{after}{}",
+            if cut_before { "…" } else { "" },
+            if cut_after { "…" } else { "" }
+        );
+        Some(raw.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
+    fn weight(&self) -> (u32, u32) {
+        (self.in_title, self.in_body)
+    }
+}
+
+impl TopicEvidence {
+    /// One line naming the strongest terms and where they are: `"minors mode" in the title;
+    /// "screen time" (2×), "children" in the body`.
+    pub fn summary(&self) -> String {
+        let mut terms: Vec<&TermCount> = self.terms.iter().collect();
+        terms.sort_by(|a, b| b.weight().cmp(&a.weight()).then_with(|| a.term.cmp(&b.term)));
+        let shown: Vec<&TermCount> = terms.iter().take(SUMMARY_TERMS).copied().collect();
+        let name =
+            |t: &TermCount, n: u32| if n > 1 { format!("\"{}\" ({n}×)", t.term) } else { format!("\"{}\"", t.term) };
+        let title: Vec<String> = shown.iter().filter(|t| t.in_title > 0).map(|t| name(t, t.in_title)).collect();
+        let body: Vec<String> =
+            shown.iter().filter(|t| t.in_title == 0 && t.in_body > 0).map(|t| name(t, t.in_body)).collect();
+        let mut parts = Vec::new();
+        if !title.is_empty() {
+            parts.push(format!("{} in the title", title.join(", ")));
+        }
+        if !body.is_empty() {
+            parts.push(format!("{} in the body", body.join(", ")));
+        }
+        let hidden = terms.len().saturating_sub(shown.len());
+        if hidden > 0 {
+            parts.push(format!("{hidden} more"));
+        }
+        parts.join("; ")
+    }
 }
 
 impl TopicEvidence {
@@ -108,13 +204,30 @@ fn first_sentence(body: &str) -> &str {
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let next = chars.peek().map(|&(_, n)| n);
-        let full_stop = matches!(c, '.' | '!' | '?') && next.is_none_or(char::is_whitespace);
+        let full_stop = matches!(c, '.' | '!' | '?')
+            && next.is_none_or(char::is_whitespace)
+            && !(c == '.' && ends_with_abbreviation(text.get(..i).unwrap_or_default()));
         if i >= LEAD_MAX_BYTES || full_stop || matches!(c, '\n' | '。' | '！' | '？' | '；') {
             return text.get(..i).unwrap_or(text);
         }
     }
     text
 }
+
+/// Whether the word before a full stop is an abbreviation, so the stop ends no sentence: "the
+/// U.S. national security agency", "Mr. Wang", "No. 11", "Art. 5", "Jan. 5".
+pub(super) fn ends_with_abbreviation(before: &str) -> bool {
+    const WORDS: [&str; 16] =
+        ["mr", "ms", "mrs", "dr", "no", "nos", "art", "arts", "para", "vs", "inc", "co", "ltd", "corp", "st", "jr"];
+    let word = before.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or_default();
+    let letters = word.trim_start_matches(|c: char| !c.is_alphanumeric());
+    // "U.S", "e.g", "A": initials and dotted abbreviations.
+    let initials = letters.contains('.') || (letters.chars().count() == 1 && letters.chars().all(char::is_uppercase));
+    let month = MONTHS_SHORT.contains(&letters.to_ascii_lowercase().as_str());
+    initials || month || WORDS.contains(&letters.to_ascii_lowercase().as_str())
+}
+
+const MONTHS_SHORT: [&str; 12] = ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"];
 
 /// Legal-basis citations ("根据《中华人民共和国网络安全法》《…》等法律法规", "in accordance with
 /// the Cybersecurity Law and the Data Security Law") name the basis of a text, not its subject.
@@ -163,6 +276,39 @@ mod tests {
         assert_eq!(e.passes(), passes, "{e:?}");
     }
 
+    fn term(name: &str, in_title: u32, in_body: u32, first: Option<Occurrence>) -> TermCount {
+        TermCount { term: name.to_owned(), in_title, in_body, first }
+    }
+
+    #[test]
+    fn summary_names_strongest_terms_and_where() {
+        let e = TopicEvidence {
+            terms: vec![term("children", 0, 1, None), term("minors mode", 1, 2, None), term("screen time", 0, 2, None)],
+            ..evidence(1, 0, 2.7, 2.2)
+        };
+        assert_eq!(e.summary(), "\"minors mode\" in the title; \"screen time\" (2×), \"children\" in the body");
+    }
+
+    #[test]
+    fn summary_counts_what_it_leaves_out() {
+        let terms = (0..6).map(|i| term(&format!("t{i}"), 0, 1, None)).collect();
+        let e = TopicEvidence { terms, ..evidence(0, 0, 6.0, 2.2) };
+        assert!(e.summary().ends_with("; 2 more"), "{}", e.summary());
+    }
+
+    #[rstest]
+    #[case::body_middle(
+        "Platforms must offer a minors mode that limits screen time for children under eight years of age.",
+        (48, 59),
+        "…mode that limits screen time for children under…"
+    )]
+    #[case::short_body("Screen time rules", (0, 11), "Screen time rules")]
+    #[case::chinese("国家网信办就移动互联网未成年人模式建设指南征求意见", (33, 51), "国家网信办就移动互联网未成年人模式建设指南征求意见")]
+    fn snippet_shows_context(#[case] body: &str, #[case] range: (usize, usize), #[case] expected: &str) {
+        let t = term("x", 0, 1, Some(Occurrence { part: Part::Body, start: range.0, end: range.1 }));
+        assert_eq!(t.snippet("", body).as_deref(), Some(expected));
+    }
+
     #[test]
     fn title_keyword_passes_and_veto_wins() {
         assert!(evidence(1, 0, 0.0, 10.0).passes());
@@ -188,6 +334,11 @@ mod tests {
     #[case::chinese_sentence("为了保护未成年人，制定本条例。第二条", "为了保护未成年人，制定本条例")]
     #[case::first_line("Dear visitors\n\nAs you may have noticed, we moved.", "Dear visitors")]
     #[case::abbreviations_inside("The U.S.-China talks on 5G ended. Next.", "The U.S.-China talks on 5G ended")]
+    #[case::abbreviation_before_space(
+        "Apps that threaten U.S. national security may be banned. Next.",
+        "Apps that threaten U.S. national security may be banned"
+    )]
+    #[case::order_number("CAC Order No. 11 takes effect today. Next.", "CAC Order No. 11 takes effect today")]
     fn lead_is_first_sentence(#[case] body: &str, #[case] expected: &str) {
         assert_eq!(lead(body).trim(), expected);
     }

@@ -6,6 +6,7 @@
 mod deadline;
 mod evidence;
 mod family;
+mod hant;
 mod keyword;
 mod stage;
 mod topics;
@@ -13,7 +14,7 @@ mod topics;
 use jiff::civil::Date;
 
 pub use deadline::find_deadline;
-pub use evidence::{TermCount, TopicEvidence, TopicMatch};
+pub use evidence::{Occurrence, Part, TermCount, TopicEvidence, TopicMatch};
 pub use family::{FamilyCandidate, body_similarity, family_key, is_final_of};
 pub use stage::{Stage, detect_stage};
 pub use topics::{TopicError, TopicPack};
@@ -35,6 +36,14 @@ pub fn classify(pack: &TopicPack, title: &str, body: &str, published: Option<Dat
     let stage = detect_stage(title, body);
     let deadline = if stage == Stage::Draft { find_deadline(title, body, published) } else { None };
     Classified { topics, stage, deadline }
+}
+
+/// One line saying why `topic` goes with a title and text (a change's changed text, or a
+/// document's body): the terms of the topic found and where, strongest first, e.g. `"minors
+/// mode" in the title; "screen time" (2×), "children" in the body`. `None` when the topic is
+/// unknown or nothing of it is there. For alerts' "why tagged".
+pub fn why(pack: &TopicPack, title: &str, text: &str, topic: &str) -> Option<String> {
+    pack.explain(title, text).into_iter().find(|e| e.id == topic).filter(|e| !e.terms.is_empty()).map(|e| e.summary())
 }
 
 /// Topics of a change: those its changed units carry, plus those of the document title.
@@ -67,6 +76,17 @@ mod tests {
         assert_eq!(found.topics, ["generative-ai"]);
         assert_eq!(found.stage, Stage::Final);
         assert_eq!(found.deadline, None, "only drafts have comment deadlines");
+    }
+
+    #[test]
+    fn why_names_terms_and_where() {
+        let title = "Guidelines for the Minors Mode on the Mobile Internet";
+        let body = "Apps must limit screen time. Children under eight get 40 minutes of screen time.";
+        let line = why(TopicPack::builtin(), title, body, "minors").unwrap_or_default();
+        assert!(line.starts_with("\"minors mode\" in the title; "), "{line}");
+        assert!(line.contains("\"screen time\" (2×)") && line.contains("in the body"), "{line}");
+        assert_eq!(why(TopicPack::builtin(), title, body, "fintech"), None);
+        assert_eq!(why(TopicPack::builtin(), title, body, "no-such-topic"), None);
     }
 
     #[rstest]

@@ -15,7 +15,10 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
 
-use super::evidence::{self, CHANGE_THRESHOLD, DOCUMENT_THRESHOLD, TermCount, TopicEvidence, TopicMatch};
+use super::evidence::{
+    self, CHANGE_THRESHOLD, DOCUMENT_THRESHOLD, Occurrence, Part, TermCount, TopicEvidence, TopicMatch,
+};
+use super::hant;
 use super::keyword::{ascii_boundaries, english_forms, is_english, word_end};
 use crate::config::model::TopicSpec;
 
@@ -62,6 +65,8 @@ struct Topic {
     label: String,
     /// Keywords then patterns, indexed by slot.
     terms: Vec<String>,
+    /// How many of `terms` are keywords (the rest are patterns).
+    keyword_count: usize,
 }
 
 /// One automaton, and what each of its patterns is.
@@ -69,6 +74,15 @@ struct Topic {
 struct Matcher {
     automaton: AhoCorasick,
     entries: Vec<Entry>,
+    /// The bytes its patterns start with (ASCII case folded): a text holding none of them cannot
+    /// match, and the Chinese automaton is skipped over an English text without a scan.
+    first_bytes: Box<[bool; 256]>,
+}
+
+impl Matcher {
+    fn could_match(&self, text: &str) -> bool {
+        text.bytes().any(|b| self.first_bytes[usize::from(b)])
+    }
 }
 
 /// What one automaton pattern is: a surface form of a keyword, a mask or a veto.
@@ -88,18 +102,33 @@ enum Role {
 }
 
 impl Topic {
-    /// Found slots by keyword (or pattern) text, with title and body occurrences.
+    /// Whether a slot is specific enough for the lead bonus: a pattern, a Chinese keyword, or an
+    /// English one of several words or written in capitals ("minors mode", "PIPL", "5G"). A
+    /// single common word ("children", "privacy") in a first sentence says little on its own:
+    /// "Parents may deduct 1,000 yuan for each child's education".
+    fn is_specific(&self, slot: usize) -> bool {
+        let Some(term) = self.terms.get(slot) else { return false };
+        slot >= self.keyword_count
+            || !is_english(term)
+            || term.trim().contains([' ', '-'])
+            || term.chars().filter(char::is_ascii_alphabetic).all(|c| c.is_ascii_uppercase())
+    }
+
+    /// Found slots by keyword (or pattern) text, with title and body occurrences and where the
+    /// first one is (the title's, if the title has one).
     fn term_counts(&self, title: &Found, body: &Found) -> Vec<TermCount> {
         let mut terms: Vec<TermCount> = Vec::new();
-        let counts = title.slots.iter().map(|&(s, n)| (s, n, 0)).chain(body.slots.iter().map(|&(s, n)| (s, 0, n)));
-        for (slot, in_title, in_body) in counts {
-            let term = self.terms.get(slot).cloned().unwrap_or_default();
+        let in_title = title.slots.iter().map(|s| (s, Part::Title, s.count, 0));
+        let in_body = body.slots.iter().map(|s| (s, Part::Body, 0, s.count));
+        for (found, part, title_count, body_count) in in_title.chain(in_body) {
+            let term = self.terms.get(found.slot).cloned().unwrap_or_default();
+            let first = Occurrence { part, start: found.first.0, end: found.first.1 };
             match terms.iter_mut().find(|t| t.term == term) {
                 Some(known) => {
-                    known.in_title += in_title;
-                    known.in_body += in_body;
+                    known.in_title += title_count;
+                    known.in_body += body_count;
                 }
-                None => terms.push(TermCount { term, in_title, in_body }),
+                None => terms.push(TermCount { term, in_title: title_count, in_body: body_count, first: Some(first) }),
             }
         }
         terms
@@ -125,8 +154,17 @@ struct Hit {
 /// Per topic: keyword slots found (after overlap and masks) and whether a veto phrase appeared.
 #[derive(Debug, Default, Clone)]
 struct Found {
-    slots: Vec<(usize, u32)>,
+    slots: Vec<SlotHits>,
     vetoed: bool,
+}
+
+/// One keyword (or pattern) slot's occurrences in one text.
+#[derive(Debug, Clone, Copy)]
+struct SlotHits {
+    slot: usize,
+    count: u32,
+    /// Byte range of the first occurrence.
+    first: (usize, usize),
 }
 
 static BUILTIN: LazyLock<TopicPack> = LazyLock::new(|| {
@@ -196,7 +234,12 @@ impl TopicPack {
                 patterns.push(PatternRule { topic: index, slot: spec.keywords.len() + offset, regex });
             }
             let terms = spec.keywords.iter().chain(&spec.patterns).cloned().collect();
-            topics.push(Topic { id: spec.id.clone(), label: spec.label.clone(), terms });
+            topics.push(Topic {
+                id: spec.id.clone(),
+                label: spec.label.clone(),
+                terms,
+                keyword_count: spec.keywords.len(),
+            });
         }
         let keyword_pack = Self { topics, matchers: build_matchers(&phrases)?.into(), patterns };
         keyword_pack.add_excludes(specs, phrases)
@@ -266,6 +309,9 @@ impl TopicPack {
     }
 
     fn evidence(&self, title: &str, body: &str, base: f32) -> Vec<TopicEvidence> {
+        // Folded once here: offsets stay valid for the original texts (`hant`'s invariant).
+        let (title, body) = (hant::fold(title), hant::fold(body));
+        let (title, body) = (title.as_ref(), body.as_ref());
         let in_title = self.found(title);
         let in_lead = self.found(&evidence::lead(body));
         let in_body = self.found(body);
@@ -278,8 +324,8 @@ impl TopicPack {
             all.push(TopicEvidence {
                 id: topic.id.clone(),
                 title_keywords: t.slots.len(),
-                lead_keywords: l.slots.len(),
-                body_evidence: evidence::body_evidence(b.slots.iter().map(|&(_, n)| n)),
+                lead_keywords: l.slots.iter().filter(|s| topic.is_specific(s.slot)).count(),
+                body_evidence: evidence::body_evidence(b.slots.iter().map(|s| s.count)),
                 threshold,
                 vetoed: t.vetoed || b.vetoed,
                 terms: topic.term_counts(t, b),
@@ -288,7 +334,8 @@ impl TopicPack {
         all
     }
 
-    /// Keyword hits per topic in one text, overlaps resolved and masks applied.
+    /// Keyword hits per topic in one text, overlaps resolved and masks applied. The text is
+    /// already folded to simplified characters (`evidence`).
     fn found(&self, text: &str) -> Vec<Found> {
         let mut found = vec![Found::default(); self.topics.len()];
         if text.is_empty() {
@@ -296,7 +343,7 @@ impl TopicPack {
         }
         let mut hits = Vec::new();
         let mut masks = Vec::new();
-        for matcher in self.matchers.iter() {
+        for matcher in self.matchers.iter().filter(|m| m.could_match(text)) {
             for m in matcher.automaton.find_overlapping_iter(text) {
                 let Some(entry) = matcher.entries.get(m.pattern().as_usize()) else { continue };
                 let end = if entry.english { word_end(text, m.start(), m.end()) } else { Some(m.end()) };
@@ -327,9 +374,9 @@ impl TopicPack {
             let masked =
                 masks.iter().any(|&(topic, start, end)| topic == hit.topic && hit.start < end && start < hit.end);
             if let (false, Some(f)) = (masked, found.get_mut(hit.topic)) {
-                match f.slots.iter_mut().find(|(slot, _)| *slot == hit.slot) {
-                    Some((_, n)) => *n += 1,
-                    None => f.slots.push((hit.slot, 1)),
+                match f.slots.iter_mut().find(|s| s.slot == hit.slot) {
+                    Some(known) => known.count += 1,
+                    None => f.slots.push(SlotHits { slot: hit.slot, count: 1, first: (hit.start, hit.end) }),
                 }
             }
         }
@@ -375,7 +422,12 @@ fn build_matchers(phrases: &[(String, Entry)]) -> Result<Vec<Matcher>, TopicErro
             .ascii_case_insensitive(true)
             .build(&forms)
             .map_err(|e| TopicError::Matcher(e.to_string()))?;
-        matchers.push(Matcher { automaton, entries });
+        let mut first_bytes = Box::new([false; 256]);
+        for byte in forms.iter().filter_map(|f| f.bytes().next()) {
+            first_bytes[usize::from(byte.to_ascii_lowercase())] = true;
+            first_bytes[usize::from(byte.to_ascii_uppercase())] = true;
+        }
+        matchers.push(Matcher { automaton, entries, first_bytes });
     }
     Ok(matchers)
 }
@@ -459,8 +511,11 @@ mod tests {
 
     #[test]
     fn lead_keyword_counts_extra() {
-        let body = "On 3 May the regulator issued rules on children online. They cover games and minors.";
+        let body = "On 3 May the regulator issued anti-addiction rules. They cover games and minors.";
         assert_eq!(ids(&pack().classify_topics("", body)), ["minors"]);
+        // A single common word in the lead earns no bonus: it says little on its own.
+        let common = "On 3 May the regulator issued rules on children online. They cover games and minors.";
+        assert!(pack().classify_topics("", common).is_empty());
         let late = "They cover games and schools. Details follow. Much later: children and minors.";
         assert!(pack().classify_topics("", late).is_empty());
     }

@@ -1,6 +1,6 @@
-//! `regwatch diff DOC [--from N] [--to N] [--format unified|json|html]`.
+//! `regwatch diff DOC [--from N] [--to N] [--format unified|json|html|docx] [--output FILE]`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -18,6 +18,8 @@ pub enum DiffFormat {
     Unified,
     Json,
     Html,
+    /// A Word document with tracked changes (needs `--output`).
+    Docx,
 }
 
 #[derive(Debug, clap::Args)]
@@ -32,6 +34,9 @@ pub struct DiffArgs {
     pub to: Option<i64>,
     #[arg(long, value_enum, default_value_t = DiffFormat::Unified)]
     pub format: DiffFormat,
+    /// Write to this file instead of stdout (required for `--format docx`).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// The contract's `diff --format json` document.
@@ -47,24 +52,47 @@ struct DiffJson<'a> {
 
 pub(super) fn run(config: Option<&Path>, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let config = context::load_config(config)?;
+    if args.format == DiffFormat::Docx && args.output.is_none() {
+        anyhow::bail!("--format docx writes a Word file: give it a name with --output FILE");
+    }
     let store = context::open_store_read_only(&config)?;
     let doc = find(&store, &args.doc)?;
     let (from, to) = pick_versions(&store, &doc, args)?;
+    if args.format == DiffFormat::Docx {
+        let bytes = crate::web::redline_docx(&doc, &from, &to)?;
+        return write_output(args.output.as_deref(), &bytes);
+    }
     let comparison = diff::compare(from.blocks.lines(), to.blocks.lines());
-    match args.format {
-        DiffFormat::Json => print_json(&DiffJson {
-            document: doc.id,
-            from_document: from.doc,
-            from_version: from.version,
-            to_version: to.version,
-            comparison: &comparison,
-        })?,
+    let text = match args.format {
+        DiffFormat::Json => {
+            let json = DiffJson {
+                document: doc.id,
+                from_document: from.doc,
+                from_version: from.version,
+                to_version: to.version,
+                comparison: &comparison,
+            };
+            if args.output.is_none() {
+                print_json(&json)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            serde_json::to_string_pretty(&json)? + "\n"
+        }
         DiffFormat::Unified => {
             let from_label = format!("{} (#{} v{})", from.title, from.doc, from.version);
             let to_label = format!("{} (#{} v{})", to.title, to.doc, to.version);
-            print!("{}", diff::render::unified(&comparison, &from_label, &to_label));
+            diff::render::unified(&comparison, &from_label, &to_label)
         }
-        DiffFormat::Html => print!("{}", diff::render::html(&comparison, &doc.title)),
+        DiffFormat::Html | DiffFormat::Docx => diff::render::html(&comparison, &doc.title),
+    };
+    write_output(args.output.as_deref(), text.as_bytes())
+}
+
+/// Writes to `path`, or to stdout without one.
+fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<ExitCode> {
+    match path {
+        Some(path) => std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::Write::write_all(&mut std::io::stdout().lock(), bytes).context("cannot write to stdout")?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -43,10 +43,18 @@ pub(super) fn run(config: Option<&Path>, cmd: DigestCommand) -> anyhow::Result<E
         DigestCommand::Preview { subscriber, html } => {
             let subscriber = find(&subscriber)?;
             let store = context::open_store_read_only(&config)?;
+            let public_url = config.web.as_ref().and_then(|w| w.public_url.as_ref());
             let events: Vec<Event> = store
                 .pending_for(&subscriber.id)?
                 .into_iter()
                 .filter_map(|d| serde_json::from_value(d.payload).ok())
+                .map(|mut event| {
+                    // What `digest send` adds when it sends: the preview shows the same links.
+                    if let Some(url) = public_url {
+                        crate::alert::links::link_event(&mut event, url);
+                    }
+                    event
+                })
                 .collect();
             if events.is_empty() {
                 println!("nothing pending for {}", subscriber.id);

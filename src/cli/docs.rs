@@ -76,11 +76,11 @@ pub(super) fn run(config: Option<&Path>, cmd: DocsCommand) -> anyhow::Result<Exi
                             v.version.to_string(),
                             v.fetched_at.to_string(),
                             format!("+{} -{}", v.added_lines, v.removed_lines),
-                            v.hash[..12.min(v.hash.len())].to_owned(),
+                            v.sha256.as_deref().map_or("-", |h| &h[..12.min(h.len())]).to_owned(),
                         ]
                     })
                     .collect();
-                print_table(&["VERSION", "FETCHED", "LINES", "HASH"], &rows);
+                print_table(&["VERSION", "FETCHED", "LINES", "SHA-256"], &rows);
             }
         }
     }

@@ -11,8 +11,10 @@ mod demo;
 mod diff;
 mod digest;
 mod docs;
+mod extract;
 mod output;
 mod run;
+mod serve;
 mod sources;
 
 use std::path::PathBuf;
@@ -66,8 +68,13 @@ pub enum Command {
     /// Config file tools.
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// The reading room: a read-only web view of the database (safe beside `run`).
+    Serve(serve::ServeArgs),
     /// Serve a bundled sample site on loopback, poll it twice with an edit between, show the diff.
     Demo(demo::DemoArgs),
+    /// Internal: the helper process that reads one attachment's text under resource limits.
+    #[command(name = "__extract", hide = true)]
+    Extract(extract::ExtractArgs),
 }
 
 /// Runs the command; `Err` is printed by `main` with its context chain.
@@ -84,6 +91,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Digest(cmd) => digest::run(config, cmd),
         Command::Db(cmd) => db::run(config, &cmd),
         Command::Config(cmd) => Ok(config::run(config, &cmd)),
+        Command::Serve(args) => serve::run(config, &args),
         Command::Demo(args) => demo::run(&args),
+        Command::Extract(args) => Ok(extract::run(&args)),
     }
 }

@@ -22,6 +22,17 @@ pub const PRIVATE_NETWORKS: PrivateNetworks = PrivateNetworks::Deny;
 /// Failed polls in a row before a source is reported unhealthy: one failure is weather,
 /// three is a broken watch.
 pub const UNHEALTHY_AFTER: u32 = 3;
+/// `[fetch] max_retry_after`: a server asking for more than a day of quiet is capped at a day,
+/// so a typo or a hostile header cannot park a source (or its host) for centuries.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+/// `[fetch] max_crawl_delay`: robots.txt delays above a minute are capped at a minute; at one
+/// request a minute a poll of 50 articles already takes most of an hour.
+pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
+/// `[fetch] extract_memory`: NPC's 40 MB draft PDFs read in well under this; a file that needs
+/// more is recorded unreadable instead of taking the machine's memory.
+pub const EXTRACT_MEMORY: u64 = 512 * 1024 * 1024;
+/// `[fetch] extract_timeout`: reading one attachment's text.
+pub const EXTRACT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `[[source]]` defaults.
 pub const ENABLED: bool = true;
@@ -38,6 +49,10 @@ pub const RECHECK_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
 pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 /// Below this an interval is accepted with a warning: no regulator publishes that fast.
 pub const POLITE_INTERVAL: Duration = Duration::from_secs(60);
+
+/// `[web] listen`: loopback, so nothing is exposed until the operator says so.
+pub const WEB_LISTEN: std::net::SocketAddr =
+    std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
 
 /// `[smtp] tls`.
 pub const SMTP_TLS: SmtpTls = SmtpTls::StartTls;
@@ -70,6 +85,10 @@ pub fn fetch() -> FetchConfig {
         respect_robots: RESPECT_ROBOTS,
         private_networks: PRIVATE_NETWORKS,
         unhealthy_after: UNHEALTHY_AFTER,
+        max_retry_after: MAX_RETRY_AFTER,
+        max_crawl_delay: MAX_CRAWL_DELAY,
+        extract_memory: EXTRACT_MEMORY,
+        extract_timeout: EXTRACT_TIMEOUT,
     }
 }
 

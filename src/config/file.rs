@@ -14,7 +14,7 @@ use toml::de::{DeArray, DeTable, DeValue, Deserializer};
 use crate::config::issue::{ConfigIssue, Report};
 pub(crate) use crate::config::keys::Role;
 use crate::config::keys::{join, strip_unknown};
-use crate::config::raw::{RawFetch, RawFile, RawSmtp, RawSource, RawStorage, RawSubscriber, RawTopic};
+use crate::config::raw::{RawFetch, RawFile, RawSmtp, RawSource, RawStorage, RawSubscriber, RawTopic, RawWeb};
 
 /// Top-level keys written as arrays of tables, read one element at a time.
 const ARRAY_KEYS: [&str; 3] = ["source", "topic", "subscriber"];
@@ -34,6 +34,7 @@ pub(crate) struct Tables {
     pub(crate) storage: Option<RawStorage>,
     pub(crate) fetch: Option<RawFetch>,
     pub(crate) smtp: Option<Spanned<RawSmtp>>,
+    pub(crate) web: Option<Spanned<RawWeb>>,
     pub(crate) sources: Vec<Entry<RawSource>>,
     pub(crate) topics: Vec<Entry<RawTopic>>,
     pub(crate) subscribers: Vec<Entry<RawSubscriber>>,
@@ -195,6 +196,7 @@ fn absorb(tables: &mut Tables, part: RawFile, position: usize) {
     tables.storage = part.storage.or(tables.storage.take());
     tables.fetch = part.fetch.or(tables.fetch.take());
     tables.smtp = part.smtp.or(tables.smtp.take());
+    tables.web = part.web.or(tables.web.take());
     tables.sources.extend(part.source.into_iter().map(|raw| Entry { position, raw }));
     tables.topics.extend(part.topic.into_iter().map(|raw| Entry { position, raw }));
     tables.subscribers.extend(part.subscriber.into_iter().map(|raw| Entry { position, raw }));

@@ -85,11 +85,18 @@ pub(crate) struct Report<'a> {
     file: &'a Path,
     text: &'a str,
     issues: &'a mut Vec<ConfigIssue>,
+    /// Where each line starts, computed once on first use: a config of 50,000 sources asks for
+    /// a line per source, and counting newlines from the top each time made loading quadratic.
+    lines: std::cell::OnceCell<LineIndex>,
 }
 
 impl<'a> Report<'a> {
     pub(crate) fn new(file: &'a Path, text: &'a str, issues: &'a mut Vec<ConfigIssue>) -> Self {
-        Self { file, text, issues }
+        Self { file, text, issues, lines: std::cell::OnceCell::new() }
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.lines.get_or_init(|| LineIndex::new(self.text)).line_at(offset)
     }
 
     pub(crate) fn file(&self) -> &Path {
@@ -103,7 +110,7 @@ impl<'a> Report<'a> {
 
     /// 1-based line of the location `span`, as written in this file.
     pub(crate) fn line_of(&self, span: &Range<usize>) -> usize {
-        line_at(self.text, span.start)
+        self.line(span.start)
     }
 
     pub(crate) fn error(&mut self, span: Option<Range<usize>>, key: &str, message: impl Into<String>) -> Reported {
@@ -116,13 +123,8 @@ impl<'a> Report<'a> {
     }
 
     fn push(&mut self, span: Option<Range<usize>>, key: &str, message: String, severity: Severity) {
-        self.issues.push(ConfigIssue {
-            file: self.file.to_path_buf(),
-            line: span.map(|span| line_at(self.text, span.start)),
-            key: key.to_owned(),
-            message,
-            severity,
-        });
+        let line = span.map(|span| self.line(span.start));
+        self.issues.push(ConfigIssue { file: self.file.to_path_buf(), line, key: key.to_owned(), message, severity });
     }
 }
 
@@ -134,16 +136,29 @@ pub(crate) fn folder_of(file: &Path) -> &Path {
     }
 }
 
-/// 1-based line holding byte `offset`; an offset past the end is on the last line.
-pub(crate) fn line_at(text: &str, offset: usize) -> usize {
-    let mut end = offset.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
+/// The byte offsets where a text's lines start, for turning offsets into line numbers in
+/// O(log lines).
+#[derive(Debug, Clone)]
+pub(crate) struct LineIndex {
+    /// Offsets of the newlines, in order.
+    newlines: Vec<usize>,
+    /// The last line that holds anything (trailing empty lines do not count).
+    last: usize,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> Self {
+        let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+        let last = text.trim_end_matches('\n').matches('\n').count() + 1;
+        Self { newlines, last }
     }
-    let before = text.get(..end).unwrap_or_default();
-    let line = before.matches('\n').count() + 1;
-    let last = text.trim_end_matches('\n').matches('\n').count() + 1;
-    line.min(last)
+
+    /// 1-based line holding byte `offset`; an offset past the end is on the last line.
+    pub(crate) fn line_at(&self, offset: usize) -> usize {
+        // Newlines strictly before `offset`: the line's number minus one.
+        let before = self.newlines.partition_point(|&n| n < offset);
+        (before + 1).min(self.last)
+    }
 }
 
 #[cfg(test)]
@@ -161,7 +176,7 @@ mod tests {
     #[case("", 0, 1)]
     #[case("a = \"浏览\"\nb = 1\n", 7, 1)]
     fn lines_are_one_based(#[case] text: &str, #[case] offset: usize, #[case] line: usize) {
-        assert_eq!(line_at(text, offset), line);
+        assert_eq!(LineIndex::new(text).line_at(offset), line);
     }
 
     fn issue(line: Option<usize>, key: &str, severity: Severity) -> ConfigIssue {

@@ -65,7 +65,7 @@ fn include_refusal(name: &str) -> String {
         "include" => {
             "`include` is only allowed in the main config file; included files cannot include others".to_owned()
         }
-        "storage" | "fetch" | "smtp" => format!(
+        "storage" | "fetch" | "smtp" | "web" => format!(
             "`[{name}]` is only allowed in the main config file; included files may hold [[source]], [[topic]] and [[subscriber]]"
         ),
         other => format!("unknown key `{other}`; included files may hold [[source]], [[topic]] and [[subscriber]]"),

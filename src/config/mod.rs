@@ -22,6 +22,7 @@ mod secrets;
 mod source;
 mod subscriber;
 mod validate;
+mod web;
 
 pub mod defaults;
 pub mod model;
@@ -87,6 +88,7 @@ pub fn builtin(cwd: &Path) -> Config {
         topics: Vec::new(),
         smtp: None,
         subscribers: Vec::new(),
+        web: None,
     }
 }
 

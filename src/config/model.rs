@@ -24,6 +24,25 @@ pub struct Config {
     pub topics: Vec<TopicSpec>,
     pub smtp: Option<SmtpConfig>,
     pub subscribers: Vec<SubscriberSpec>,
+    /// `[web]`: the reading room, served by `run` too when present.
+    pub web: Option<WebConfig>,
+}
+
+/// `[web]`.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub listen: std::net::SocketAddr,
+    /// Where readers reach the reading room: links in emails, webhooks and feeds. Its path
+    /// always ends in `/`.
+    pub public_url: Option<Url>,
+    /// HTTP basic auth; required when `listen` is not a loopback address.
+    pub auth: Option<WebAuth>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WebAuth {
+    pub username: String,
+    pub password: SecretString,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +67,14 @@ pub struct FetchConfig {
     pub private_networks: PrivateNetworks,
     /// Failed polls in a row after which a source is marked unhealthy.
     pub unhealthy_after: u32,
+    /// A server's Retry-After is honoured up to this long (a host and a source wait no more).
+    pub max_retry_after: Duration,
+    /// A robots.txt Crawl-delay is honoured up to this long between two requests to a host.
+    pub max_crawl_delay: Duration,
+    /// Address space the helper that reads one attachment's text may use, in bytes.
+    pub extract_memory: u64,
+    /// CPU and wall-clock time the helper may take for one attachment.
+    pub extract_timeout: Duration,
 }
 
 /// Which non-public addresses sources and webhook targets may resolve to.

@@ -27,6 +27,7 @@ pub(crate) struct RawFile {
     pub(crate) smtp: Option<Spanned<RawSmtp>>,
     #[serde(default)]
     pub(crate) subscriber: Vec<Spanned<RawSubscriber>>,
+    pub(crate) web: Option<Spanned<RawWeb>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,6 +49,10 @@ pub(crate) struct RawFetch {
     pub(crate) respect_robots: Option<bool>,
     pub(crate) allow_private_networks: Option<RawPrivateNetworks>,
     pub(crate) unhealthy_after: Option<Spanned<i64>>,
+    pub(crate) max_retry_after: Option<Spanned<String>>,
+    pub(crate) max_crawl_delay: Option<Spanned<String>>,
+    pub(crate) extract_memory: Option<Spanned<RawSize>>,
+    pub(crate) extract_timeout: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,6 +175,17 @@ pub(crate) struct RawSubscriber {
     pub(crate) events: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
+/// `[web]`: the reading room.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawWeb {
+    pub(crate) listen: Option<Spanned<String>>,
+    pub(crate) public_url: Option<Spanned<String>>,
+    pub(crate) username: Option<Spanned<String>>,
+    pub(crate) password_env: Option<Spanned<String>>,
+    pub(crate) password_file: Option<Spanned<String>>,
+}
+
 /// `max_body = "10MiB"` or `max_body = 1048576`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum RawSize {
@@ -256,7 +272,7 @@ impl<'de> Deserialize<'de> for RawPrivateNetworks {
 /// Every table of the file by dotted path (array elements share their array's path), with the
 /// keys its raw struct accepts. The key lists come from serde itself, so they cannot drift
 /// from the structs above; `strip_unknown` and the example-coverage test both walk this.
-pub(crate) fn schema() -> [(&'static str, &'static [&'static str]); 12] {
+pub(crate) fn schema() -> [(&'static str, &'static [&'static str]); 13] {
     [
         ("", fields::<RawFile>()),
         ("storage", fields::<RawStorage>()),
@@ -270,6 +286,7 @@ pub(crate) fn schema() -> [(&'static str, &'static [&'static str]); 12] {
         ("topic", fields::<RawTopic>()),
         ("smtp", fields::<RawSmtp>()),
         ("subscriber", fields::<RawSubscriber>()),
+        ("web", fields::<RawWeb>()),
     ]
 }
 
@@ -317,10 +334,11 @@ mod tests {
 
     /// Keys that exclude one another: the first must appear in the example as a commented-out
     /// line (`# password_file = ...`), the second set for real.
-    const ALTERNATIVES: [(&str, &str); 3] = [
+    const ALTERNATIVES: [(&str, &str); 4] = [
         ("smtp.password_file", "smtp.password_env"),
         ("subscriber.secret_file", "subscriber.secret_env"),
         ("source.json.link", "source.json.link_template"),
+        ("web.password_file", "web.password_env"),
     ];
 
     /// Tables whose keys are the user's (header names, query parameters), not the schema's.
@@ -395,6 +413,7 @@ mod tests {
             ("", "topic"),
             ("", "smtp"),
             ("", "subscriber"),
+            ("", "web"),
             ("source", "request"),
             ("source", "list"),
             ("source", "json"),

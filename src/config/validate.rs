@@ -1,6 +1,6 @@
 //! Raw tables → `Config`: defaults applied, values parsed, ids checked across files, and every
 //! problem recorded (never just the first). `[storage]`, `[fetch]` and `[[topic]]` are checked
-//! here; sources and subscribers in their own files.
+//! here; sources, subscribers and `[web]` in their own files.
 //!
 //! Reads secrets through `secrets` and nothing else from the outside world: no network, no DB.
 
@@ -17,7 +17,7 @@ use crate::config::file::{Entry, ParsedFile};
 use crate::config::issue::{ConfigIssue, Report, Reported};
 use crate::config::model::{Config, FetchConfig, PrivateNetworks, StorageConfig, TopicSpec};
 use crate::config::raw::{RawFetch, RawPrivateNetworks, RawStorage, RawTopic};
-use crate::config::{EnvLookup, defaults, source, subscriber};
+use crate::config::{EnvLookup, defaults, source, subscriber, web};
 
 /// Builds the `Config` when no error was found; either way every issue is in `issues`.
 pub(crate) fn validate(
@@ -28,13 +28,14 @@ pub(crate) fn validate(
     issues: &mut Vec<ConfigIssue>,
 ) -> Option<Config> {
     let files: Vec<&ParsedFile> = std::iter::once(main).chain(includes).collect();
-    let (storage, fetch, smtp) = {
+    let (storage, fetch, smtp, web) = {
         let mut report = Report::new(&main.path, &main.text, issues);
         let tables = &main.tables;
         (
             storage(&mut report, tables.storage.as_ref()),
             fetch(&mut report, tables.fetch.as_ref()),
             tables.smtp.as_ref().map(|smtp| subscriber::smtp(&mut report, smtp, env)).transpose(),
+            tables.web.as_ref().map(|raw| web::web(&mut report, raw, env)).transpose(),
         )
     };
     let (topics, topic_ids) = topics(&files, builtin_topics, issues);
@@ -52,6 +53,7 @@ pub(crate) fn validate(
         topics,
         smtp: smtp.ok()?,
         subscribers,
+        web: web.ok()?,
     })
 }
 
@@ -93,6 +95,13 @@ fn fetch(report: &mut Report<'_>, raw: Option<&RawFetch>) -> Result<FetchConfig,
     let unhealthy_after =
         count(report, "fetch.unhealthy_after", raw.unhealthy_after.as_ref(), defaults::UNHEALTHY_AFTER as usize)
             .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+    let max_retry_after =
+        positive_duration(report, "fetch.max_retry_after", raw.max_retry_after.as_ref(), defaults::MAX_RETRY_AFTER);
+    let max_crawl_delay =
+        positive_duration(report, "fetch.max_crawl_delay", raw.max_crawl_delay.as_ref(), defaults::MAX_CRAWL_DELAY);
+    let extract_memory = size(report, "fetch.extract_memory", raw.extract_memory.as_ref(), defaults::EXTRACT_MEMORY);
+    let extract_timeout =
+        positive_duration(report, "fetch.extract_timeout", raw.extract_timeout.as_ref(), defaults::EXTRACT_TIMEOUT);
     Ok(FetchConfig {
         user_agent: user_agent?,
         timeout: timeout?,
@@ -104,6 +113,10 @@ fn fetch(report: &mut Report<'_>, raw: Option<&RawFetch>) -> Result<FetchConfig,
         respect_robots: raw.respect_robots.unwrap_or(defaults::RESPECT_ROBOTS),
         private_networks: private_networks?,
         unhealthy_after: unhealthy_after?,
+        max_retry_after: max_retry_after?,
+        max_crawl_delay: max_crawl_delay?,
+        extract_memory: extract_memory?,
+        extract_timeout: extract_timeout?,
     })
 }
 

@@ -38,6 +38,7 @@ pub async fn run(store: Arc<Store>, config: Arc<Config>, load: Arc<Load>, build:
 
     let scheduler = tokio::spawn(scheduler::scheduler_loop(current.clone(), token.clone(), Arc::clone(&polled)));
     let delivery = tokio::spawn(delivery::delivery_loop(current.clone(), token.clone(), Arc::clone(&polled)));
+    let web = crate::web::spawn_beside_daemon(&config, scheduler.abort_handle(), token.clone()).await?;
     notifier.ready();
     notifier.status(&format!("watching {} sources", config.sources.iter().filter(|s| s.enabled).count()));
     info!(sources = config.sources.len(), database = %store.path().display(), "Daemon started.");
@@ -66,7 +67,9 @@ pub async fn run(store: Arc<Store>, config: Arc<Config>, load: Arc<Load>, build:
     notifier.stopping();
     token.cancel();
     let drained = tokio::time::timeout(DRAIN_DEADLINE, async {
-        for (name, task) in [("scheduler", scheduler), ("delivery", delivery)] {
+        for (name, task) in
+            [("scheduler", scheduler), ("delivery", delivery)].into_iter().chain(web.map(|w| ("web", w)))
+        {
             match task.await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => error!(task = name, error = %e, "Task ended with an error."),

@@ -4,7 +4,7 @@
 //! Lines are compared by their comparison key, so a line that differs only by stray spaces or
 //! zero-width characters is context, not a change. It does not know about legal structure.
 
-use similar::{Algorithm, DiffOp, capture_diff_slices, group_diff_ops};
+use similar::{Algorithm, DiffOp, capture_diff_slices_deadline, group_diff_ops};
 
 use super::words::{inline, pair_lines, side};
 use super::{Hunk, HunkLine, LineKind, SegmentKind, Text};
@@ -18,12 +18,38 @@ pub(crate) struct LineDiff {
     pub(crate) removed: usize,
 }
 
+/// How long the line diff may search.
+const LINE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub(crate) fn diff(old: &Text<'_>, new: &Text<'_>) -> LineDiff {
+    let ops = ops(old, new);
+    let (added, removed) = counts(&ops);
+    let hunks = group_diff_ops(ops, CONTEXT).iter().filter_map(|group| hunk(old, new, group, false)).collect();
+    LineDiff { hunks, added, removed }
+}
+
+/// The whole text as one hunk, every unchanged line included: what a redline of the complete
+/// document (`docx`) is made of. Lines that compare equal but read differently (an article
+/// renumbered, 第三条 → 第四条) are a removed and an added line, so the redline shows the new
+/// number as an edit. Empty only when both texts are.
+pub(crate) fn whole(old: &Text<'_>, new: &Text<'_>) -> LineDiff {
+    let ops = ops(old, new);
+    let (added, removed) = counts(&ops);
+    LineDiff { hunks: hunk(old, new, &ops, true).into_iter().collect(), added, removed }
+}
+
+fn ops(old: &Text<'_>, new: &Text<'_>) -> Vec<DiffOp> {
     // Patience keeps unique lines (article openings) anchored, so an inserted article is one
     // block of added lines rather than an interleaving with its neighbours.
-    let ops = capture_diff_slices(Algorithm::Patience, &old.keys, &new.keys);
+    // Patience settles for a coarser diff past the deadline instead of running for minutes on
+    // a page of thousands of shuffled lines.
+    let deadline = std::time::Instant::now() + LINE_DEADLINE;
+    capture_diff_slices_deadline(Algorithm::Patience, &old.keys, &new.keys, Some(deadline))
+}
+
+fn counts(ops: &[DiffOp]) -> (usize, usize) {
     let (mut added, mut removed) = (0, 0);
-    for op in &ops {
+    for op in ops {
         added += op.new_range().len();
         removed += op.old_range().len();
         if let DiffOp::Equal { len, .. } = op {
@@ -31,11 +57,10 @@ pub(crate) fn diff(old: &Text<'_>, new: &Text<'_>) -> LineDiff {
             removed -= len;
         }
     }
-    let hunks = group_diff_ops(ops, CONTEXT).iter().filter_map(|group| hunk(old, new, group)).collect();
-    LineDiff { hunks, added, removed }
+    (added, removed)
 }
 
-fn hunk(old: &Text<'_>, new: &Text<'_>, ops: &[DiffOp]) -> Option<Hunk> {
+fn hunk(old: &Text<'_>, new: &Text<'_>, ops: &[DiffOp], renumbering_as_edits: bool) -> Option<Hunk> {
     let (first, last) = (ops.first()?, ops.last()?);
     let old_range = first.old_range().start..last.old_range().end;
     let new_range = first.new_range().start..last.new_range().end;
@@ -44,6 +69,15 @@ fn hunk(old: &Text<'_>, new: &Text<'_>, ops: &[DiffOp]) -> Option<Hunk> {
         let old_lines = old.lines.get(op.old_range()).unwrap_or_default();
         let new_lines = new.lines.get(op.new_range()).unwrap_or_default();
         match op {
+            DiffOp::Equal { .. } if renumbering_as_edits => {
+                for (before, after) in old_lines.iter().zip(new_lines) {
+                    if before == after {
+                        lines.push(plain(LineKind::Context, after));
+                    } else {
+                        lines.extend(replaced(&[before], &[after]));
+                    }
+                }
+            }
             DiffOp::Equal { .. } => lines.extend(new_lines.iter().map(|l| plain(LineKind::Context, l))),
             DiffOp::Delete { .. } => lines.extend(old_lines.iter().map(|l| plain(LineKind::Removed, l))),
             DiffOp::Insert { .. } => lines.extend(new_lines.iter().map(|l| plain(LineKind::Added, l))),

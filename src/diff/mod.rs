@@ -7,6 +7,7 @@
 //! (`extract::blocks` owns that, and the comparison key of a line, `line_key`); it diffs those
 //! keys, so that two texts have the same version hash exactly when `compare` reports nothing.
 
+pub mod docx;
 mod legal;
 mod line;
 pub mod render;
@@ -192,6 +193,15 @@ pub fn compare(old: &[String], new: &[String]) -> Comparison {
         added_lines: lines.added,
         removed_lines: lines.removed,
     }
+}
+
+/// `compare`, with the line diff as one hunk holding every line of the text (unchanged ones as
+/// context): the input of a redline of the whole document ([`docx`]).
+pub fn compare_whole(old: &[String], new: &[String]) -> Comparison {
+    let old_text = Text::new(old);
+    let new_text = Text::new(new);
+    let lines = line::whole(&old_text, &new_text);
+    Comparison { hunks: lines.hunks, ..compare(old, new) }
 }
 
 /// True when the two texts have the same comparison keys line by line (blank, invisible-only

@@ -131,7 +131,7 @@ fn wdiff(segments: &[Segment]) -> String {
         .collect()
 }
 
-fn article_title(change: &ArticleChange) -> String {
+pub(crate) fn article_title(change: &ArticleChange) -> String {
     let mut title = match (&change.from, change.kind) {
         (Some(from), ChangeKind::Amended) => format!("Article {} amended (was Article {from})", change.number),
         (Some(from), kind) => format!("Article {} {} (was Article {from})", change.number, kind.as_str()),
@@ -144,7 +144,7 @@ fn article_title(change: &ArticleChange) -> String {
     title
 }
 
-fn heading_title(change: &HeadingChange) -> String {
+pub(crate) fn heading_title(change: &HeadingChange) -> String {
     let level = match change.level {
         HeadingLevel::Chapter => "Chapter",
         HeadingLevel::Section => "Section",

@@ -8,7 +8,7 @@
 
 use encoding_rs::WINDOWS_1252;
 use regex::Regex;
-use scraper::{ElementRef, Html};
+use scraper::ElementRef;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -169,7 +169,7 @@ pub fn from_region(
 /// The block text of an HTML fragment (a feed entry's content), bounded by the guard.
 pub fn from_fragment(html: &str) -> Result<BlockText, ExtractError> {
     guard::check(html)?;
-    let fragment = Html::parse_fragment(html);
+    let fragment = crate::extract::html::parse_fragment(html)?;
     Ok(from_region(fragment.root_element(), &[], &[], Furniture::Keep))
 }
 
@@ -187,12 +187,16 @@ pub fn plain_text_of(html: &str) -> String {
     if guard::check(html).is_err() {
         return normalise_line(html);
     }
-    plain_text(Html::parse_fragment(html).root_element())
+    match crate::extract::html::parse_fragment(html) {
+        Ok(fragment) => plain_text(fragment.root_element()),
+        Err(_) => normalise_line(html),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use rstest::rstest;
+    use scraper::Html;
 
     use super::*;
 

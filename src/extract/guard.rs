@@ -3,9 +3,11 @@
 //! tens of seconds. A linear prescan estimates the nesting depth and refuses deep or huge pages
 //! before the parser sees them.
 //!
-//! Not a time budget (the pipeline runs parsing on a bounded blocking pool under one) and not a
-//! validator: the estimate follows the HTML tokenizer closely enough for real pages, and errs
-//! towards deeper for hostile ones.
+//! Only a first, cheap line: the estimate follows the HTML tokenizer closely enough for real
+//! pages, but foreign content, the adoption agency and elements that end tags do not close
+//! through nest where it does not look. `html` enforces the real depth, node and time limits
+//! inside the parser; this refuses the plain cases (a megabyte of `<div>`s) in linear time,
+//! before any tree is built.
 
 use std::collections::HashMap;
 

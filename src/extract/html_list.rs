@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use scraper::{ElementRef, Html};
+use scraper::ElementRef;
 use url::Url;
 
 use crate::config::model::{CssSelector, ListSpec};
@@ -27,7 +27,7 @@ pub fn items(doc: &Decoded, spec: &ListSpec) -> Result<Vec<ListItem>, ExtractErr
         doc.text.as_str()
     };
     guard::check(html)?;
-    let page = Html::parse_document(html);
+    let page = crate::extract::html::parse_document(html)?;
     let base = base_url(&page, &doc.url);
     let mut seen = HashSet::new();
     let mut items = Vec::new();

@@ -2,8 +2,8 @@
 //!
 //! `feed` reads RSS/Atom/JSON Feed, `html_list` reads a list page through CSS selectors, `page`
 //! reads one article page into block text. `blocks` owns block text and its normalisation;
-//! `date` parses the dates real Chinese and English sites print; `guard` bounds what reaches
-//! html5ever.
+//! `date` parses the dates real Chinese and English sites print; `guard` refuses hopeless pages
+//! up front and `html` parses the rest within depth, node and time limits.
 
 pub mod attachment;
 pub mod blocks;
@@ -11,6 +11,7 @@ pub mod canonical;
 pub mod date;
 pub mod feed;
 pub mod guard;
+pub mod html;
 pub mod html_list;
 pub mod json_list;
 pub mod links;
@@ -147,6 +148,10 @@ pub enum ExtractError {
     TooLarge { bytes: usize, limit: usize },
     #[error("page nested too deeply to parse: depth {depth} (limit {limit})")]
     TooDeep { depth: usize, limit: usize },
+    #[error("page has too many nodes to parse: more than {limit} ({nodes} when parsing stopped)")]
+    TooManyNodes { nodes: usize, limit: usize },
+    #[error("parsing the page took longer than {after:?}; stopped")]
+    ParseTimeout { after: std::time::Duration },
     #[error("content selector `{selector}` matched nothing")]
     ContentNotFound { selector: String },
     #[error("not valid JSON: {reason}")]

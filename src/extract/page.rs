@@ -52,7 +52,7 @@ pub fn article_with_attachments(
 ) -> Result<Article, ExtractError> {
     doc.expect_html()?;
     guard::check(&doc.text)?;
-    let page = Html::parse_document(&doc.text);
+    let page = crate::extract::html::parse_document(&doc.text)?;
     let (region, furniture) = region(&page, spec.content.as_ref())?;
     let blocks = blocks::from_region(region, &spec.ignore, &spec.ignore_text, furniture);
     let title = match &spec.title {

@@ -5,12 +5,16 @@
 //! regwatch probe the machine's own services or the local network. The check runs on every
 //! resolved address (custom resolver), on IP-literal URLs (which reqwest never resolves), on
 //! every redirect hop, and on the address actually connected.
+//!
+//! What counts as public is `special`'s business (the IANA registries); this module applies
+//! the operator's `allow_private_networks` on top and plugs the check into reqwest.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
+use super::special;
 use crate::config::model::PrivateNetworks;
 
 /// Decides whether an address may be connected to.
@@ -27,14 +31,18 @@ impl AddressPolicy {
 
     #[must_use]
     pub fn allows(&self, ip: IpAddr) -> bool {
-        let ip = canonical(ip);
-        if is_public(ip) {
+        let judged = special::judge(ip);
+        if judged.is_public() {
             return true;
         }
+        // An allow-list names the address as written or the IPv4 address it carries.
+        let carried = judged.embedded.map(|(_, v4)| IpAddr::V4(v4));
         match &self.private {
             PrivateNetworks::Deny => false,
             PrivateNetworks::AllowAll => true,
-            PrivateNetworks::Allow(nets) => nets.iter().any(|net| net.contains(&ip)),
+            PrivateNetworks::Allow(nets) => {
+                nets.iter().any(|net| net.contains(&ip) || carried.is_some_and(|v4| net.contains(&v4)))
+            }
         }
     }
 
@@ -50,46 +58,18 @@ impl AddressPolicy {
     }
 }
 
-/// IPv4-mapped IPv6 addresses (`::ffff:127.0.0.1`) are judged as the IPv4 address they carry.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        IpAddr::V4(_) => ip,
-    }
-}
-
-fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => is_public_v6(v6),
-    }
-}
-
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
-    let shared_cgnat = a == 100 && (64..128).contains(&b);
-    !(ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_unspecified()
-        || ip.is_broadcast()
-        || ip.is_multicast()
-        || ip.is_documentation()
-        || shared_cgnat
-        || a == 0)
-}
-
-fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
-    let unique_local = (first & 0xfe00) == 0xfc00;
-    let link_local = (first & 0xffc0) == 0xfe80;
-    !(ip.is_loopback() || ip.is_unspecified() || ip.is_multicast() || unique_local || link_local)
+/// Why `addr` is not public, for error messages: the registry row, and the IPv4 address an
+/// IPv6 form carries.
+#[must_use]
+pub fn why_refused(addr: IpAddr) -> String {
+    special::judge(addr).to_string()
 }
 
 /// The error a refused resolution carries, so `FetchError` can name it.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "refused address {addr} for {host}: private, loopback or link-local networks are not allowed (see fetch.allow_private_networks)"
+    "refused address {addr} for {host} ({}): only public addresses are fetched (see fetch.allow_private_networks)",
+    why_refused(*addr)
 )]
 pub struct RefusedAddress {
     pub host: String,
@@ -130,23 +110,19 @@ mod tests {
     use super::*;
     use rstest::rstest;
 
+    /// The gaps the old check had: each of these counted as public.
     #[rstest]
-    #[case("93.184.216.34", true)]
-    #[case("127.0.0.1", false)]
-    #[case("10.1.2.3", false)]
-    #[case("172.16.0.1", false)]
-    #[case("192.168.1.1", false)]
-    #[case("169.254.169.254", false)]
-    #[case("100.64.0.1", false)]
-    #[case("0.0.0.0", false)]
-    #[case("::1", false)]
-    #[case("fe80::1", false)]
-    #[case("fd00::1", false)]
-    #[case("::ffff:127.0.0.1", false)]
-    #[case("2606:4700::1111", true)]
-    fn deny_policy_refuses_non_public(#[case] ip: &str, #[case] allowed: bool) {
+    #[case::ipv4_compatible("::127.0.0.1")]
+    #[case::nat64("64:ff9b::7f00:1")]
+    #[case::six_to_four("2002:a00:1::1")]
+    #[case::teredo("2001:0:4136:e378:8000:63bf:80ff:fffe")]
+    #[case::site_local("fec0::1")]
+    #[case::benchmarking("198.18.0.1")]
+    #[case::reserved("240.0.0.1")]
+    #[case::ietf_protocol_assignments("192.0.0.1")]
+    fn deny_policy_refuses_what_the_registries_refuse(#[case] ip: &str) {
         let policy = AddressPolicy::new(PrivateNetworks::Deny);
-        assert_eq!(policy.allows(ip.parse().unwrap()), allowed, "{ip}");
+        assert!(!policy.allows(ip.parse().unwrap()), "{ip}");
     }
 
     #[test]
@@ -155,12 +131,24 @@ mod tests {
         assert!(policy.allows("127.0.0.1".parse().unwrap()));
         assert!(!policy.allows("10.0.0.1".parse().unwrap()));
         assert!(policy.allows("8.8.8.8".parse().unwrap()));
+        // An allowed IPv4 block covers the IPv6 forms that carry its addresses.
+        assert!(policy.allows("::ffff:127.0.0.1".parse().unwrap()));
+        assert!(!policy.allows("::ffff:10.0.0.1".parse().unwrap()));
+    }
+
+    #[test]
+    fn refusals_say_which_row_refused() {
+        let refused = RefusedAddress { host: "x.example".into(), addr: "64:ff9b::a9fe:a9fe".parse().unwrap() };
+        let message = refused.to_string();
+        assert!(message.contains("NAT64 169.254.169.254 in 169.254.0.0/16 Link Local, RFC 3927"), "{message}");
     }
 
     #[test]
     fn ip_literal_urls_are_checked() {
         let policy = AddressPolicy::new(PrivateNetworks::Deny);
         let url = url::Url::parse("http://127.0.0.1:8080/x").unwrap();
+        assert!(policy.allows_url_host(&url).is_some());
+        let url = url::Url::parse("http://[::127.0.0.1]:8080/x").unwrap();
         assert!(policy.allows_url_host(&url).is_some());
         let url = url::Url::parse("http://example.org/x").unwrap();
         assert!(policy.allows_url_host(&url).is_none());

@@ -10,7 +10,7 @@ use reqwest::redirect;
 use url::Url;
 
 use super::address::{AddressPolicy, GuardedResolver, RefusedAddress};
-use super::error::FetchError;
+use super::error::{Capped, Delay, FetchError};
 use crate::clock::{Clock, SystemClock};
 use crate::config::model::FetchConfig;
 
@@ -72,6 +72,8 @@ pub struct Fetched {
     pub content_disposition: Option<String>,
     pub body: Bytes,
     pub elapsed: Duration,
+    /// The origin's robots.txt Crawl-delay, when it was larger than allowed and capped.
+    pub capped: Option<Capped>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,8 +83,27 @@ pub enum FetchOutcome {
         elapsed: Duration,
         /// Where the request ended after redirects.
         final_url: Url,
+        /// As `Fetched::capped`.
+        capped: Option<Capped>,
     },
     Fetched(Fetched),
+}
+
+impl FetchOutcome {
+    /// A server-supplied delay that was capped on the way to this answer, for the source's
+    /// warnings.
+    #[must_use]
+    pub fn capped(&self) -> Option<&Capped> {
+        match self {
+            Self::NotModified { capped, .. } | Self::Fetched(Fetched { capped, .. }) => capped.as_ref(),
+        }
+    }
+
+    pub(crate) fn set_capped(&mut self, note: Option<Capped>) {
+        match self {
+            Self::NotModified { capped, .. } | Self::Fetched(Fetched { capped, .. }) => *capped = note,
+        }
+    }
 }
 
 /// The shared client. Cheap to clone.
@@ -97,6 +118,7 @@ pub struct HttpClient {
     policy: Arc<AddressPolicy>,
     max_body: u64,
     timeout: Duration,
+    max_retry_after: Duration,
 }
 
 /// Why reqwest's redirect policy stopped, carried through reqwest's error chain.
@@ -133,6 +155,7 @@ impl HttpClient {
             policy,
             max_body: config.max_body,
             timeout: config.timeout,
+            max_retry_after: config.max_retry_after,
         })
     }
 
@@ -223,7 +246,11 @@ impl HttpClient {
         }
         let status = response.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
-            return Ok(FetchOutcome::NotModified { elapsed: started.elapsed(), final_url: response.url().clone() });
+            return Ok(FetchOutcome::NotModified {
+                elapsed: started.elapsed(),
+                final_url: response.url().clone(),
+                capped: None,
+            });
         }
         if status.is_redirection()
             && let Some(to) = header_string(response.headers(), &header::LOCATION)
@@ -232,11 +259,8 @@ impl HttpClient {
             return Err(FetchError::RedirectScheme { url: url.clone(), to });
         }
         if !status.is_success() {
-            return Err(FetchError::Status {
-                url: url.clone(),
-                status: status.as_u16(),
-                retry_after: retry_after(response.headers(), SystemClock.now()),
-            });
+            let (retry_after, capped) = self.capped_retry_after(url, response.headers());
+            return Err(FetchError::Status { url: url.clone(), status: status.as_u16(), retry_after, capped });
         }
         let final_url = response.url().clone();
         let content_type = header_string(response.headers(), &header::CONTENT_TYPE);
@@ -255,7 +279,21 @@ impl HttpClient {
             content_disposition,
             body,
             elapsed: started.elapsed(),
+            capped: None,
         }))
+    }
+
+    /// The answer's Retry-After, at most `fetch.max_retry_after`; a larger one is logged and
+    /// kept as a note for the source.
+    fn capped_retry_after(&self, url: &Url, headers: &HeaderMap) -> (Option<Duration>, Option<Box<Capped>>) {
+        let Some(asked) = retry_after(headers, SystemClock.now()) else { return (None, None) };
+        if asked <= self.max_retry_after {
+            return (Some(asked), None);
+        }
+        let raw = header_string(headers, &header::RETRY_AFTER).unwrap_or_default();
+        let capped = Capped::new(Delay::RetryAfter, url.clone(), &raw, self.max_retry_after);
+        tracing::warn!(%url, retry_after = %capped.asked, used = ?self.max_retry_after, "Retry-After is longer than fetch.max_retry_after; capped.");
+        (Some(self.max_retry_after), Some(Box::new(capped)))
     }
 
     /// Reads the decoded body, failing as soon as it passes the cap (a gzip bomb stops there).
@@ -364,12 +402,15 @@ fn header_string(headers: &HeaderMap, name: &header::HeaderName) -> Option<Strin
 }
 
 /// `Retry-After` as delay-seconds or an HTTP date, relative to `now`; a past date is zero.
-/// Sources (429/503) and webhook receivers both send it.
+/// Sources (429/503) and webhook receivers both send it. Not capped: a number of seconds too
+/// large for a `u64` saturates, so an absurd value stays absurd for the caller to cap, rather
+/// than vanishing as unparsable.
 #[must_use]
 pub fn retry_after(headers: &HeaderMap, now: jiff::Timestamp) -> Option<Duration> {
     let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // All digits: the parse can only fail by overflowing.
+        return Some(Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX)));
     }
     let when = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
     Some(Duration::try_from(when.duration_since(now)).unwrap_or(Duration::ZERO))
@@ -406,6 +447,12 @@ mod tests {
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
         assert_eq!(retry_after(&headers, SystemClock.now()), Some(Duration::ZERO));
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers, SystemClock.now()), None);
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("18446744073709551615"));
+        assert_eq!(retry_after(&headers, SystemClock.now()), Some(Duration::from_secs(u64::MAX)));
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("99999999999999999999999999"));
+        assert_eq!(retry_after(&headers, SystemClock.now()), Some(Duration::from_secs(u64::MAX)));
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("-5"));
         assert_eq!(retry_after(&headers, SystemClock.now()), None);
     }
 

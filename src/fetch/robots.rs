@@ -1,9 +1,9 @@
 //! robots.txt for `respect_robots = true` (RFC 9309): parse the file into the rules of the
 //! group that applies to us, answer "may we fetch this URL", and cache the answer per origin.
 //!
-//! Pure: no I/O. Fetching `/robots.txt` (through the host gate, like any request) and choosing
-//! what an unreachable file means is the caller's job; `Robots::for_status` and
-//! `Robots::disallow_all` give it the RFC's answers.
+//! Pure: no I/O. Fetching `/robots.txt` (through the host gate, like any request), choosing
+//! what an unreachable file means and capping its Crawl-delay is `polite`'s job;
+//! `Robots::for_status` and `Robots::disallow_all` give it the RFC's answers.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -234,10 +234,15 @@ fn rule(allow: bool, pattern: &str) -> Rule {
     Rule { allow, pattern, anchored, specificity }
 }
 
+/// Seconds, possibly fractional. Negative and NaN values are no delay at all; a value too large
+/// for a `Duration` saturates, so the caller sees it is absurd and caps it rather than
+/// forgetting it.
 fn parse_delay(value: &str) -> Option<Duration> {
     let seconds: f64 = value.parse().ok()?;
-    // try_from_secs_f64 refuses negative, NaN and overflowing values instead of panicking.
-    Duration::try_from_secs_f64(seconds).ok()
+    if seconds.is_nan() || seconds < 0.0 {
+        return None;
+    }
+    Some(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
 }
 
 /// RFC 9309 §2.2.1: the product token is the leading run of letters, `-` and `_`; `*` names
@@ -402,6 +407,13 @@ mod tests {
     #[case::fractional("User-agent: *\nCrawl-delay: 2.5", Some(Duration::from_millis(2500)))]
     #[case::negative("User-agent: *\nCrawl-delay: -1", None)]
     #[case::garbage("User-agent: *\nCrawl-delay: soon", None)]
+    #[case::absurd(
+        "User-agent: *\nCrawl-delay: 10000000000000000000",
+        Some(Duration::from_secs(10_000_000_000_000_000_000))
+    )]
+    #[case::beyond_duration("User-agent: *\nCrawl-delay: 1e30", Some(Duration::MAX))]
+    #[case::infinite("User-agent: *\nCrawl-delay: inf", Some(Duration::MAX))]
+    #[case::nan("User-agent: *\nCrawl-delay: NaN", None)]
     #[case::only_in_star_group("User-agent: *\nCrawl-delay: 9\nUser-agent: regwatch\nDisallow: /x", None)]
     #[case::largest_of_merged(
         "User-agent: regwatch\nCrawl-delay: 5\nUser-agent: regwatch\nCrawl-delay: 10",

@@ -14,9 +14,7 @@ use super::request::{Target, canonical, fetch_page};
 use crate::extract::attachment::{self, AttachmentFormat, Candidate};
 use crate::extract::{AttachmentLink, AttachmentOf, BlockText, Observation};
 use crate::fetch::{FetchOutcome, Fetched};
-
-/// How long reading one attachment's text may take: NPC's draft PDFs run to 40 MB.
-const TEXT_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
+use crate::isolate::Failure;
 
 /// The document attachments hang off, and what they inherit from it.
 #[derive(Debug, Clone)]
@@ -140,8 +138,9 @@ async fn known_attachments(
         .collect())
 }
 
-/// Identifies and reads one fetched attachment on the parse pool (PDF parsing is CPU and can
-/// take long on hostile files; the pool's budget bounds it).
+/// Identifies and reads one fetched attachment. Text is read by a helper process under the
+/// `[fetch] extract_memory` / `extract_timeout` limits (`isolate`): a hostile PDF can fail
+/// there, never here.
 async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, url: &Url, fetched: Fetched) -> Read {
     let identified = attachment::identify(
         &fetched.final_url,
@@ -164,13 +163,20 @@ async fn read(deps: &Deps, parent: &Parent, link: &AttachmentLink, url: &Url, fe
     // are often opaque: wjyjzj.docx, 20261120093011.pdf), else the name in the URL.
     let telling_label = Some(link.label.trim()).filter(|l| l.chars().any(is_han)).map(str::to_owned);
     let name = identified.file_name.or(telling_label).or(linked_name).unwrap_or_else(|| link.label.clone());
-    let body = fetched.body.clone();
-    let text = deps.parser.run_within(TEXT_BUDGET, move || attachment::extract_text(format, &body)).await;
+    let text = if format.readable() {
+        deps.extractor.extract_text(format, fetched.body.clone()).await
+    } else {
+        attachment::extract_text(format, &fetched.body).map_err(|u| Failure::Unreadable(u.reason))
+    };
     let (blocks, unreadable) = match text {
-        Ok(Ok(lines)) if lines.iter().any(|l| !l.trim().is_empty()) => (BlockText::from_lines(lines), None),
-        Ok(Ok(_)) => described(&name, format, &fetched.body, "no text in the file".to_owned()),
-        Ok(Err(unreadable)) => described(&name, format, &fetched.body, unreadable.reason),
-        Err(e) => described(&name, format, &fetched.body, e.to_string()),
+        Ok(lines) if lines.iter().any(|l| !l.trim().is_empty()) => (BlockText::from_lines(lines), None),
+        Ok(_) => described(&name, format, &fetched.body, "no text in the file".to_owned()),
+        Err(Failure::Unreadable(why)) => described(&name, format, &fetched.body, why),
+        // Not the file's fault: no version is recorded, and the next poll reads it again.
+        Err(e @ Failure::NotRun(_)) => {
+            tracing::warn!(%url, error = %e, "Attachment text could not be read; will retry.");
+            return Read::Unexpected(e.to_string());
+        }
     };
     let mut observation = Observation::new(url.clone(), title(&name, parent), parent.published, blocks);
     // The file's own deadline first; else its parent's.

@@ -65,11 +65,7 @@ impl PollFailure {
 
 impl From<FetchError> for PollFailure {
     fn from(e: FetchError) -> Self {
-        let retry_after = match &e {
-            FetchError::Status { retry_after, .. } => *retry_after,
-            _ => None,
-        };
-        Self { status: e.status(), message: e.to_string(), retry_after, store: false }
+        Self { status: e.status(), message: e.to_string(), retry_after: e.retry_after(), store: false }
     }
 }
 

@@ -30,9 +30,8 @@ pub use schedule::next_due;
 use crate::classify::TopicPack;
 use crate::clock::Clock;
 use crate::config::model::Config;
-use crate::fetch::HttpClient;
-use crate::fetch::politeness::HostGate;
-use crate::fetch::robots::RobotsCache;
+use crate::fetch::Polite;
+use crate::isolate::Extractor;
 use crate::store::Store;
 
 /// What a poll needs. Cheap to clone: everything is shared.
@@ -40,13 +39,11 @@ use crate::store::Store;
 pub struct Deps {
     pub config: Arc<Config>,
     pub store: Arc<Store>,
-    pub client: HttpClient,
-    pub gate: HostGate,
+    /// Every request to a source: robots.txt, the per-host gate and Retry-After in one.
+    pub polite: Polite,
     pub parser: ParsePool,
-    /// robots.txt per origin, fetched on first use (when `respect_robots` is on).
-    pub robots: Arc<RobotsCache>,
-    /// Held while a robots.txt is fetched, so concurrent polls of one host fetch it once.
-    pub robots_fetch: Arc<tokio::sync::Mutex<()>>,
+    /// Reads attachment text in helper processes under memory and CPU limits.
+    pub extractor: Extractor,
     pub topics: Arc<TopicPack>,
     pub clock: Arc<dyn Clock>,
 }
@@ -59,18 +56,8 @@ impl Deps {
         topics: Arc<TopicPack>,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
-        let client = HttpClient::new(&config.fetch)?;
-        let gate = HostGate::new(config.fetch.per_host_concurrency, config.fetch.per_host_delay);
-        Ok(Self {
-            config,
-            store,
-            client,
-            gate,
-            parser: ParsePool::for_this_machine(),
-            robots: Arc::default(),
-            robots_fetch: Arc::default(),
-            topics,
-            clock,
-        })
+        let polite = Polite::new(&config.fetch, Arc::clone(&clock))?;
+        let extractor = Extractor::for_this_binary(&config.fetch);
+        Ok(Self { config, store, polite, parser: ParsePool::for_this_machine(), extractor, topics, clock })
     }
 }

@@ -1,9 +1,9 @@
 //! A bounded blocking pool with a time budget for parsing.
 //!
-//! html5ever's time grows with the square of nesting depth, and a parse cannot be interrupted.
-//! So parsing runs on the blocking pool, at most `slots` at once, and a caller stops waiting
-//! after `budget`. A runaway parse keeps its slot until it finishes (the permit moves into the
-//! closure), so hostile pages can slow parsing but never pile up unbounded threads.
+//! Parsing runs on the blocking pool, at most `slots` at once, and a caller stops waiting
+//! after `budget`. HTML parsing also stops its own work at that deadline (`extract::html`);
+//! other work keeps its slot until it finishes (the permit moves into the closure), so slow
+//! work can slow parsing but never pile up unbounded threads.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,9 +66,12 @@ impl ParsePool {
             .await
             .map_err(|_| ParseError::Timeout(budget))?
             .map_err(|_| ParseError::Panicked)?;
+        // The parser stops its own work at the deadline too (extract::html checks it between
+        // chunks), so a hostile page does not keep its slot after the caller gave up.
+        let parse_deadline = deadline.into_std();
         let handle = tokio::task::spawn_blocking(move || {
             let _slot = slot;
-            work()
+            crate::extract::html::within(parse_deadline, work)
         });
         match tokio::time::timeout_at(deadline, handle).await {
             Ok(Ok(value)) => Ok(value),

@@ -3,7 +3,7 @@
 //! draft), and what alerting needs to know of each change. Runs on the blocking pool with a
 //! parse slot (diffing and classifying are CPU work).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use super::Deps;
@@ -146,6 +146,7 @@ fn prepare(
         }
     };
     // A baseline records without alerting; a linked final is still linked.
+    let why = if baseline { BTreeMap::new() } else { why_tagged(pack, &observation, &found, &body) };
     let happened = (!baseline).then(|| Happened {
         kind: found.event,
         document: DocumentRef {
@@ -157,6 +158,7 @@ fn prepare(
             deadline: classified.deadline,
             topics: classified.topics.clone(),
             published: observation.published,
+            why,
         },
         change_topics: found.record.topics.iter().map(|t| t.0.clone()).collect(),
         change: found.change_ref.clone(),
@@ -178,6 +180,18 @@ fn prepare(
         observation,
     };
     Ok(Some(Prepared { write, happened }))
+}
+
+/// One line per routing topic saying which terms gave it, read from what the topics were read
+/// from: the changed lines for a change, the whole text for a new document.
+fn why_tagged(pack: &TopicPack, observation: &Observation, found: &Found, body: &str) -> BTreeMap<String, String> {
+    let text = found.changed.as_deref().unwrap_or(body);
+    let wanted: Vec<&str> = found.record.topics.iter().map(TopicId::as_str).collect();
+    pack.explain(&observation.title, text)
+        .into_iter()
+        .filter(|e| wanted.contains(&e.id.as_str()) && !e.terms.is_empty())
+        .map(|e| (e.id.clone(), e.summary()))
+        .collect()
 }
 
 /// The same document at a new URL: the URL is updated, nothing else is written or alerted.
@@ -204,6 +218,8 @@ struct Found {
     change_ref: Option<ChangeRef>,
     /// The comparison shows nothing.
     empty: bool,
+    /// The lines only one side has (for a change; `None` for a new document).
+    changed: Option<String>,
 }
 
 impl Found {
@@ -222,6 +238,7 @@ impl Found {
             },
             change_ref: None,
             empty: false,
+            changed: None,
         }
     }
 }
@@ -247,6 +264,7 @@ fn compared(pack: &TopicPack, observation: &Observation, previous: &StoredVersio
         },
         change_ref: Some(change_ref),
         empty,
+        changed: Some(changed),
     }
 }
 

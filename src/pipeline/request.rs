@@ -1,11 +1,10 @@
 //! Request plumbing for a poll: how its requests are shaped (headers, deadline, body cap, the
 //! prime request's cookies), the pages it asks for (`Target`, canonical URLs), one polite GET
-//! (robots.txt and the host gate), decoding what came back, and the log of what every request
-//! of the poll answered (`PollLog`: validators to keep, the fetch log, page errors).
+//! (`fetch::Polite`: robots.txt, the host gate, Retry-After), decoding what came back, and the
+//! log of what every request of the poll answered (`PollLog`: validators to keep, the fetch
+//! log, page errors and warnings).
 //!
 //! Not here: reading responses (`read`) or deciding what to fetch (the stages).
-
-use std::sync::Arc;
 
 use tokio::task::JoinSet;
 use url::Url;
@@ -13,12 +12,8 @@ use url::Url;
 use super::Deps;
 use crate::config::model::SourceSpec;
 use crate::extract::Decoded;
-use crate::fetch::robots::{self, Robots};
-use crate::fetch::{FetchError, FetchOutcome, FetchRequest, Fetched, RequestShape, Validators, charset};
+use crate::fetch::{FetchError, FetchOutcome, Fetched, RequestShape, Validators, charset};
 use crate::store::FetchLogEntry;
-
-/// How long a robots.txt that answered 5xx (meaning: disallow all) is believed.
-const SERVER_ERROR_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// What one poll learned from the network, merged from many requests.
 #[derive(Debug, Default)]
@@ -58,6 +53,14 @@ impl PollLog {
     }
 
     pub(super) fn note(&mut self, url: &Url, result: &Result<FetchOutcome, FetchError>) {
+        // A server-supplied delay that was capped is a warning on the source, once per poll.
+        // (A capped Retry-After on an error is already in the error's own message.)
+        if let Some(capped) = result.as_ref().ok().and_then(FetchOutcome::capped) {
+            let warning = capped.to_string();
+            if !self.page_errors.contains(&warning) {
+                self.page_errors.push(warning);
+            }
+        }
         let entry = match result {
             Ok(FetchOutcome::NotModified { elapsed, .. }) => {
                 self.not_modified += 1;
@@ -167,10 +170,8 @@ pub(super) async fn prime(
     shape: PollShape,
     log: &mut PollLog,
 ) -> Result<PollShape, FetchError> {
-    let permit = admit(deps, url).await?;
     let started = std::time::Instant::now();
-    let result = deps.client.prime(url, &shape.plain).await;
-    drop(permit);
+    let result = deps.polite.prime(url, &shape.plain).await;
     log.entries.push(FetchLogEntry {
         url: url.to_string(),
         status: None,
@@ -182,68 +183,12 @@ pub(super) async fn prime(
     Ok(shape.with_cookies(url.host_str().unwrap_or_default(), &cookies))
 }
 
-/// One conditional GET through robots.txt and the host gate.
+/// One conditional GET through robots.txt, the host gate and Retry-After (`fetch::Polite`).
 pub(super) async fn fetch_page(
     deps: &Deps,
     url: &Url,
     validators: &Validators,
     shape: &RequestShape,
 ) -> Result<FetchOutcome, FetchError> {
-    let host = url.host_str().unwrap_or_default();
-    let permit = admit(deps, url).await?;
-    let result = deps.client.fetch(&FetchRequest { url, validators, shape }).await;
-    drop(permit);
-    // 429 and 503 with Retry-After: the whole host waits, list and article pages alike.
-    if let Err(FetchError::Status { status: 429 | 503, retry_after: Some(after), .. }) = &result {
-        deps.gate.defer(host, tokio::time::Instant::now() + *after).await;
-    }
-    result
-}
-
-/// Waits for robots.txt's word and the host gate; the permit is held for the request.
-async fn admit(deps: &Deps, url: &Url) -> Result<crate::fetch::politeness::HostPermit, FetchError> {
-    let host = url.host_str().unwrap_or_default();
-    if deps.config.fetch.respect_robots {
-        let robots = robots_of(deps, url).await?;
-        if !robots.allows(url) {
-            return Err(FetchError::Robots { url: url.clone() });
-        }
-        if let Some(delay) = robots.crawl_delay().filter(|d| *d > deps.config.fetch.per_host_delay) {
-            deps.gate.defer(host, tokio::time::Instant::now() + delay).await;
-        }
-    }
-    Ok(deps.gate.enter(host).await)
-}
-
-/// The origin's robots.txt, from the cache or fetched through the host gate (RFC 9309: a 4xx
-/// allows everything, a 5xx nothing; a 5xx answer is asked again after an hour, not a day).
-async fn robots_of(deps: &Deps, url: &Url) -> Result<Arc<Robots>, FetchError> {
-    let (Some(origin), Some(robots_url)) = (robots::origin(url), robots::robots_url(url)) else {
-        return Ok(Arc::new(Robots::allow_all()));
-    };
-    let now = deps.clock.now();
-    if let Some(known) = deps.robots.get(&origin, now) {
-        return Ok(known);
-    }
-    let _single = deps.robots_fetch.lock().await;
-    if let Some(known) = deps.robots.get(&origin, now) {
-        return Ok(known);
-    }
-    let permit = deps.gate.enter(url.host_str().unwrap_or_default()).await;
-    let result = deps.client.fetch(&FetchRequest::plain(&robots_url, &Validators::default())).await;
-    drop(permit);
-    let agent = &deps.config.fetch.user_agent;
-    let (found, ttl) = match result {
-        Ok(FetchOutcome::Fetched(f)) => {
-            (Robots::for_status(f.status, &String::from_utf8_lossy(&f.body), agent), robots::ROBOTS_TTL)
-        }
-        Ok(FetchOutcome::NotModified { .. }) => (Robots::allow_all(), robots::ROBOTS_TTL),
-        Err(FetchError::Status { status, .. }) if status >= 500 => {
-            (Robots::for_status(status, "", agent), SERVER_ERROR_TTL)
-        }
-        Err(FetchError::Status { status, .. }) => (Robots::for_status(status, "", agent), robots::ROBOTS_TTL),
-        // Unreachable or refused: the page itself would fail the same way; say so plainly.
-        Err(e) => return Err(e),
-    };
-    Ok(deps.robots.insert_with_ttl(&origin, found, now, ttl))
+    deps.polite.fetch(url, validators, shape).await
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::changes::{self, ChangeRecord};
 use super::outbox::NewDelivery;
-use super::{Result, Store, compress, count, from_millis, millis, sql};
+use super::{Result, Store, compress, count, from_millis, millis, sql, text_sha256};
 use crate::classify::Stage;
 use crate::extract::Observation;
 use crate::ids::{ChangeId, DocId, SourceId, TopicId, VersionNo};
@@ -102,10 +102,10 @@ pub struct DocFilter {
     pub source: Option<SourceId>,
 }
 
-const DOC_COLUMNS: &str = "d.id, d.source_id, d.url, d.title, d.stage, d.topics, d.deadline, d.versions,
+pub(super) const DOC_COLUMNS: &str = "d.id, d.source_id, d.url, d.title, d.stage, d.topics, d.deadline, d.versions,
     d.first_seen, d.last_changed, d.published, d.draft_id, d.parent_id, d.format, d.unreadable";
 
-fn doc_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
+pub(super) fn doc_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
     Ok(DocumentRow {
         id: row.get(0)?,
         source_id: row.get(1)?,
@@ -320,9 +320,10 @@ pub(super) fn write(tx: &Transaction<'_>, source: &SourceId, at: Timestamp, writ
     };
     let (added, removed) =
         write.change.as_ref().map_or((obs.blocks.lines().len(), 0), |c| (c.added_lines, c.removed_lines));
+    let text = obs.blocks.text();
     tx.prepare_cached(
-        "INSERT INTO version (doc_id, version, fetched_at, hash, title, text_zstd, added_lines, removed_lines)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO version (doc_id, version, fetched_at, hash, title, text_zstd, added_lines, removed_lines, text_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         doc,
@@ -330,10 +331,12 @@ pub(super) fn write(tx: &Transaction<'_>, source: &SourceId, at: Timestamp, writ
         millis(at),
         write.hash,
         obs.title,
-        compress(&obs.blocks.text()),
+        compress(&text),
         count(added),
-        count(removed)
+        count(removed),
+        text_sha256(&text)
     ])?;
+    super::search::index(tx, doc.0, &obs.title, &text)?;
     written.new_version = true;
     if let Some(change) = &write.change {
         written.change = Some(changes::write(tx, at, change, (doc, version), &write.deliveries)?);

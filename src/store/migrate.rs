@@ -14,6 +14,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_health_attachments.sql", include_str!("../../migrations/0003_health_attachments.sql")),
     ("0004_document_hash.sql", include_str!("../../migrations/0004_document_hash.sql")),
     ("0005_meta.sql", include_str!("../../migrations/0005_meta.sql")),
+    ("0006_reading_room.sql", include_str!("../../migrations/0006_reading_room.sql")),
+    ("0007_text_sha256.sql", include_str!("../../migrations/0007_text_sha256.sql")),
 ];
 
 fn known_version() -> i64 {

@@ -18,7 +18,9 @@ mod health;
 mod listing;
 mod migrate;
 mod outbox;
+mod reading;
 mod rehash;
+mod search;
 mod sources;
 mod sql;
 mod versions;
@@ -39,6 +41,8 @@ pub use health::{HealthKind, HealthProblem, HealthWrite};
 pub use listing::ListingWrite;
 pub use migrate::MIGRATIONS;
 pub use outbox::{Delivery, DeliveryChannel, DeliveryRow, DeliveryStatus, Finish, NewDelivery};
+pub use reading::{ChangeEntry, ChangeFilter, DocPage, DocQuery, FetchWindow, StoredText, Tallies};
+pub use search::{Fragment, SearchQuery};
 pub use sources::{Health, SourceState};
 pub use versions::{StoredVersion, VersionRow};
 
@@ -104,6 +108,7 @@ impl Store {
         configure(&conn).map_err(open_err)?;
         migrate::apply(&mut conn, path)?;
         rehash::rehash_if_needed(&mut conn)?;
+        search::backfill(&mut conn)?;
         Ok(Self { conn: Mutex::new(conn), path: path.to_owned() })
     }
 
@@ -186,6 +191,12 @@ pub(crate) fn from_millis(ms: i64) -> Timestamp {
 /// SQLite integers are i64; counts never come near the limit, so saturate rather than fail.
 pub(crate) fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// The SHA-256 of a stored text, as kept (hex): evidence of exactly what was recorded.
+pub(crate) fn text_sha256(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
 }
 
 pub(crate) fn compress(text: &str) -> Vec<u8> {

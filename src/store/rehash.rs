@@ -6,11 +6,13 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, decompress};
+use super::{Result, decompress, text_sha256};
 use crate::extract::BlockText;
 
 /// Names the comparison key the stored hashes follow; bump it whenever `BlockText::hash` changes.
-pub(super) const HASH_SCHEME: &str = "line-key-1";
+/// The same pass fills each version's SHA-256 of its stored text (`+sha256` arrived with
+/// migration 0007, so databases hashed under plain `line-key-1` are passed over once more).
+pub(super) const HASH_SCHEME: &str = "line-key-1+sha256";
 
 /// Versions re-read per statement: bounded memory on a database of millions of versions.
 const BATCH: i64 = 500;
@@ -30,7 +32,8 @@ pub(super) fn rehash_if_needed(conn: &mut Connection) -> Result<()> {
             "SELECT doc_id, version, text_zstd FROM version WHERE (doc_id, version) > (?1, ?2)
              ORDER BY doc_id, version LIMIT ?3",
         )?;
-        let mut write = tx.prepare("UPDATE version SET hash = ?3 WHERE doc_id = ?1 AND version = ?2")?;
+        let mut write =
+            tx.prepare("UPDATE version SET hash = ?3, text_sha256 = ?4 WHERE doc_id = ?1 AND version = ?2")?;
         let mut after = (i64::MIN, i64::MIN);
         loop {
             let batch: Vec<(i64, i64, Vec<u8>)> = read
@@ -40,7 +43,7 @@ pub(super) fn rehash_if_needed(conn: &mut Connection) -> Result<()> {
             after = (last.0, last.1);
             for (doc, version, data) in batch {
                 let text = decompress(doc, version, &data)?;
-                write.execute(params![doc, version, BlockText::from_text(&text).hash()])?;
+                write.execute(params![doc, version, BlockText::from_text(&text).hash(), text_sha256(&text)])?;
                 rehashed += 1;
             }
         }

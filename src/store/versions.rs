@@ -23,9 +23,12 @@ pub struct StoredVersion {
 pub struct VersionRow {
     pub version: VersionNo,
     pub fetched_at: Timestamp,
+    /// The comparison hash: equal exactly when two texts read the same (`extract::blocks`).
     pub hash: String,
     pub added_lines: i64,
     pub removed_lines: i64,
+    /// SHA-256 of the stored text as kept: what `versions/{n}.txt` serves.
+    pub sha256: Option<String>,
 }
 
 impl Store {
@@ -74,7 +77,8 @@ impl Store {
     pub fn history(&self, doc: DocId) -> Result<Vec<VersionRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT version, fetched_at, hash, added_lines, removed_lines FROM version WHERE doc_id = ?1 ORDER BY version",
+            "SELECT version, fetched_at, hash, added_lines, removed_lines, text_sha256 FROM version WHERE doc_id = ?1
+             ORDER BY version",
         )?;
         let rows = stmt.query_map([doc], |row| {
             Ok(VersionRow {
@@ -83,6 +87,7 @@ impl Store {
                 hash: row.get(2)?,
                 added_lines: row.get(3)?,
                 removed_lines: row.get(4)?,
+                sha256: row.get(5)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

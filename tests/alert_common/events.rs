@@ -24,6 +24,7 @@ pub fn document(id: i64, title: &str, topics: &[&str], stage: Stage, deadline: O
         deadline: deadline.map(|d| d.parse().unwrap()),
         topics: topics.iter().map(|t| (*t).to_owned()).collect(),
         published: Some("2026-11-20".parse().unwrap()),
+        why: std::collections::BTreeMap::new(),
     }
 }
 
@@ -63,6 +64,7 @@ pub fn change(from: i64, to: i64) -> ChangeRef {
         added_lines: 2,
         removed_lines: 1,
         diff,
+        url: None,
     }
 }
 

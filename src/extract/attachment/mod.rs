@@ -159,14 +159,37 @@ impl Unreadable {
     }
 }
 
+/// What a compressed part of a file may expand to when read in-process (the helper process
+/// passes its own memory limit instead): `[fetch] extract_memory`'s default.
+pub const MAX_EXPANSION: u64 = crate::config::defaults::EXTRACT_MEMORY;
+
+/// The reason given for a file that needs more memory than `limit` bytes to read.
+#[must_use]
+pub fn too_big(limit: u64) -> String {
+    format!("text extraction needed more than {}", crate::isolate::size(limit))
+}
+
 /// The text of a readable attachment as normalised, non-empty lines. Never panics: the PDF
 /// parser's panics on hostile files are caught and reported as `Unreadable`.
+///
+/// In-process this bounds what it can (compressed streams, the DOCX XML), but the PDF
+/// library's own allocations are unbounded: the pipeline reads attachments through
+/// `isolate::Extractor`, which runs [`extract_text_within`] in a helper process.
 pub fn extract_text(format: AttachmentFormat, body: &[u8]) -> Result<Vec<String>, Unreadable> {
+    extract_text_within(format, body, MAX_EXPANSION)
+}
+
+/// `extract_text`, refusing PDF streams that expand past `max_expansion` bytes.
+pub fn extract_text_within(
+    format: AttachmentFormat,
+    body: &[u8],
+    max_expansion: u64,
+) -> Result<Vec<String>, Unreadable> {
     if !format.readable() {
         return Err(Unreadable::new(format!("{} files are not read; text not extracted", format.description())));
     }
     let read = std::panic::catch_unwind(|| match format {
-        AttachmentFormat::Pdf => pdf::text(body),
+        AttachmentFormat::Pdf => pdf::text(body, max_expansion),
         _ => docx::text(body),
     });
     let lines = read.unwrap_or_else(|_| {

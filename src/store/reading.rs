@@ -1,0 +1,384 @@
+//! The reading room's queries: recent changes (the front page and the feeds), documents by
+//! filter and full-text search, a document's family and attachments, upcoming comment deadlines,
+//! and the figures `/metrics` reports. Read-only; every query is bounded by a limit or a time
+//! window and served by an index of migration 0004 (see `benches/web_pages.rs`).
+//!
+//! Not here: rendering (`web`), or the search index itself (`search`).
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rusqlite::{OptionalExtension, params};
+
+use super::documents::{DOC_COLUMNS, doc_from_row};
+use super::search::SearchQuery;
+use super::{DocumentRow, Result, Store, decompress, from_millis, millis};
+use crate::ids::{DocId, VersionNo};
+
+/// A change with what a list of changes shows of its document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeEntry {
+    pub id: i64,
+    pub doc_id: i64,
+    /// `document.new`, `document.changed` or `document.final`.
+    pub event: String,
+    /// The document the old side belongs to: the draft, for a `document.final`.
+    pub from_doc_id: Option<i64>,
+    pub from_version: Option<i64>,
+    pub to_version: i64,
+    pub summary: String,
+    pub topics: Vec<String>,
+    pub added_lines: i64,
+    pub removed_lines: i64,
+    pub created_at: Timestamp,
+    pub title: String,
+    pub url: String,
+    pub source_id: String,
+    pub stage: String,
+    pub deadline: Option<String>,
+}
+
+/// Which changes a list or feed shows; every field narrows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ChangeFilter {
+    /// A topic among the change's topics (those of its changed text and title, as alerts use).
+    pub topic: Option<String>,
+    pub source: Option<String>,
+    pub doc: Option<i64>,
+}
+
+/// Which documents `/documents` lists.
+#[derive(Debug, Clone, Default)]
+pub struct DocQuery {
+    pub topic: Option<String>,
+    pub stage: Option<String>,
+    pub source: Option<String>,
+    /// Changed at or after.
+    pub since: Option<Timestamp>,
+    pub search: Option<SearchQuery>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// One page of documents, and whether another follows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocPage {
+    pub rows: Vec<DocumentRow>,
+    pub has_more: bool,
+}
+
+/// A version's text as stored, for evidence: its SHA-256 is `hash`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredText {
+    pub text: String,
+    pub hash: String,
+    pub fetched_at: Timestamp,
+}
+
+/// Counts over the fetch log's recent window, grouped for `/metrics`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FetchWindow {
+    /// (status, count, bytes, total elapsed ms) of requests that got an answer and no error.
+    pub answered: Vec<(Option<u16>, u64, u64, u64)>,
+    /// (status, error text, count) of failed requests: the caller classifies the text.
+    pub failed: Vec<(Option<u16>, String, u64)>,
+    /// Requests whose elapsed time was at most each bound (ms), in the order given.
+    pub latency_buckets: Vec<u64>,
+    /// Distinct polls (a source and a poll time) in the window.
+    pub polls: u64,
+}
+
+/// Everything else `/metrics` reports, read in one go.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tallies {
+    pub changes_by_event: Vec<(String, u64)>,
+    pub deliveries: Vec<(String, String, u64)>,
+    pub oldest_pending: Option<Timestamp>,
+    pub sources_by_health: Vec<(String, u64)>,
+    pub documents: u64,
+    pub versions: u64,
+    pub newest_poll: Option<Timestamp>,
+}
+
+const CHANGE_COLUMNS: &str = "c.id, c.doc_id, c.event, c.from_doc_id, c.from_version, c.to_version, c.summary,
+    c.topics, c.added_lines, c.removed_lines, c.created_at, d.title, d.url, d.source_id, d.stage, d.deadline";
+
+fn change_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ChangeEntry> {
+    let topics: String = row.get(7)?;
+    Ok(ChangeEntry {
+        id: row.get(0)?,
+        doc_id: row.get(1)?,
+        event: row.get(2)?,
+        from_doc_id: row.get(3)?,
+        from_version: row.get(4)?,
+        to_version: row.get(5)?,
+        summary: row.get(6)?,
+        topics: serde_json::from_str(&topics).unwrap_or_default(),
+        added_lines: row.get(8)?,
+        removed_lines: row.get(9)?,
+        created_at: from_millis(row.get(10)?),
+        title: row.get(11)?,
+        url: row.get(12)?,
+        source_id: row.get(13)?,
+        stage: row.get(14)?,
+        deadline: row.get(15)?,
+    })
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+impl Store {
+    /// The newest changes matching `filter`, newest first.
+    pub fn recent_changes(&self, filter: &ChangeFilter, limit: usize) -> Result<Vec<ChangeEntry>> {
+        let conn = self.conn();
+        let sql = format!(
+            "SELECT {CHANGE_COLUMNS} FROM change c JOIN document d ON d.id = c.doc_id
+             WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM json_each(c.topics) WHERE value = ?1))
+               AND (?2 IS NULL OR d.source_id = ?2)
+               AND (?3 IS NULL OR c.doc_id = ?3)
+             ORDER BY c.created_at DESC, c.id DESC LIMIT ?4"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows =
+            stmt.query_map(params![filter.topic, filter.source, filter.doc, super::count(limit)], change_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every change of one document, oldest first: its version timeline.
+    pub fn changes_of(&self, doc: DocId) -> Result<Vec<ChangeEntry>> {
+        let conn = self.conn();
+        let sql = format!(
+            "SELECT {CHANGE_COLUMNS} FROM change c JOIN document d ON d.id = c.doc_id WHERE c.doc_id = ?1 ORDER BY c.id"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([doc.0], change_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Drafts whose comment deadline is `today` or later, soonest first.
+    pub fn upcoming_deadlines(&self, today: Date, limit: usize) -> Result<Vec<DocumentRow>> {
+        let conn = self.conn();
+        let sql = format!(
+            "SELECT {DOC_COLUMNS} FROM document d WHERE d.deadline >= ?1 AND d.stage = 'draft'
+             ORDER BY d.deadline, d.id LIMIT ?2"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![today.to_string(), super::count(limit)], doc_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Documents found on `parent`'s page (its attachments).
+    pub fn attachments(&self, parent: DocId) -> Result<Vec<DocumentRow>> {
+        let conn = self.conn();
+        let sql = format!("SELECT {DOC_COLUMNS} FROM document d WHERE d.parent_id = ?1 ORDER BY d.id");
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([parent.0], doc_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One page of documents: by relevance when searching, else most recently changed first.
+    /// With `search` on a database without the index, titles are matched instead.
+    pub fn document_page(&self, query: &DocQuery) -> Result<DocPage> {
+        let indexed = query.search.is_some() && self.has_search()?;
+        let conn = self.conn();
+        let filters = "(?1 IS NULL OR EXISTS (SELECT 1 FROM json_each(d.topics) WHERE value = ?1))
+               AND (?2 IS NULL OR d.stage = ?2) AND (?3 IS NULL OR d.source_id = ?3)
+               AND (?4 IS NULL OR d.last_changed >= ?4)";
+        let fts = query.search.as_ref().and_then(SearchQuery::fts_expression);
+        let likes = query.search.as_ref().map(SearchQuery::like_patterns).unwrap_or_default();
+        // Short terms: each a LIKE over the indexed title and text (or the title alone without
+        // the index); `?7` is a JSON array of patterns so the statement text stays fixed.
+        let like_filter = if indexed {
+            "NOT EXISTS (SELECT 1 FROM json_each(?7) p WHERE NOT (s.title LIKE p.value ESCAPE '\\'
+               OR s.body LIKE p.value ESCAPE '\\'))"
+        } else {
+            "NOT EXISTS (SELECT 1 FROM json_each(?7) p WHERE NOT (d.title LIKE p.value ESCAPE '\\'))"
+        };
+        let sql = match (indexed, &fts) {
+            // Ranked ids first, then the page's rows: sorting thousands of hits by rank is
+            // cheap on (id, rank) and costly on whole document rows.
+            (true, Some(_)) => format!(
+                "SELECT {DOC_COLUMNS} FROM (
+                     SELECT s.rowid AS id, s.rank AS rank FROM search s JOIN document d ON d.id = s.rowid
+                     WHERE search MATCH ?8 AND {filters} AND {like_filter}
+                     ORDER BY s.rank, s.rowid DESC LIMIT ?5 OFFSET ?6
+                 ) p JOIN document d ON d.id = p.id ORDER BY p.rank, p.id DESC"
+            ),
+            (true, None) => format!(
+                "SELECT {DOC_COLUMNS} FROM search s JOIN document d ON d.id = s.rowid
+                 WHERE {filters} AND {like_filter} AND ?8 IS NULL
+                 ORDER BY d.last_changed DESC, d.id DESC LIMIT ?5 OFFSET ?6"
+            ),
+            (false, _) => {
+                // Without the index, every term (long ones too) is a title LIKE.
+                format!(
+                    "SELECT {DOC_COLUMNS} FROM document d WHERE {filters} AND {like_filter} AND (?8 IS NULL OR 1)
+                     ORDER BY d.last_changed DESC, d.id DESC LIMIT ?5 OFFSET ?6"
+                )
+            }
+        };
+        let likes =
+            if indexed { likes } else { query.search.as_ref().map(SearchQuery::all_like_patterns).unwrap_or_default() };
+        let likes = serde_json::to_string(&likes).unwrap_or_else(|_| "[]".into());
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![
+                query.topic,
+                query.stage,
+                query.source,
+                query.since.map(millis),
+                super::count(query.limit + 1),
+                super::count(query.offset),
+                likes,
+                fts
+            ],
+            doc_from_row,
+        )?;
+        let mut rows: Vec<DocumentRow> = rows.collect::<rusqlite::Result<_>>()?;
+        let has_more = rows.len() > query.limit;
+        rows.truncate(query.limit);
+        Ok(DocPage { rows, has_more })
+    }
+
+    /// Fetch-log figures since `since`; `bounds_ms` are the latency histogram's upper bounds.
+    pub fn fetch_window(&self, since: Timestamp, bounds_ms: &[u64]) -> Result<FetchWindow> {
+        let conn = self.conn();
+        let at = millis(since);
+        let answered = conn
+            .prepare_cached(
+                "SELECT status, COUNT(*), COALESCE(SUM(bytes), 0), COALESCE(SUM(elapsed_ms), 0) FROM fetch_log
+                 WHERE at >= ?1 AND error IS NULL GROUP BY status ORDER BY status",
+            )?
+            .query_map([at], |row| {
+                Ok((row.get::<_, Option<u16>>(0)?, count(row.get(1)?), count(row.get(2)?), count(row.get(3)?)))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let failed = conn
+            .prepare_cached(
+                "SELECT status, error, COUNT(*) FROM fetch_log WHERE at >= ?1 AND error IS NOT NULL
+                 GROUP BY status, error ORDER BY status, error",
+            )?
+            .query_map([at], |row| Ok((row.get::<_, Option<u16>>(0)?, row.get(1)?, count(row.get(2)?))))?
+            .collect::<rusqlite::Result<_>>()?;
+        // One pass over the window, bucketed here: a query per bound would read it once each.
+        let mut latency_buckets = vec![0u64; bounds_ms.len()];
+        let mut stmt = conn.prepare_cached(
+            "SELECT elapsed_ms, COUNT(*) FROM fetch_log WHERE at >= ?1 AND error IS NULL GROUP BY elapsed_ms",
+        )?;
+        let mut rows = stmt.query([at])?;
+        while let Some(row) = rows.next()? {
+            let (elapsed, n): (Option<i64>, i64) = (row.get(0)?, row.get(1)?);
+            let elapsed = elapsed.map_or(0, count);
+            for (bucket, bound) in latency_buckets.iter_mut().zip(bounds_ms) {
+                if elapsed <= *bound {
+                    *bucket += count(n);
+                }
+            }
+        }
+        drop(rows);
+        drop(stmt);
+        let polls = conn
+            .prepare_cached("SELECT COUNT(*) FROM (SELECT DISTINCT source_id, at FROM fetch_log WHERE at >= ?1)")?
+            .query_row([at], |row| Ok(count(row.get(0)?)))?;
+        Ok(FetchWindow { answered, failed, latency_buckets, polls })
+    }
+
+    /// Changes, deliveries, sources and documents counted for `/metrics`.
+    pub fn tallies(&self) -> Result<Tallies> {
+        let conn = self.conn();
+        let pairs = |sql: &str| -> Result<Vec<(String, u64)>> {
+            Ok(conn
+                .prepare_cached(sql)?
+                .query_map([], |row| Ok((row.get(0)?, count(row.get(1)?))))?
+                .collect::<rusqlite::Result<_>>()?)
+        };
+        let changes_by_event = pairs("SELECT event, COUNT(*) FROM change GROUP BY event ORDER BY event")?;
+        let sources_by_health = pairs("SELECT health, COUNT(*) FROM source GROUP BY health ORDER BY health")?;
+        let deliveries = conn
+            .prepare_cached(
+                "SELECT channel, status, COUNT(*) FROM delivery GROUP BY channel, status ORDER BY channel, status",
+            )?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, count(row.get(2)?))))?
+            .collect::<rusqlite::Result<_>>()?;
+        let oldest_pending: Option<i64> = conn
+            .prepare_cached("SELECT MIN(created_at) FROM delivery WHERE status = 'pending'")?
+            .query_row([], |row| row.get(0))?;
+        let (documents, versions): (i64, i64) = conn
+            .prepare_cached("SELECT COUNT(*), COALESCE(SUM(versions), 0) FROM document")?
+            .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let newest_poll: Option<i64> =
+            conn.prepare_cached("SELECT MAX(last_polled_at) FROM source")?.query_row([], |row| row.get(0))?;
+        Ok(Tallies {
+            changes_by_event,
+            deliveries,
+            oldest_pending: oldest_pending.map(from_millis),
+            sources_by_health,
+            documents: count(documents),
+            versions: count(versions),
+            newest_poll: newest_poll.map(from_millis),
+        })
+    }
+
+    /// A version's text exactly as stored (the bytes its hash was taken of), with that hash and
+    /// when it was fetched; `None` when there is no such version.
+    pub fn stored_text(&self, doc: DocId, version: VersionNo) -> Result<Option<StoredText>> {
+        let row = self
+            .conn()
+            .prepare_cached("SELECT hash, fetched_at, text_zstd FROM version WHERE doc_id = ?1 AND version = ?2")?
+            .query_row(params![doc.0, version.0], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, Vec<u8>>(2)?))
+            })
+            .optional()?;
+        let Some((hash, fetched_at, data)) = row else { return Ok(None) };
+        let text = decompress(doc.0, version.0, &data)?;
+        Ok(Some(StoredText { text, hash, fetched_at: from_millis(fetched_at) }))
+    }
+
+    /// How many documents there are.
+    pub fn document_count(&self) -> Result<u64> {
+        Ok(self.conn().prepare_cached("SELECT COUNT(*) FROM document")?.query_row([], |row| Ok(count(row.get(0)?)))?)
+    }
+
+    /// When any source was last polled.
+    pub fn newest_poll(&self) -> Result<Option<Timestamp>> {
+        let newest: Option<i64> =
+            self.conn().prepare_cached("SELECT MAX(last_polled_at) FROM source")?.query_row([], |row| row.get(0))?;
+        Ok(newest.map(from_millis))
+    }
+
+    /// When the newest change matching `filter` was recorded, and its id: what a feed's
+    /// validators are made of.
+    pub fn latest_change(&self, filter: &ChangeFilter) -> Result<Option<(i64, Timestamp)>> {
+        Ok(self.recent_changes(filter, 1)?.first().map(|c| (c.id, c.created_at)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every reading-room query on a database of realistic shape uses an index rather than
+    /// scanning the big tables.
+    #[test]
+    fn hot_queries_use_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let conn = store.conn();
+        let plan = |sql: &str| -> String {
+            conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map([], |row| row.get::<_, String>(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        let recent = plan("SELECT * FROM change c ORDER BY c.created_at DESC LIMIT 20");
+        assert!(recent.contains("change_created"), "{recent}");
+        let deadlines = plan("SELECT * FROM document d WHERE d.deadline >= '2026-01-01' ORDER BY d.deadline LIMIT 5");
+        assert!(deadlines.contains("document_deadline"), "{deadlines}");
+        let window = plan("SELECT COUNT(*) FROM fetch_log WHERE at >= 5");
+        assert!(window.contains("fetch_log_at"), "{window}");
+    }
+}

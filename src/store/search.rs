@@ -1,0 +1,245 @@
+//! Full-text search over documents' current versions: the FTS5 `search` table (trigram
+//! tokenizer, so Chinese phrases match inside sentences without a word segmenter), kept by the
+//! writer, and read with highlighted snippets.
+//!
+//! The writer keeps it: `index` runs inside every poll's transaction when a version is written,
+//! and `backfill` indexes documents a writer finds missing when it opens the database (those of
+//! a database from before migration 0004). A read-only store over such an old database has no
+//! table at all: `Store::has_search` says so and the reading room degrades to title matching.
+//!
+//! Not here: which documents a page lists (`reading`), or how hits are shown (`web`).
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::{Result, Store, decompress};
+
+/// Documents indexed per transaction while backfilling: a writer never holds the lock long.
+const BACKFILL_BATCH: usize = 200;
+/// Characters of context on each side of the first hit in a snippet.
+const SNIPPET_CONTEXT: usize = 60;
+
+/// Replaces the document's row with its title and current text.
+pub(super) fn index(tx: &Transaction<'_>, doc: i64, title: &str, text: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?.execute([doc])?;
+    tx.prepare_cached("INSERT INTO search (rowid, title, body) VALUES (?1, ?2, ?3)")?
+        .execute(params![doc, title, text])?;
+    Ok(())
+}
+
+/// Indexes every document that has no search row yet, latest version first read from its
+/// compressed text. Returns how many were indexed.
+pub(super) fn backfill(conn: &mut Connection) -> Result<usize> {
+    if !table_exists(conn)? {
+        return Ok(0);
+    }
+    let missing: Vec<i64> = conn
+        .prepare(
+            "SELECT d.id FROM document d WHERE NOT EXISTS (SELECT 1 FROM search s WHERE s.rowid = d.id) ORDER BY d.id",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    tracing::info!(documents = missing.len(), "Indexing documents for full-text search.");
+    for batch in missing.chunks(BACKFILL_BATCH) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for &doc in batch {
+            let latest = tx
+                .prepare_cached(
+                    "SELECT v.version, v.title, v.text_zstd FROM version v JOIN document d ON d.id = v.doc_id
+                     WHERE v.doc_id = ?1 ORDER BY v.version DESC LIMIT 1",
+                )?
+                .query_row([doc], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, Vec<u8>>(2)?))
+                })
+                .optional()?;
+            let Some((version, title, data)) = latest else { continue };
+            // One unreadable text must not stop the others from being found.
+            let text = decompress(doc, version, &data).unwrap_or_default();
+            index(&tx, doc, &title, &text)?;
+        }
+        tx.commit()?;
+    }
+    Ok(missing.len())
+}
+
+fn table_exists(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search')")?
+        .query_row([], |row| row.get(0))?)
+}
+
+/// A search as the user typed it, split into terms. Terms of three or more characters go to
+/// the trigram index; shorter ones (two-character Chinese words such as 人脸) can only be
+/// matched by scanning, which `LIKE` does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    terms: Vec<String>,
+}
+
+impl SearchQuery {
+    /// `None` when the text holds no term at all.
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut terms: Vec<String> = Vec::new();
+        for term in text.split_whitespace() {
+            let term = term.trim_matches('"');
+            if !term.is_empty() && !terms.iter().any(|t| t == term) {
+                terms.push(term.to_owned());
+            }
+        }
+        // A bound on the work one query can ask for.
+        terms.truncate(8);
+        (!terms.is_empty()).then_some(Self { terms })
+    }
+
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
+    /// The FTS5 expression of the long terms, each a quoted string (implicit AND); `None` when
+    /// every term is short.
+    pub(super) fn fts_expression(&self) -> Option<String> {
+        let long: Vec<String> = self
+            .terms
+            .iter()
+            .filter(|t| t.chars().count() >= 3)
+            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+            .collect();
+        (!long.is_empty()).then(|| long.join(" "))
+    }
+
+    /// `LIKE` patterns of the short terms, with `\` escaping `%` and `_`.
+    pub(super) fn like_patterns(&self) -> Vec<String> {
+        Self::patterns(self.terms.iter().filter(|t| t.chars().count() < 3))
+    }
+
+    /// `LIKE` patterns of every term: the whole search where there is no index.
+    pub(super) fn all_like_patterns(&self) -> Vec<String> {
+        Self::patterns(self.terms.iter())
+    }
+
+    fn patterns<'a>(terms: impl Iterator<Item = &'a String>) -> Vec<String> {
+        terms
+            .map(|t| {
+                let escaped: String = t
+                    .chars()
+                    .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+                    .collect();
+                format!("%{escaped}%")
+            })
+            .collect()
+    }
+}
+
+/// A piece of a snippet: text, and whether it is a hit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fragment {
+    pub text: String,
+    pub hit: bool,
+}
+
+impl Store {
+    /// Whether this database has the full-text index (a database from before migration 0004,
+    /// opened read-only, does not).
+    pub fn has_search(&self) -> Result<bool> {
+        table_exists(&self.conn())
+    }
+
+    /// The indexed text of a document around the first hit of `query`, hits marked.
+    pub fn snippet(&self, doc: i64, query: &SearchQuery) -> Result<Vec<Fragment>> {
+        let body: Option<String> = self
+            .conn()
+            .prepare_cached("SELECT body FROM search WHERE rowid = ?1")?
+            .query_row([doc], |row| row.get(0))
+            .optional()?;
+        Ok(body.map(|body| snippet(&body, query.terms())).unwrap_or_default())
+    }
+}
+
+/// Up to [`SNIPPET_CONTEXT`] characters either side of the first hit of any term, each hit in
+/// that window marked. Matching folds case like the index does (ASCII and other simple cases).
+pub(crate) fn snippet(text: &str, terms: &[String]) -> Vec<Fragment> {
+    let chars: Vec<char> = text.chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
+    let folded: Vec<char> = chars.iter().map(|c| c.to_lowercase().next().unwrap_or(*c)).collect();
+    let needles: Vec<Vec<char>> =
+        terms.iter().map(|t| t.chars().map(|c| c.to_lowercase().next().unwrap_or(c)).collect()).collect();
+    let hit_at = |i: usize| {
+        needles
+            .iter()
+            .filter(|n| !n.is_empty())
+            .find_map(|n| folded.get(i..i + n.len()).filter(|w| w == n).map(|_| n.len()))
+    };
+    let Some((first, len)) = (0..folded.len()).find_map(|i| hit_at(i).map(|len| (i, len))) else {
+        let head: String = chars.iter().take(SNIPPET_CONTEXT * 2).collect();
+        return vec![Fragment { text: head, hit: false }];
+    };
+    let start = first.saturating_sub(SNIPPET_CONTEXT);
+    let end = (first + len + SNIPPET_CONTEXT).min(chars.len());
+    let mut out: Vec<Fragment> = Vec::new();
+    let mut push = |text: String, hit: bool| match out.last_mut() {
+        Some(last) if last.hit == hit => last.text.push_str(&text),
+        _ => out.push(Fragment { text, hit }),
+    };
+    if start > 0 {
+        push("…".to_owned(), false);
+    }
+    let mut i = start;
+    while i < end {
+        if let Some(len) = hit_at(i) {
+            push(chars[i..i + len].iter().collect(), true);
+            i += len;
+        } else {
+            push(chars[i].to_string(), false);
+            i += 1;
+        }
+    }
+    if end < chars.len() {
+        push("…".to_owned(), false);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn marked(fragments: &[Fragment]) -> String {
+        fragments.iter().map(|f| if f.hit { format!("[{}]", f.text) } else { f.text.clone() }).collect()
+    }
+
+    #[rstest]
+    #[case::chinese_inside_a_sentence("使用人脸识别技术处理人脸信息", &["人脸识别"], "使用[人脸识别]技术处理人脸信息")]
+    #[case::every_hit_in_the_window("人脸 and 人脸", &["人脸"], "[人脸] and [人脸]")]
+    #[case::english_case_folds("Facial Recognition rules", &["facial"], "[Facial] Recognition rules")]
+    #[case::no_hit_shows_the_head("abc", &["zzz"], "abc")]
+    fn snippets_mark_hits(#[case] text: &str, #[case] terms: &[&str], #[case] expected: &str) {
+        let terms: Vec<String> = terms.iter().map(|t| (*t).to_owned()).collect();
+        assert_eq!(marked(&snippet(text, &terms)), expected);
+    }
+
+    #[test]
+    fn long_texts_are_cut_around_the_first_hit() {
+        let text = format!("{}人脸识别{}", "前".repeat(200), "后".repeat(200));
+        let shown = marked(&snippet(&text, &["人脸识别".to_owned()]));
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert!(shown.contains("[人脸识别]"));
+        assert!(shown.chars().count() < 140, "{}", shown.chars().count());
+    }
+
+    #[rstest]
+    #[case::long_and_short("人脸识别 人脸", Some("\"人脸识别\""), &["%人脸%"])]
+    #[case::quotes_are_escaped("a\"bc\"d", Some("\"a\"\"bc\"\"d\""), &[])]
+    #[case::like_wildcards_escaped("5% x_", None, &["%5\\%%", "%x\\_%"])]
+    fn queries_split_into_index_and_scan_terms(#[case] text: &str, #[case] fts: Option<&str>, #[case] likes: &[&str]) {
+        let query = SearchQuery::parse(text).unwrap();
+        assert_eq!(query.fts_expression().as_deref(), fts);
+        assert_eq!(query.like_patterns(), likes);
+    }
+
+    #[test]
+    fn blank_queries_are_none() {
+        assert_eq!(SearchQuery::parse("  \"\" "), None);
+    }
+}
