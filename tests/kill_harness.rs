@@ -39,5 +39,9 @@ fn sigkills_at_random_moments_lose_nothing() {
     }
     assert_eq!(figures.lost, 0);
     assert!(figures.kills >= kills);
+    assert!(
+        figures.double_faults > 0 && figures.both_at_once > 0,
+        "every run must include a double fault and a round of check and run at once:\n{figures}"
+    );
     assert!(figures.changes > 0 && figures.deliveries > 0, "the rounds must have produced alerts:\n{figures}");
 }
