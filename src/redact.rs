@@ -58,6 +58,23 @@ pub fn url(url: &Url) -> String {
     one_url(url.as_str()).into_owned()
 }
 
+/// `url` masked as [`url`] does, as a URL again: what is stored where a configured URL names a
+/// record (a page source's document, the source row), so that its credentials stay in the
+/// config. The same URL always gives the same masked URL.
+#[must_use]
+pub fn masked(url: &Url) -> Url {
+    match one_url(url.as_str()) {
+        Cow::Borrowed(_) => url.clone(),
+        Cow::Owned(shown) => Url::parse(&shown).unwrap_or_else(|_| {
+            let mut bare = url.clone();
+            bare.set_query(None);
+            let _ = bare.set_username("");
+            let _ = bare.set_password(None);
+            bare
+        }),
+    }
+}
+
 /// Displays a URL with its credentials masked: `warn!(url = %Redacted(&u), …)`.
 #[derive(Debug, Clone, Copy)]
 pub struct Redacted<'a>(pub &'a Url);
@@ -288,6 +305,19 @@ fn decoded_name(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn masked_urls_are_urls_without_the_secrets() {
+        let url = Url::parse("https://reader:hunter2@api.example.org/feed?api_key=SECRET&page=2#top").unwrap();
+        let masked = masked(&url);
+        assert!(!masked.as_str().contains("hunter2") && !masked.as_str().contains("SECRET"), "{masked}");
+        assert_eq!(masked.host_str(), Some("api.example.org"));
+        assert_eq!(masked.path(), "/feed");
+        assert!(masked.query().is_some_and(|q| q.contains("page=2")), "{masked}");
+        assert_eq!(masked, super::masked(&url), "stable");
+        let plain = Url::parse("https://www.cac.gov.cn/a.htm?id=3").unwrap();
+        assert_eq!(super::masked(&plain), plain);
+    }
+
     use rstest::rstest;
 
     use super::*;

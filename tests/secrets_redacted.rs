@@ -1,11 +1,14 @@
 //! Credentials in a source URL (userinfo, an `api_key=` parameter) never come back out: not in
-//! the logs, not in `sources list` or `check --json`, not in the `last_error` stored in the
-//! database. And text a site controls cannot forge a journal entry through an error message.
+//! the logs, not in `sources list` or `check --json`, not in the alerts, not anywhere in the
+//! database file. And text a site controls cannot forge a journal entry through an error message.
 
+#[path = "alert_common/mod.rs"]
+mod alert_common;
 mod common;
 
 use std::process::Command;
 
+use alert_common::receiver::{self, Behaviour};
 use common::{LOOPBACK_FETCH, Page, TestSite, Workspace};
 
 const PASSWORD: &str = "pa55w0rd-5f1d";
@@ -81,12 +84,66 @@ fn a_failing_source_never_shows_its_credentials() {
         .unwrap();
     assert_no_secret("source.last_error", &last_error);
     assert!(last_error.contains("HTTP status 500"), "{last_error}");
-    // The URL itself is kept as configured: it is what is fetched.
-    assert!(stored_url.contains(API_KEY));
+    // The source row shows the URL as `sources list` does: what is fetched comes from the config.
+    assert_no_secret("source.url", &stored_url);
 
     // The credentials were sent all the same: they are masked, not dropped.
     let hit = site.all_hits().into_iter().find(|h| h.path.starts_with("/feed")).expect("the source was fetched");
     assert!(hit.path.contains(&format!("api_key={API_KEY}")), "{}", hit.path);
+}
+
+/// Every byte of the database (its WAL folded in first), as a string search would see it.
+fn database_bytes(ws: &Workspace) -> String {
+    let db = ws.path().join("regwatch.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+    drop(conn);
+    String::from_utf8_lossy(&std::fs::read(&db).unwrap()).into_owned()
+}
+
+#[test]
+fn a_watched_page_keeps_its_credentials_out_of_the_database_and_the_alerts() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let hook = runtime.block_on(receiver::start(Behaviour::Accept, None));
+    let site = TestSite::start();
+    let page = |article: &str| {
+        Page::html(&format!(
+            "<html><head><title>数据出境安全评估办法</title></head><body><article><h1>数据出境安全评估办法</h1>\
+             <p>第一条 为了规范数据出境活动，保护个人信息权益。</p><p>{article}</p></article></body></html>"
+        ))
+    };
+    site.put("/rules.htm?*", page("第二条 本办法自公布之日起施行。"));
+    let url = format!("http://reader:{PASSWORD}@{}/rules.htm?api_key={API_KEY}", site.addr);
+    let ws = Workspace::new(&format!(
+        "{LOOPBACK_FETCH}\n[[source]]\nid = \"paid-page\"\nkind = \"page\"\nurl = \"{url}\"\n\
+         [source.article]\ncontent = \"article\"\n\n[[subscriber]]\nid = \"newsroom\"\nwebhook = \"{}\"\n\
+         topics = [\"*\"]\nevents = [\"document.new\", \"document.changed\"]\n",
+        hook.url
+    ));
+    ws.run(&["check"]).success();
+    site.put("/rules.htm?*", page("第二条 本办法自2027年1月1日起施行。"));
+    let conn = rusqlite::Connection::open(ws.path().join("regwatch.db")).unwrap();
+    conn.execute("UPDATE source SET next_due = 0", []).unwrap();
+    drop(conn);
+    let second = run_logged(&ws, &["check"], false).success();
+    assert_no_secret("check's log", &second.stderr);
+
+    let bodies: Vec<String> = hook.hits().iter().map(|h| String::from_utf8_lossy(&h.body).into_owned()).collect();
+    assert!(bodies.iter().any(|b| b.contains("document.changed")), "{bodies:?}");
+    for body in &bodies {
+        assert_no_secret("webhook body", body);
+    }
+    let docs = ws.run(&["docs", "list", "--json"]).success();
+    assert_no_secret("docs list --json", &docs.stdout);
+    assert_eq!(docs.json().as_array().map(Vec::len), Some(1), "one document: {}", docs.stdout);
+    // Not in the source row, the document, the fetch log, the HTTP cache or the outbox.
+    assert_no_secret("the database file", &database_bytes(&ws));
+    // Masked the same way every time: the source is not taken for one that moved.
+    let listed = ws.run(&["sources", "list", "--json"]).success().json();
+    assert_eq!(listed[0]["health"], "ok", "{listed}");
+    // The credentials were sent all the same.
+    let hits = site.all_hits();
+    assert!(hits.iter().filter(|h| h.path.contains(API_KEY)).count() >= 2, "{hits:?}");
 }
 
 #[test]

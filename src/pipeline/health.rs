@@ -6,6 +6,7 @@
 use url::Url;
 
 use crate::config::model::{Config, EventType, SourceKind, SourceSpec};
+use crate::redact::Redacted;
 use crate::store::{HealthKind, HealthProblem, HealthWrite, SourceState};
 
 /// What a poll saw that bears on health.
@@ -80,20 +81,23 @@ fn moved(
     final_url: Option<&Url>,
 ) -> Option<HealthProblem> {
     let known = state.and_then(|s| s.final_url.as_deref()).filter(|_| !config_changed)?;
-    let now = final_url?;
-    (known != now.as_str()).then(|| HealthProblem {
+    // The store keeps the destination with its credentials masked: compare it that way.
+    let now = crate::redact::url(final_url?);
+    (known != now).then(|| HealthProblem {
         kind: HealthKind::Redirected,
-        reason: format!("{} now leads to {now} (was {known})", spec.url),
+        reason: format!("{} now leads to {now} (was {known})", Redacted(&spec.url)),
     })
 }
 
 fn nothing_matched(spec: &SourceSpec) -> String {
     match (spec.kind, &spec.list, &spec.json) {
         (SourceKind::HtmlList, Some(list), _) => {
-            format!("list selector `{}` matched nothing at {}", list.item.source, spec.url)
+            format!("list selector `{}` matched nothing at {}", list.item.source, Redacted(&spec.url))
         }
-        (SourceKind::JsonList, _, Some(json)) => format!("JSON path `{}` held no items at {}", json.items, spec.url),
-        _ => format!("the feed at {} has no entries", spec.url),
+        (SourceKind::JsonList, _, Some(json)) => {
+            format!("JSON path `{}` held no items at {}", json.items, Redacted(&spec.url))
+        }
+        _ => format!("the feed at {} has no entries", Redacted(&spec.url)),
     }
 }
 

@@ -154,9 +154,11 @@ pub(super) fn canonical(spec: &SourceSpec, url: &Url) -> Url {
     crate::extract::canonical::canonical(url, &spec.strip_params)
 }
 
-/// A page source's document: the URL the operator configured, without its fragment.
+/// A page source's document: the URL the operator configured, without its fragment and with
+/// its credentials masked (`redact::masked`): the document's URL is stored, shown and sent in
+/// alerts, and the credentials belong to the config alone.
 pub(super) fn page_url(spec: &SourceSpec) -> Url {
-    let mut url = spec.url.clone();
+    let mut url = crate::redact::masked(&spec.url);
     url.set_fragment(None);
     url
 }

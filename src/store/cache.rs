@@ -1,4 +1,5 @@
-//! Conditional GET validators per URL.
+//! Conditional GET validators per URL, kept under the URL with its credentials masked
+//! (`redact::text`): a source's `api_key` stays in the config, not in the cache table.
 
 use std::collections::HashMap;
 
@@ -14,7 +15,7 @@ impl Store {
         let conn = self.conn();
         let found = conn
             .prepare_cached("SELECT etag, last_modified FROM http_cache WHERE url = ?1")?
-            .query_row([url], |row| Ok(Validators { etag: row.get(0)?, last_modified: row.get(1)? }))
+            .query_row([key(url)], |row| Ok(Validators { etag: row.get(0)?, last_modified: row.get(1)? }))
             .optional()?;
         Ok(found.unwrap_or_default())
     }
@@ -26,7 +27,7 @@ impl Store {
         let mut found = HashMap::with_capacity(urls.len());
         for url in urls {
             let v = stmt
-                .query_row([url], |row| Ok(Validators { etag: row.get(0)?, last_modified: row.get(1)? }))
+                .query_row([key(url)], |row| Ok(Validators { etag: row.get(0)?, last_modified: row.get(1)? }))
                 .optional()?;
             if let Some(v) = v {
                 found.insert(url.clone(), v);
@@ -37,8 +38,9 @@ impl Store {
 }
 
 pub(super) fn remember(tx: &Transaction<'_>, url: &str, validators: &Validators, at: Timestamp) -> Result<()> {
+    let url = key(url);
     if validators.is_empty() {
-        tx.prepare_cached("DELETE FROM http_cache WHERE url = ?1")?.execute([url])?;
+        tx.prepare_cached("DELETE FROM http_cache WHERE url = ?1")?.execute([&url])?;
         return Ok(());
     }
     tx.prepare_cached(
@@ -48,4 +50,8 @@ pub(super) fn remember(tx: &Transaction<'_>, url: &str, validators: &Validators,
     )?
     .execute(params![url, validators.etag, validators.last_modified, millis(at)])?;
     Ok(())
+}
+
+fn key(url: &str) -> std::borrow::Cow<'_, str> {
+    crate::redact::text(url)
 }

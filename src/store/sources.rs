@@ -92,7 +92,8 @@ impl Store {
                  ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, url = excluded.url",
             )?;
             for spec in specs {
-                stmt.execute(params![spec.id, spec.kind.as_str(), spec.url.as_str(), millis(now)])?;
+                // The source's URL as shown anywhere: its credentials stay in the config.
+                stmt.execute(params![spec.id, spec.kind.as_str(), crate::redact::url(&spec.url), millis(now)])?;
             }
         }
         tx.commit()?;
