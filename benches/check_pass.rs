@@ -4,7 +4,7 @@
 //!
 //! Environment: `SOURCES` (default 1000), `LAYOUT` (`mixed`: feeds read as feeds and pages
 //! through a content selector, the default; `html-list`: list pages with 5 followed articles
-//! each), `MAX_CONCURRENCY` (default 8, as shipped), `PASSES` (unchanged passes, default 3),
+//! each), `MAX_CONCURRENCY` (default 8, as shipped), `PASSES` (unchanged passes, default 3), `CHANGED_PASSES` (default 2),
 //! `WRAP` (a command the binary runs under, e.g. `heaptrack -o /tmp/x`, for profiling; peak RSS
 //! is then the wrapper's figure).
 
@@ -71,7 +71,7 @@ fn main() {
     for round in 1..=passes {
         report(&format!("unchanged pass #{round} (304s)"), timed_check(dir.path()));
     }
-    for round in 1..=2 {
+    for round in 1..=env("CHANGED_PASSES", 2) {
         // Every tenth source: feeds (even) and pages (odd) alike.
         publish(&site, count, |i| if i % 20 == 0 || i % 20 == 7 { round } else { 0 });
         report(&format!("10% changed pass #{round}"), timed_check(dir.path()));

@@ -38,10 +38,12 @@ pub(crate) fn sources(
             if let Some(id) = &entry.raw.get_ref().id {
                 ids.insert(id.get_ref().clone());
             }
+            report.set_base(entry.base);
             if let Ok(spec) = source(&mut report, entry, &mut seen) {
                 specs.push(Arc::new(spec));
             }
         }
+        report.set_base(0);
         ids.extend(file.tables.unread_source_ids.iter().cloned());
     }
     (specs, ids)
@@ -55,7 +57,7 @@ fn source(report: &mut Report<'_>, entry: &Entry<RawSource>, seen: &mut FirstSee
     let kind = required(report, &at, &key, "kind", raw.kind.as_ref()).and_then(|k| kind(report, &key, k));
     let url = required(report, &at, &key, "url", raw.url.as_ref())
         .and_then(|url| http_url(report, &format!("{key}.url"), url))
-        .and_then(|url| with_query(report, &key, url, raw.request.as_ref().map(Spanned::get_ref)));
+        .and_then(|url| with_query(report, &key, url, raw.request.as_ref().map(|r| &**r.get_ref())));
     let name = match &raw.name {
         Some(name) if name.get_ref().trim().is_empty() => {
             Err(report.error(Some(name.span()), &format!("{key}.name"), "must not be empty"))
@@ -214,7 +216,7 @@ fn list(
     key: &str,
     at: &Range<usize>,
     kind: Option<SourceKind>,
-    raw: Option<&Spanned<RawList>>,
+    raw: Option<&Spanned<Box<RawList>>>,
 ) -> Result<Option<ListSpec>, Reported> {
     let key = format!("{key}.list");
     let raw = match (kind, raw) {
@@ -255,7 +257,7 @@ fn json(
     at: &Range<usize>,
     kind: Option<SourceKind>,
     base: Option<&url::Url>,
-    raw: Option<&Spanned<RawJson>>,
+    raw: Option<&Spanned<Box<RawJson>>>,
 ) -> Result<Option<crate::config::model::JsonListSpec>, Reported> {
     match (kind, raw) {
         (Some(SourceKind::JsonList), None) => {
