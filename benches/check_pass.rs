@@ -5,7 +5,7 @@
 //! Environment: `SOURCES` (default 1000), `LAYOUT` (`mixed`: feeds read as feeds and pages
 //! through a content selector, the default; `html-list`: list pages with 5 followed articles
 //! each), `MAX_CONCURRENCY` (default 8, as shipped), `PASSES` (unchanged passes, default 3), `CHANGED_PASSES` (default 2),
-//! `WRAP` (a command the binary runs under, e.g. `heaptrack -o /tmp/x`, for profiling; peak RSS
+//! `PAGE_SCALE` (divides page sizes, for first passes at 20,000+ sources), `WRAP` (a command the binary runs under, e.g. `heaptrack -o /tmp/x`, for profiling; peak RSS
 //! is then the wrapper's figure).
 
 use std::process::Command;
@@ -57,7 +57,8 @@ fn main() {
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("regwatch.toml"), config(&base, layout, count, concurrency, "1h")).unwrap();
-    println!("check_pass: {count} sources, layout {}, max_concurrency {concurrency}", layout.name());
+    let scale = std::env::var("PAGE_SCALE").unwrap_or_else(|_| "1".to_owned());
+    println!("check_pass: {count} sources, layout {}, page sizes / {scale}, max_concurrency {concurrency}", layout.name());
 
     let report = |label: &str, (secs, rss): (f64, Option<u64>)| {
         let rss = rss.map_or("n/a".to_owned(), |kib| format!("{:.1} MiB", kib as f64 / 1024.0));
