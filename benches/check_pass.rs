@@ -29,8 +29,12 @@ fn timed_check(dir: &std::path::Path) -> (f64, Option<u64>) {
     argv.push(bin.to_owned());
     argv.extend(["--config", "regwatch.toml", "check"].map(str::to_owned));
     let started = Instant::now();
-    let output =
-        Command::new(&argv[0]).args(&argv[1..]).current_dir(dir).env("RUST_LOG", "warn").output().expect("run regwatch");
+    let output = Command::new(&argv[0])
+        .args(&argv[1..])
+        .current_dir(dir)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run regwatch");
     let secs = started.elapsed().as_secs_f64();
     assert!(output.status.success(), "check failed: {}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -58,7 +62,10 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("regwatch.toml"), config(&base, layout, count, concurrency, "1h")).unwrap();
     let scale = std::env::var("PAGE_SCALE").unwrap_or_else(|_| "1".to_owned());
-    println!("check_pass: {count} sources, layout {}, page sizes / {scale}, max_concurrency {concurrency}", layout.name());
+    println!(
+        "check_pass: {count} sources, layout {}, page sizes / {scale}, max_concurrency {concurrency}",
+        layout.name()
+    );
 
     let report = |label: &str, (secs, rss): (f64, Option<u64>)| {
         let rss = rss.map_or("n/a".to_owned(), |kib| format!("{:.1} MiB", kib as f64 / 1024.0));

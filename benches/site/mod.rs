@@ -181,7 +181,8 @@ fn render(site: &Site, path: &str) -> Option<(&'static str, Vec<u8>, String)> {
         Some((i, k)) => {
             let (i, k) = (i.parse::<usize>().ok()?, number(k, ".html")?);
             let rev = if k == 0 { site.revision(i)? } else { 0 };
-            (k < ARTICLES_PER_LIST).then(|| ("text/html; charset=utf-8", article(i, k, rev), format!("\"a{i}.{k}-{rev}\"")))
+            (k < ARTICLES_PER_LIST)
+                .then(|| ("text/html; charset=utf-8", article(i, k, rev), format!("\"a{i}.{k}-{rev}\"")))
         }
     }
 }
