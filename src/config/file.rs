@@ -98,7 +98,7 @@ const SOURCES_PER_CHUNK: usize = 1000;
 /// after the first cut: every chunk after the first holds sources only, so only their entries
 /// carry a base offset.
 fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
-    let whole = vec![0..text.len()];
+    let whole = std::iter::once(0..text.len()).collect();
     if text.contains(r#"""""#) || text.contains("'''") {
         return whole;
     }

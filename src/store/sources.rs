@@ -163,3 +163,50 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store_with(dir: &std::path::Path, ids: &[&str]) -> Store {
+        let store = Store::open(&dir.join("t.db")).unwrap();
+        let toml: String = ids
+            .iter()
+            .map(|id| format!("[[source]]\nid = \"{id}\"\nkind = \"page\"\nurl = \"https://example.org/{id}\"\n"))
+            .collect();
+        std::fs::write(dir.join("c.toml"), toml).unwrap();
+        let config = crate::config::load(&dir.join("c.toml"), &[]).unwrap().config;
+        store.register_sources(&config.sources, Timestamp::UNIX_EPOCH).unwrap();
+        store
+    }
+
+    #[test]
+    fn a_step_takes_due_sources_soonest_first_and_stops_at_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(dir.path(), &["new", "early", "late", "busy", "future", "later"]);
+        let at = |s: i64| Timestamp::from_second(s).unwrap();
+        for (id, due) in [("early", 100), ("late", 200), ("busy", 50), ("future", 1_000), ("later", 2_000)] {
+            store
+                .conn()
+                .execute("UPDATE source SET next_due = ?2 WHERE id = ?1", params![id, at(due).as_millisecond()])
+                .unwrap();
+        }
+        let now = at(500);
+        // `busy` is polling already: skipped, not counted.
+        let mut startable = |id: &str| id != "busy";
+        let step = store.schedule_step(now, 10, &mut startable).unwrap();
+        let due: Vec<&str> = step.due.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(due, ["new", "early", "late"]);
+        assert_eq!(step.due[0].1, Timestamp::UNIX_EPOCH, "never polled: due since the epoch");
+        assert_eq!(step.next, Some(at(1_000)));
+
+        // Two free slots: the third due source is what to wake for (now).
+        let step = store.schedule_step(now, 2, &mut startable).unwrap();
+        assert_eq!(step.due.len(), 2);
+        assert_eq!(step.next, Some(at(200)));
+
+        // Nothing startable: nothing due, nothing next.
+        let step = store.schedule_step(now, 10, &mut |_| false).unwrap();
+        assert_eq!(step, ScheduleStep::default());
+    }
+}
