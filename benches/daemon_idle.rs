@@ -51,19 +51,22 @@ fn unit_environment() -> Vec<(String, String)> {
         .collect()
 }
 
-/// `lag_ms` of each "Poll started." line the scheduler logs (JSON, at debug), as it comes.
+/// Each "Poll started" line the scheduler logs (JSON, at debug), as it comes: its `lag_ms`, or -1
+/// for a source's first poll.
 fn collect_lags(stderr: std::process::ChildStderr, lags: Arc<Mutex<Vec<(Instant, i64, String)>>>) {
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
             let Ok(event) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
-            if event["message"] != "Poll started." {
+            let message = event["message"].as_str().unwrap_or_default();
+            if !message.starts_with("Poll started") {
                 if event["level"] == "ERROR" || event["level"] == "WARN" {
                     eprintln!("daemon: {line}");
                 }
                 continue;
             }
-            let lag = event["lag_ms"].as_i64().unwrap_or(0);
+            // A first poll has no due time to be late against.
+            let lag = event["lag_ms"].as_i64().unwrap_or(-1);
             let source = event["source"].as_str().unwrap_or_default().to_owned();
             lags.lock().unwrap().push((Instant::now(), lag, source));
         }
@@ -147,8 +150,13 @@ fn main() {
     let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
     let status = child.wait().unwrap();
     let cpu_secs = (after - before) as f64 / ticks_per_second();
-    let mut later: Vec<i64> =
-        lags.lock().unwrap().iter().filter(|(at, _, _)| *at >= settled).map(|(_, lag, _)| *lag).collect();
+    let mut later: Vec<i64> = lags
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(at, lag, _)| *at >= settled && *lag >= 0)
+        .map(|(_, lag, _)| *lag)
+        .collect();
     later.sort_unstable();
     let mib = |kib: u64| kib as f64 / 1024.0;
     println!("daemon_idle: {count} sources, layout {}, interval {interval}", layout.name());

@@ -55,6 +55,8 @@ pub(super) async fn scheduler_loop(
                 // Lateness against the persisted due time: what an operator's SLO is about.
                 let lag_ms = now.duration_since(due).as_millis();
                 debug!(source = %id, lag_ms, "Poll started.");
+            } else {
+                debug!(source = %id, "Poll started; first poll of this source.");
             }
             let (deps, task_spec) = (services.deps.clone(), Arc::clone(spec));
             let handle = polls.spawn(async move { poll_source(&deps, task_spec).await });
