@@ -66,7 +66,11 @@ fn collect_lags(stderr: std::process::ChildStderr, lags: Arc<Mutex<Vec<(Instant,
                 continue;
             }
             // A first poll has no due time to be late against.
-            let lag = event["lag_ms"].as_i64().unwrap_or(-1);
+            // tracing writes an i128 field as a string in JSON.
+            let lag = event["lag_ms"]
+                .as_i64()
+                .or_else(|| event["lag_ms"].as_str().and_then(|s| s.parse().ok()))
+                .unwrap_or(-1);
             let source = event["source"].as_str().unwrap_or_default().to_owned();
             lags.lock().unwrap().push((Instant::now(), lag, source));
         }
