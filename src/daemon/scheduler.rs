@@ -64,8 +64,10 @@ pub(super) async fn scheduler_loop(
             spawned += 1;
         }
         let mut wait = step.next.map_or(MAX_SLEEP, |at| services.deps.clock.until(at).min(MAX_SLEEP));
-        if wait.is_zero() && spawned == 0 {
-            // Due but not startable (a store that cannot record polls): do not spin.
+        if spawned == 0 && step.next.is_some_and(|at| at <= now) {
+            // Due at this step's time but not startable (a store that cannot record polls): do
+            // not spin. One that came due while the step ran is started at once: a second's
+            // sleep there was the whole tail of the schedule lag (p99 975 ms).
             wait = MIN_SLEEP;
         }
         let at_capacity = polls.len() >= capacity;
