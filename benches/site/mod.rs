@@ -1,35 +1,97 @@
-//! A local site for benchmarks: 1,000 sources (RSS feeds and pages of 10–200 KB), served
-//! from memory on 127.0.0.1 with ETags, that a benchmark can revise between passes.
+//! A local site for benchmarks: N sources served from 127.0.0.1 with ETags, that a benchmark can
+//! revise between passes. Two layouts (`LAYOUT`):
+//!
+//! - `mixed` (default): RSS feeds read as feeds (even sources) and pages of 10–200 KB read
+//!   through a content selector (odd sources), nothing followed;
+//! - `html-list`: list pages of 5 entries, each entry an article page of 2–40 KB that the
+//!   source follows.
+//!
+//! `PAGE_SCALE` divides every page size (e.g. 20: 0.5–10 KB pages).
+//!
+//! Pages are rendered on each request from (source, revision): the site holds one revision
+//! number per source, not the pages, so 50,000 sources cost the benchmark process no more memory
+//! than 1,000. A body is a pure function of its path and revision, so the ETag names those.
 
 #![allow(dead_code, unreachable_pub, reason = "each benchmark uses part of it")]
 
-use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use sha2::Digest;
 
-pub type Pages = Arc<Mutex<HashMap<String, (String, Arc<Vec<u8>>)>>>;
+/// Entries on each list page of the `html-list` layout.
+pub const ARTICLES_PER_LIST: usize = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Mixed,
+    HtmlList,
+}
+
+impl Layout {
+    /// `LAYOUT` from the environment: `mixed` (default) or `html-list`.
+    pub fn from_env() -> Self {
+        match std::env::var("LAYOUT").as_deref() {
+            Ok("html-list") => Self::HtmlList,
+            Ok("mixed") | Err(_) => Self::Mixed,
+            Ok(other) => panic!("LAYOUT must be `mixed` or `html-list`, not `{other}`"),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mixed => "mixed (feeds + pages)",
+            Self::HtmlList => "html-list (5 followed articles each)",
+        }
+    }
+}
+
+/// The site's state: a revision per source, and a count of what it served.
+#[derive(Debug)]
+pub struct Site {
+    pub layout: Layout,
+    revisions: Mutex<Vec<usize>>,
+    served_bytes: AtomicU64,
+    requests: AtomicU64,
+}
+
+pub type Pages = Arc<Site>;
+
+impl Site {
+    /// Bytes and requests served since the last call, and resets both.
+    pub fn take_served(&self) -> (u64, u64) {
+        (self.served_bytes.swap(0, Ordering::Relaxed), self.requests.swap(0, Ordering::Relaxed))
+    }
+
+    fn revision(&self, index: usize) -> Option<usize> {
+        self.revisions.lock().unwrap().get(index).copied()
+    }
+}
 
 const PARAGRAPH_ZH: &str = "第十二条 网络数据处理者应当按照网络安全等级保护制度的要求，加强网络数据安全防护，建立健全网络数据安全管理制度，采取加密、备份、访问控制、安全认证等技术措施，保障网络数据安全。";
 const PARAGRAPH_EN: &str = "Article 12: Network data handlers shall, in accordance with the multi-level protection scheme, strengthen the security of network data, establish data security management systems, and adopt technical measures such as encryption, backup, access control and authentication.";
 
 fn size_of(index: usize) -> usize {
-    // Spread evenly over 10–200 KB.
-    10_000 + (index * 7_919) % 190_000
+    // Spread evenly over 10–200 KB, divided by `PAGE_SCALE` (default 1): at 20,000 sources and
+    // more a first pass of full-size pages takes longer than a benchmark should.
+    static SCALE: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
+        std::env::var("PAGE_SCALE").ok().and_then(|v| v.parse().ok()).filter(|s| *s > 0).unwrap_or(1)
+    });
+    (10_000 + (index * 7_919) % 190_000) / *SCALE
 }
 
-/// A source's text. A revision edits one paragraph, as a regulator amending a draft would.
-fn paragraphs(index: usize, revision: usize) -> Vec<String> {
+/// A text of about `size` bytes. A revision edits one paragraph, as a regulator amending a
+/// draft would.
+fn paragraphs(key: &str, size: usize, revision: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut len = 0;
     let mut n = 0;
-    while len < size_of(index) {
+    while len < size {
         let p = if n % 2 == 0 { PARAGRAPH_ZH } else { PARAGRAPH_EN };
-        let mut line = format!("{p} ({index}-{n})");
+        let mut line = format!("{p} ({key}-{n})");
         if revision > 0 && n == 3 {
             line.push_str(&format!(" Amended in revision {revision}."));
         }
@@ -40,18 +102,18 @@ fn paragraphs(index: usize, revision: usize) -> Vec<String> {
     out
 }
 
-fn page(index: usize, revision: usize) -> Vec<u8> {
-    let body: String = paragraphs(index, revision).iter().map(|p| format!("<p>{p}</p>\n")).collect();
+fn page(key: &str, size: usize, revision: usize) -> Vec<u8> {
+    let body: String = paragraphs(key, size, revision).iter().map(|p| format!("<p>{p}</p>\n")).collect();
     format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Page {index}</title><script>var stat = {index};</script></head>\
-         <body><nav><a href=\"/\">Home</a></nav><div class=\"content\"><h1>Measures {index}</h1>{body}</div><footer>footer</footer></body></html>"
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Page {key}</title><script>var stat = 1;</script></head>\
+         <body><nav><a href=\"/\">Home</a></nav><div class=\"content\"><h1>Measures {key}</h1>{body}</div><footer>footer</footer></body></html>"
     )
     .into_bytes()
 }
 
 /// A feed's entries; a revision publishes one more entry at the top.
 fn feed(index: usize, revision: usize) -> Vec<u8> {
-    let paras = paragraphs(index, 0);
+    let paras = paragraphs(&index.to_string(), size_of(index), 0);
     let per_item = paras.len().div_ceil(10).max(1);
     let items: String = paras
         .chunks(per_item)
@@ -76,58 +138,113 @@ fn feed(index: usize, revision: usize) -> Vec<u8> {
     format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Feed {index}</title><link>http://feeds.example/</link>{items}</channel></rss>").into_bytes()
 }
 
-pub fn publish(pages: &Pages, count: usize, revision_of: impl Fn(usize) -> usize) {
-    let mut map = pages.lock().unwrap();
-    for i in 0..count {
-        let rev = revision_of(i);
-        if i % 2 == 0 {
-            map.insert(format!("/feed/{i}.xml"), ("application/rss+xml; charset=utf-8".into(), Arc::new(feed(i, rev))));
-        } else {
-            map.insert(format!("/page/{i}.html"), ("text/html; charset=utf-8".into(), Arc::new(page(i, rev))));
+/// A list page: its entries never change (a revision edits the first article, not the list).
+fn list(index: usize) -> Vec<u8> {
+    let items: String = (0..ARTICLES_PER_LIST)
+        .map(|k| {
+            format!("<li><a href=\"/list/{index}/{k}.html\">Measures {index}-{k} (draft for comment)</a><span class=\"date\">2023-08-0{}</span></li>\n", k + 1)
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>List {index}</title></head>\
+         <body><nav><a href=\"/\">Home</a></nav><ul class=\"list\">{items}</ul><footer>footer</footer></body></html>"
+    )
+    .into_bytes()
+}
+
+/// An article of a list: 2–40 KB.
+fn article(index: usize, k: usize, revision: usize) -> Vec<u8> {
+    let size = size_of(index * ARTICLES_PER_LIST + k) / 5;
+    page(&format!("{index}.{k}"), size, if k == 0 { revision } else { 0 })
+}
+
+/// The body a path names at the site's current revisions, and its ETag.
+fn render(site: &Site, path: &str) -> Option<(&'static str, Vec<u8>, String)> {
+    let number = |s: &str, suffix: &str| s.strip_suffix(suffix)?.parse::<usize>().ok();
+    if let Some(rest) = path.strip_prefix("/feed/") {
+        let i = number(rest, ".xml")?;
+        let rev = site.revision(i)?;
+        return Some(("application/rss+xml; charset=utf-8", feed(i, rev), format!("\"f{i}-{rev}\"")));
+    }
+    if let Some(rest) = path.strip_prefix("/page/") {
+        let i = number(rest, ".html")?;
+        let rev = site.revision(i)?;
+        return Some(("text/html; charset=utf-8", page(&i.to_string(), size_of(i), rev), format!("\"p{i}-{rev}\"")));
+    }
+    let rest = path.strip_prefix("/list/")?;
+    match rest.split_once('/') {
+        None => {
+            let i = number(rest, ".html")?;
+            site.revision(i)?;
+            Some(("text/html; charset=utf-8", list(i), format!("\"l{i}\"")))
+        }
+        Some((i, k)) => {
+            let (i, k) = (i.parse::<usize>().ok()?, number(k, ".html")?);
+            let rev = if k == 0 { site.revision(i)? } else { 0 };
+            (k < ARTICLES_PER_LIST)
+                .then(|| ("text/html; charset=utf-8", article(i, k, rev), format!("\"a{i}.{k}-{rev}\"")))
         }
     }
 }
 
-pub async fn serve(State(pages): State<Pages>, uri: Uri, headers: HeaderMap) -> Response {
-    let Some((ct, body)) = pages.lock().unwrap().get(uri.path()).cloned() else {
+/// Sets every source's revision.
+pub fn publish(site: &Site, count: usize, revision_of: impl Fn(usize) -> usize) {
+    let mut revisions = site.revisions.lock().unwrap();
+    revisions.clear();
+    revisions.extend((0..count).map(revision_of));
+}
+
+pub async fn serve(State(site): State<Pages>, uri: Uri, headers: HeaderMap) -> Response {
+    site.requests.fetch_add(1, Ordering::Relaxed);
+    let Some((ct, body, etag)) = render(&site, uri.path()) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let etag = format!("\"{}\"", hex::encode(&sha2::Sha256::digest(body.as_slice())[..8]));
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
-    let mut response = (StatusCode::OK, body.as_ref().clone()).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_str(&ct).unwrap());
+    site.served_bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
+    let mut response = (StatusCode::OK, body).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     response.headers_mut().insert(header::ETAG, HeaderValue::from_str(&etag).unwrap());
     response
 }
 
-pub fn config(base: &str, count: usize, concurrency: usize) -> String {
+/// The config for `count` sources of the site's layout; `interval` as the config writes it.
+pub fn config(base: &str, layout: Layout, count: usize, concurrency: usize, interval: &str) -> String {
     let mut out = format!(
         "[storage]\ndatabase = \"bench.db\"\n[fetch]\nallow_private_networks = [\"127.0.0.1/32\"]\nper_host_delay = \"0s\"\n\
          per_host_concurrency = {concurrency}\nmax_concurrency = {concurrency}\n"
     );
     for i in 0..count {
-        if i % 2 == 0 {
-            out.push_str(&format!(
-                "[[source]]\nid = \"feed-{i}\"\nname = \"Feed {i}\"\nkind = \"feed\"\nurl = \"{base}/feed/{i}.xml\"\n"
-            ));
-        } else {
-            out.push_str(&format!(
-                "[[source]]\nid = \"page-{i}\"\nname = \"Page {i}\"\nkind = \"page\"\nurl = \"{base}/page/{i}.html\"\n[source.article]\ncontent = \"div.content\"\n"
-            ));
+        match layout {
+            Layout::Mixed if i % 2 == 0 => out.push_str(&format!(
+                "[[source]]\nid = \"feed-{i}\"\nname = \"Feed {i}\"\nkind = \"feed\"\nurl = \"{base}/feed/{i}.xml\"\ninterval = \"{interval}\"\n"
+            )),
+            Layout::Mixed => out.push_str(&format!(
+                "[[source]]\nid = \"page-{i}\"\nname = \"Page {i}\"\nkind = \"page\"\nurl = \"{base}/page/{i}.html\"\ninterval = \"{interval}\"\n\
+                 [source.article]\ncontent = \"div.content\"\n"
+            )),
+            Layout::HtmlList => out.push_str(&format!(
+                "[[source]]\nid = \"list-{i}\"\nname = \"List {i}\"\nkind = \"html-list\"\nurl = \"{base}/list/{i}.html\"\ninterval = \"{interval}\"\n\
+                 [source.list]\nitem = \"ul.list li\"\ntitle = \"a\"\nlink = \"a\"\ndate = \".date\"\n[source.article]\ncontent = \"div.content\"\n"
+            )),
         }
     }
     out
 }
 
-/// Starts the site on `runtime`; returns its pages (to revise) and base URL.
-pub fn start(runtime: &tokio::runtime::Runtime, count: usize) -> (Pages, String) {
-    let pages: Pages = Arc::default();
-    publish(&pages, count, |_| 0);
+/// Starts the site on `runtime` with every source at revision 0; returns it and its base URL.
+pub fn start(runtime: &tokio::runtime::Runtime, layout: Layout, count: usize) -> (Pages, String) {
+    let site = Arc::new(Site {
+        layout,
+        revisions: Mutex::new(Vec::new()),
+        served_bytes: AtomicU64::new(0),
+        requests: AtomicU64::new(0),
+    });
+    publish(&site, count, |_| 0);
     let listener = runtime.block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0))).unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = Router::new().fallback(serve).with_state(Arc::clone(&pages));
+    let app = Router::new().fallback(serve).with_state(Arc::clone(&site));
     runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (pages, base)
+    (site, base)
 }

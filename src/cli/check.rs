@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use serde::Serialize;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::context;
@@ -86,20 +85,26 @@ fn select(all: &[Arc<SourceSpec>], wanted: &[String]) -> anyhow::Result<Vec<Arc<
         .collect()
 }
 
-/// Polls every source, at most `max_concurrency` at once.
+/// Polls every source, at most `max_concurrency` at once. Tasks are spawned as slots free up,
+/// not all up front: a waiting task holds its future's whole state, and 50,000 of them cost
+/// hundreds of megabytes before the first poll finishes.
 pub(crate) async fn check_all(deps: &Deps, specs: Vec<Arc<SourceSpec>>, show_progress: bool) -> Vec<PollReport> {
     let bar = progress_bar(specs.len(), show_progress);
-    let slots = Arc::new(Semaphore::new(deps.config.fetch.max_concurrency.max(1)));
+    let slots = deps.config.fetch.max_concurrency.max(1);
+    let mut pending = specs.into_iter();
     let mut tasks = JoinSet::new();
-    for spec in specs {
-        let (deps, slots) = (deps.clone(), Arc::clone(&slots));
-        tasks.spawn(async move {
-            let _slot = slots.acquire_owned().await;
-            poll_source(&deps, spec).await
-        });
+    let mut spawn_next = |tasks: &mut JoinSet<PollReport>| {
+        if let Some(spec) = pending.next() {
+            let deps = deps.clone();
+            tasks.spawn(async move { poll_source(&deps, spec).await });
+        }
+    };
+    for _ in 0..slots {
+        spawn_next(&mut tasks);
     }
     let mut reports = Vec::new();
     while let Some(joined) = tasks.join_next().await {
+        spawn_next(&mut tasks);
         match joined {
             Ok(report) => {
                 if let Some(bar) = &bar {

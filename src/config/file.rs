@@ -49,6 +49,8 @@ pub(crate) struct Tables {
 pub(crate) struct Entry<T> {
     pub(crate) position: usize,
     pub(crate) raw: Spanned<T>,
+    /// Where the spans in `raw` count from in the file (its chunk's first byte; 0 mostly).
+    pub(crate) base: usize,
 }
 
 impl<T> Entry<T> {
@@ -66,31 +68,113 @@ pub(crate) fn parse(path: PathBuf, text: String, role: Role, issues: &mut Vec<Co
 }
 
 fn read_tables(text: &str, role: Role, report: &mut Report<'_>) -> Tables {
+    let mut tables = Tables::default();
+    let mut before = ArrayBases::default();
+    let chunks = chunks(text);
+    if let [whole] = chunks.as_slice()
+        && whole.len() == text.len()
+    {
+        read_chunk(text, role, report, &mut tables, &mut before, 0);
+        return tables;
+    }
+    for range in chunks {
+        let base = range.start;
+        report.set_base(base);
+        read_chunk(&text[range], role, report, &mut tables, &mut before, base);
+    }
+    report.set_base(0);
+    tables
+}
+
+/// A file with twice this many `[[source]]` headers or more is parsed in chunks of this many
+/// sources: the TOML library's spanned tree costs about 3 KB per source, 150 MB for 50,000 at
+/// once.
+const SOURCES_PER_CHUNK: usize = 1000;
+
+/// Byte ranges that are TOML documents of their own: the file cut before every
+/// `SOURCES_PER_CHUNK`th `[[source]]` header (a source's `[source.*]` tables follow its header,
+/// so a source is never cut). The whole file when it is small, when it has multi-line strings (in
+/// which a line could merely look like a header), or when a table other than a source's comes
+/// after the first cut: every chunk after the first holds sources only, so only their entries
+/// carry a base offset.
+fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
+    let whole = std::iter::once(0..text.len()).collect();
+    if text.contains(r#"""""#) || text.contains("'''") {
+        return whole;
+    }
+    let mut headers = Vec::new();
+    let mut offset = 0;
+    let mut foreign = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let rest = trimmed.strip_prefix("[[source]]").map(str::trim_start);
+        if rest.is_some_and(|r| r.is_empty() || r.starts_with('#')) {
+            headers.push(offset);
+        } else if trimmed.starts_with('[') && !trimmed.starts_with("[source.") {
+            foreign.push(offset);
+        }
+        offset += line.len();
+    }
+    if headers.len() < 2 * SOURCES_PER_CHUNK || foreign.last().is_some_and(|at| *at > headers[SOURCES_PER_CHUNK]) {
+        return whole;
+    }
+    let mut cuts: Vec<usize> = headers.iter().copied().step_by(SOURCES_PER_CHUNK).skip(1).collect();
+    cuts.insert(0, 0);
+    cuts.push(text.len());
+    cuts.windows(2).map(|w| w[0]..w[1]).collect()
+}
+
+/// How many elements of each array of tables earlier chunks of the file held: an element's
+/// position (and `source[1234]` in messages) counts from the top of the file.
+#[derive(Debug, Default)]
+pub(crate) struct ArrayBases {
+    counts: std::collections::HashMap<String, usize>,
+}
+
+impl ArrayBases {
+    pub(crate) fn of(&self, key: &str) -> usize {
+        self.counts.get(key).copied().unwrap_or(0)
+    }
+}
+
+fn read_chunk(
+    text: &str,
+    role: Role,
+    report: &mut Report<'_>,
+    tables: &mut Tables,
+    before: &mut ArrayBases,
+    base: usize,
+) {
     let (root, syntax_errors) = DeTable::parse_recoverable(text);
     let root = root.into_inner();
     if !syntax_errors.is_empty() {
         for error in &syntax_errors {
             report.error(error.span(), "", format!("invalid TOML: {}", error.message()));
         }
-        return salvage(root, role);
+        salvage(root, role, tables);
+        return;
     }
     let mut root = root;
-    strip_unknown(&mut root, "", "", role, report);
-    let mut tables = Tables::default();
+    strip_unknown(&mut root, "", "", role, report, before);
+    let mut counts = Vec::new();
     for (key, value) in root {
         if ARRAY_KEYS.contains(&key.get_ref().as_ref()) {
-            read_array(&key, value, &mut tables, report);
+            if let DeValue::Array(items) = value.get_ref() {
+                counts.push((key.get_ref().to_string(), items.len()));
+            }
+            read_array(&key, value, (before.of(key.get_ref()), base), tables, report);
         } else {
-            read_one(&key, value, 0, &mut tables, report);
+            read_one(&key, value, (0, base), tables, report);
         }
     }
-    tables
+    for (key, n) in counts {
+        *before.counts.entry(key).or_default() += n;
+    }
 }
 
 /// From a file with syntax errors, keep only what stops the errors from multiplying: its
 /// include list (other files still get checked) and the ids it defines.
-fn salvage(root: DeTable<'_>, role: Role) -> Tables {
-    let mut tables = Tables::default();
+fn salvage(root: DeTable<'_>, role: Role, tables: &mut Tables) {
     for (key, value) in root {
         match key.get_ref().as_ref() {
             "include" if role == Role::Main => {
@@ -103,7 +187,6 @@ fn salvage(root: DeTable<'_>, role: Role) -> Tables {
             _ => {}
         }
     }
-    tables
 }
 
 fn ids_in(value: &DeValue<'_>) -> Vec<String> {
@@ -118,7 +201,13 @@ fn id_of(value: &DeValue<'_>) -> Option<String> {
     id.get_ref().as_str().map(str::to_owned)
 }
 
-fn read_array(key: &Spanned<Cow<'_, str>>, value: Spanned<DeValue<'_>>, tables: &mut Tables, report: &mut Report<'_>) {
+fn read_array(
+    key: &Spanned<Cow<'_, str>>,
+    value: Spanned<DeValue<'_>>,
+    (first, base): (usize, usize),
+    tables: &mut Tables,
+    report: &mut Report<'_>,
+) {
     let name = key.get_ref().as_ref();
     let span = value.span();
     match value.into_inner() {
@@ -127,7 +216,7 @@ fn read_array(key: &Spanned<Cow<'_, str>>, value: Spanned<DeValue<'_>>, tables: 
                 let element_span = item.span();
                 let single: DeArray<'_> = std::iter::once(item).collect();
                 let wrapped = Spanned::new(element_span, DeValue::Array(single));
-                read_one(key, wrapped, position, tables, report);
+                read_one(key, wrapped, (first + position, base), tables, report);
             }
         }
         _ => {
@@ -144,13 +233,13 @@ fn read_array(key: &Spanned<Cow<'_, str>>, value: Spanned<DeValue<'_>>, tables: 
 fn read_one(
     key: &Spanned<Cow<'_, str>>,
     value: Spanned<DeValue<'_>>,
-    position: usize,
+    (position, base): (usize, usize),
     tables: &mut Tables,
     report: &mut Report<'_>,
 ) {
     let located = value.clone();
     match deserialize_part(key, value) {
-        Ok(part) => absorb(tables, part, position),
+        Ok(part) => absorb(tables, part, position, base),
         Err(error) => {
             let name = key.get_ref().as_ref();
             // An array element arrives wrapped in a one-element array; look inside it.
@@ -191,15 +280,15 @@ fn deserialize_part<'i>(key: &Spanned<Cow<'i, str>>, value: Spanned<DeValue<'i>>
     RawFile::deserialize(Deserializer::from(Spanned::new(span, table)))
 }
 
-fn absorb(tables: &mut Tables, part: RawFile, position: usize) {
+fn absorb(tables: &mut Tables, part: RawFile, position: usize, base: usize) {
     tables.include.extend(part.include);
     tables.storage = part.storage.or(tables.storage.take());
     tables.fetch = part.fetch.or(tables.fetch.take());
     tables.smtp = part.smtp.or(tables.smtp.take());
     tables.web = part.web.or(tables.web.take());
-    tables.sources.extend(part.source.into_iter().map(|raw| Entry { position, raw }));
-    tables.topics.extend(part.topic.into_iter().map(|raw| Entry { position, raw }));
-    tables.subscribers.extend(part.subscriber.into_iter().map(|raw| Entry { position, raw }));
+    tables.sources.extend(part.source.into_iter().map(|raw| Entry { position, raw, base }));
+    tables.topics.extend(part.topic.into_iter().map(|raw| Entry { position, raw, base }));
+    tables.subscribers.extend(part.subscriber.into_iter().map(|raw| Entry { position, raw, base }));
 }
 
 /// The dotted key under `offset`: the deepest key, or scalar value, whose span holds it.
@@ -261,5 +350,52 @@ mod tests {
         assert_eq!(key_at(&value, at("5"), "").as_deref(), Some("source[0].list.item"));
         assert_eq!(key_at(&value, at("3]"), "").as_deref(), Some("source[0].list.ignore[1]"));
         assert_eq!(key_at(&value, at("\"a\""), "").as_deref(), Some("source[0].id"));
+    }
+
+    /// A config of 2,500 sources, with three mistakes past the first chunk.
+    fn large(extra_table: bool) -> (String, usize, usize) {
+        let mut text = String::from("[storage]\ndatabase = \"x.db\"\n");
+        let (mut bad_url_line, mut unknown_line) = (0, 0);
+        for i in 0..2500 {
+            // Source 2400 repeats source 7's id.
+            let id = if i == 2400 { 7 } else { i };
+            text.push_str(&format!("[[source]]\nid = \"s-{id}\"\nkind = \"page\"\n"));
+            if i == 2100 {
+                bad_url_line = text.lines().count() + 1;
+                text.push_str("url = \"ftp://example.org/\"\n");
+            } else {
+                text.push_str(&format!("url = \"https://example.org/{i}\"\n"));
+            }
+            if i == 1500 {
+                unknown_line = text.lines().count() + 2;
+                text.push_str("[source.article]\ncontnet = \"div\"\n");
+            }
+        }
+        if extra_table {
+            text.push_str("[fetch]\nmax_concurrency = 4\n");
+        }
+        (text, bad_url_line, unknown_line)
+    }
+
+    fn issues_of(text: &str) -> Vec<(Option<usize>, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("regwatch.toml");
+        std::fs::write(&path, text).unwrap();
+        let errors = crate::config::load_with(&path, &|_| None, &[]).unwrap_err();
+        errors.0.iter().map(|i| (i.line, i.key.clone())).collect()
+    }
+
+    #[test]
+    fn a_large_file_is_read_in_chunks_with_exact_lines_and_positions() {
+        let (text, bad_url_line, unknown_line) = large(false);
+        assert!(chunks(&text).len() > 1, "2,500 sources are read in chunks");
+        let issues = issues_of(&text);
+        assert!(issues.contains(&(Some(bad_url_line), "source[2100].url".to_owned())), "{issues:?}");
+        assert!(issues.contains(&(Some(unknown_line), "source[1500].article.contnet".to_owned())), "{issues:?}");
+        assert!(issues.iter().any(|(_, key)| key == "source[2400].id"), "{issues:?}");
+        // The same file read whole (a table after the sources forbids chunks) says the same.
+        let (whole, _, _) = large(true);
+        assert_eq!(chunks(&whole).len(), 1);
+        assert_eq!(issues_of(&whole), issues);
     }
 }

@@ -88,15 +88,23 @@ pub(crate) struct Report<'a> {
     /// Where each line starts, computed once on first use: a config of 50,000 sources asks for
     /// a line per source, and counting newlines from the top each time made loading quadratic.
     lines: std::cell::OnceCell<LineIndex>,
+    /// Where in the file the spans being reported count from: a large file is parsed in chunks
+    /// (`file::chunks`), and a chunk's spans start at its own first byte.
+    base: usize,
 }
 
 impl<'a> Report<'a> {
     pub(crate) fn new(file: &'a Path, text: &'a str, issues: &'a mut Vec<ConfigIssue>) -> Self {
-        Self { file, text, issues, lines: std::cell::OnceCell::new() }
+        Self { file, text, issues, lines: std::cell::OnceCell::new(), base: 0 }
+    }
+
+    /// Spans reported from now on count from byte `base` of the file.
+    pub(crate) fn set_base(&mut self, base: usize) {
+        self.base = base;
     }
 
     fn line(&self, offset: usize) -> usize {
-        self.lines.get_or_init(|| LineIndex::new(self.text)).line_at(offset)
+        self.lines.get_or_init(|| LineIndex::new(self.text)).line_at(self.base + offset)
     }
 
     pub(crate) fn file(&self) -> &Path {

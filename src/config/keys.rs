@@ -6,6 +6,7 @@
 
 use toml::de::{DeTable, DeValue};
 
+use crate::config::file::ArrayBases;
 use crate::config::issue::Report;
 use crate::config::raw::schema;
 
@@ -22,7 +23,16 @@ pub(crate) enum Role {
     Include,
 }
 
-pub(crate) fn strip_unknown(table: &mut DeTable<'_>, path: &str, prefix: &str, role: Role, report: &mut Report<'_>) {
+/// `before` counts the elements of top-level arrays that came before this table (a file read in
+/// chunks): `source[i]` in messages counts from the top of the file.
+pub(crate) fn strip_unknown(
+    table: &mut DeTable<'_>,
+    path: &str,
+    prefix: &str,
+    role: Role,
+    report: &mut Report<'_>,
+    before: &ArrayBases,
+) {
     let schema = schema();
     let known = schema.iter().find(|(p, _)| *p == path).map_or(&[][..], |e| e.1);
     let mut refused = Vec::new();
@@ -44,11 +54,13 @@ pub(crate) fn strip_unknown(table: &mut DeTable<'_>, path: &str, prefix: &str, r
             continue;
         }
         match value.get_mut() {
-            DeValue::Table(inner) => strip_unknown(inner, &child, &here, role, report),
+            DeValue::Table(inner) => strip_unknown(inner, &child, &here, role, report, &ArrayBases::default()),
             DeValue::Array(items) => {
+                let first = if path.is_empty() { before.of(name) } else { 0 };
                 for (i, item) in items.iter_mut().enumerate() {
                     if let DeValue::Table(inner) = item.get_mut() {
-                        strip_unknown(inner, &child, &format!("{here}[{i}]"), role, report);
+                        let at = format!("{here}[{}]", first + i);
+                        strip_unknown(inner, &child, &at, role, report, &ArrayBases::default());
                     }
                 }
             }

@@ -70,12 +70,14 @@ pub(crate) struct RawSource {
     pub(crate) recheck_window: Option<Spanned<String>>,
     pub(crate) recheck_interval: Option<Spanned<String>>,
     pub(crate) strip_params: Option<Spanned<Vec<Spanned<String>>>>,
-    pub(crate) request: Option<Spanned<RawRequest>>,
+    // The sub-tables are boxed: most sources set one or two of them, and a config of 50,000
+    // sources holds every RawSource at once while it is checked.
+    pub(crate) request: Option<Spanned<Box<RawRequest>>>,
     pub(crate) auth: Option<Spanned<RawAuth>>,
-    pub(crate) list: Option<Spanned<RawList>>,
-    pub(crate) json: Option<Spanned<RawJson>>,
-    pub(crate) article: Option<Spanned<RawArticle>>,
-    pub(crate) attachments: Option<Spanned<RawAttachments>>,
+    pub(crate) list: Option<Spanned<Box<RawList>>>,
+    pub(crate) json: Option<Spanned<Box<RawJson>>>,
+    pub(crate) article: Option<Spanned<Box<RawArticle>>>,
+    pub(crate) attachments: Option<Spanned<Box<RawAttachments>>>,
 }
 
 /// `[source.request]`: how this source's requests differ from the defaults.

@@ -42,10 +42,12 @@ pub(crate) fn sources(
             if let Some(id) = &entry.raw.get_ref().id {
                 ids.insert(id.get_ref().clone());
             }
+            report.set_base(entry.base);
             if let Ok(spec) = source(&mut report, entry, &mut seen, env) {
                 specs.push(Arc::new(spec));
             }
         }
+        report.set_base(0);
         ids.extend(file.tables.unread_source_ids.iter().cloned());
     }
     (specs, ids)
@@ -63,7 +65,7 @@ fn source(
     let enabled = raw.enabled.unwrap_or(defaults::ENABLED);
     let id = id(report, &at, &key, raw.id.as_ref()).and_then(|id| seen.claim(report, &key, id));
     let kind = required(report, &at, &key, "kind", raw.kind.as_ref()).and_then(|k| kind(report, &key, k));
-    let raw_request = raw.request.as_ref().map(Spanned::get_ref);
+    let raw_request = raw.request.as_ref().map(|r| &**r.get_ref());
     let request = request(report, &key, raw_request, raw.auth.as_ref(), env, enabled);
     let url = required(report, &at, &key, "url", raw.url.as_ref()).and_then(|text| {
         let url = http_url(report, &format!("{key}.url"), text)?;
@@ -250,7 +252,7 @@ fn list(
     at: &Range<usize>,
     kind: Option<SourceKind>,
     follow: bool,
-    raw: Option<&Spanned<RawList>>,
+    raw: Option<&Spanned<Box<RawList>>>,
 ) -> Result<Option<ListSpec>, Reported> {
     let key = format!("{key}.list");
     let raw = match (kind, raw) {
@@ -335,7 +337,7 @@ fn json(
     at: &Range<usize>,
     kind: Option<SourceKind>,
     base: Option<&url::Url>,
-    raw: Option<&Spanned<RawJson>>,
+    raw: Option<&Spanned<Box<RawJson>>>,
 ) -> Result<Option<crate::config::model::JsonListSpec>, Reported> {
     match (kind, raw) {
         (Some(SourceKind::JsonList), None) => {

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_meta.sql", include_str!("../../migrations/0005_meta.sql")),
     ("0006_reading_room.sql", include_str!("../../migrations/0006_reading_room.sql")),
     ("0007_text_sha256.sql", include_str!("../../migrations/0007_text_sha256.sql")),
+    ("0008_scale.sql", include_str!("../../migrations/0008_scale.sql")),
 ];
 
 fn known_version() -> i64 {

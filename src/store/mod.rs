@@ -43,7 +43,7 @@ pub use migrate::MIGRATIONS;
 pub use outbox::{Delivery, DeliveryChannel, DeliveryRow, DeliveryStatus, Finish, NewDelivery};
 pub use reading::{ChangeEntry, ChangeFilter, DocPage, DocQuery, FetchWindow, StoredText, Tallies};
 pub use search::{Fragment, SearchQuery};
-pub use sources::{Health, SourceState};
+pub use sources::{Health, ScheduleStep, SourceState};
 pub use versions::{StoredVersion, VersionRow};
 
 /// How long a writer waits for another process's write lock before giving up.

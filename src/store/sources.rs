@@ -30,6 +30,14 @@ impl Health {
     }
 }
 
+/// What one scheduling step found: sources to poll now, each with the time it was due (the
+/// epoch for one never polled), and when the next source not taken is due (`None`: no other).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScheduleStep {
+    pub due: Vec<(SourceId, Timestamp)>,
+    pub next: Option<Timestamp>,
+}
+
 /// What the store remembers of one source.
 #[derive(Debug, Clone)]
 pub struct SourceState {
@@ -100,26 +108,36 @@ impl Store {
         Ok(())
     }
 
-    /// Sources whose next poll is due at `now` (never polled counts as due), soonest first.
-    pub fn due_sources(&self, now: Timestamp) -> Result<Vec<SourceId>> {
+    /// One scheduling step: walks sources soonest due first (never polled first: due now),
+    /// skipping those `startable` refuses (disabled, removed from the config, already polling),
+    /// and takes up to `free` that are due at `now`. The walk stops at the first startable source
+    /// it does not take, whose due time is when to look again: the cost is the sources taken and
+    /// skipped, not the number watched (the `source_next_due` index keeps them in order).
+    pub fn schedule_step(
+        &self,
+        now: Timestamp,
+        free: usize,
+        startable: &mut dyn FnMut(&str) -> bool,
+    ) -> Result<ScheduleStep> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare_cached("SELECT id FROM source WHERE next_due IS NULL OR next_due <= ?1 ORDER BY next_due")?;
-        let rows = stmt.query_map([millis(now)], |row| Ok(SourceId(row.get(0)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// The earliest next-due time among `ids` (`None` when one was never polled: due now).
-    pub fn next_due_of(&self, ids: &[SourceId]) -> Result<Option<Timestamp>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT next_due FROM source WHERE id = ?1")?;
-        let mut earliest: Option<i64> = None;
-        for id in ids {
-            let due: Option<i64> = stmt.query_row([id], |row| row.get(0)).optional()?.flatten();
-            let Some(due) = due else { return Ok(Some(Timestamp::UNIX_EPOCH)) };
-            earliest = Some(earliest.map_or(due, |e| e.min(due)));
+        let mut stmt = conn.prepare_cached("SELECT id, next_due FROM source ORDER BY next_due")?;
+        let mut rows = stmt.query([])?;
+        let mut step = ScheduleStep::default();
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            if !startable(&id) {
+                continue;
+            }
+            let due_at: Option<i64> = row.get(1)?;
+            let due = due_at.map_or(Timestamp::UNIX_EPOCH, from_millis);
+            if due <= now && step.due.len() < free {
+                step.due.push((SourceId(id), due));
+            } else {
+                step.next = Some(due);
+                break;
+            }
         }
-        Ok(earliest.map(from_millis))
+        Ok(step)
     }
 
     /// After a reload: a source whose interval shrank is due no later than one new interval.
@@ -144,5 +162,52 @@ impl Store {
         let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([], state_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store_with(dir: &std::path::Path, ids: &[&str]) -> Store {
+        let store = Store::open(&dir.join("t.db")).unwrap();
+        let toml: String = ids
+            .iter()
+            .map(|id| format!("[[source]]\nid = \"{id}\"\nkind = \"page\"\nurl = \"https://example.org/{id}\"\n"))
+            .collect();
+        std::fs::write(dir.join("c.toml"), toml).unwrap();
+        let config = crate::config::load(&dir.join("c.toml"), &[]).unwrap().config;
+        store.register_sources(&config.sources, Timestamp::UNIX_EPOCH).unwrap();
+        store
+    }
+
+    #[test]
+    fn a_step_takes_due_sources_soonest_first_and_stops_at_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(dir.path(), &["new", "early", "late", "busy", "future", "later"]);
+        let at = |s: i64| Timestamp::from_second(s).unwrap();
+        for (id, due) in [("early", 100), ("late", 200), ("busy", 50), ("future", 1_000), ("later", 2_000)] {
+            store
+                .conn()
+                .execute("UPDATE source SET next_due = ?2 WHERE id = ?1", params![id, at(due).as_millisecond()])
+                .unwrap();
+        }
+        let now = at(500);
+        // `busy` is polling already: skipped, not counted.
+        let mut startable = |id: &str| id != "busy";
+        let step = store.schedule_step(now, 10, &mut startable).unwrap();
+        let due: Vec<&str> = step.due.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(due, ["new", "early", "late"]);
+        assert_eq!(step.due[0].1, Timestamp::UNIX_EPOCH, "never polled: due since the epoch");
+        assert_eq!(step.next, Some(at(1_000)));
+
+        // Two free slots: the third due source is what to wake for (now).
+        let step = store.schedule_step(now, 2, &mut startable).unwrap();
+        assert_eq!(step.due.len(), 2);
+        assert_eq!(step.next, Some(at(200)));
+
+        // Nothing startable: nothing due, nothing next.
+        let step = store.schedule_step(now, 10, &mut |_| false).unwrap();
+        assert_eq!(step, ScheduleStep::default());
     }
 }
