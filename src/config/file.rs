@@ -13,7 +13,7 @@ use toml::de::{DeArray, DeTable, DeValue, Deserializer};
 
 use crate::config::issue::{ConfigIssue, Report};
 pub(crate) use crate::config::keys::Role;
-use crate::config::keys::{join, strip_unknown};
+use crate::config::keys::{ArrayBases, join, strip_unknown};
 use crate::config::raw::{RawFetch, RawFile, RawSmtp, RawSource, RawStorage, RawSubscriber, RawTopic, RawWeb};
 
 /// Top-level keys written as arrays of tables, read one element at a time.
@@ -124,19 +124,6 @@ fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
     cuts.windows(2).map(|w| w[0]..w[1]).collect()
 }
 
-/// How many elements of each array of tables earlier chunks of the file held: an element's
-/// position (and `source[1234]` in messages) counts from the top of the file.
-#[derive(Debug, Default)]
-pub(crate) struct ArrayBases {
-    counts: std::collections::HashMap<String, usize>,
-}
-
-impl ArrayBases {
-    pub(crate) fn of(&self, key: &str) -> usize {
-        self.counts.get(key).copied().unwrap_or(0)
-    }
-}
-
 fn read_chunk(
     text: &str,
     role: Role,
@@ -168,7 +155,7 @@ fn read_chunk(
         }
     }
     for (key, n) in counts {
-        *before.counts.entry(key).or_default() += n;
+        before.add(key, n);
     }
 }
 

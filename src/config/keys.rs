@@ -6,7 +6,6 @@
 
 use toml::de::{DeTable, DeValue};
 
-use crate::config::file::ArrayBases;
 use crate::config::issue::Report;
 use crate::config::raw::schema;
 
@@ -111,6 +110,24 @@ pub(crate) fn join(prefix: &str, name: &str) -> String {
 /// through clap's suggestions).
 fn edit_distance(a: &str, b: &str) -> usize {
     strsim::levenshtein(a, b)
+}
+
+/// How many elements of each array of tables earlier chunks of the file held: an element's
+/// position (and `source[1234]` in messages) counts from the top of the file.
+#[derive(Debug, Default)]
+pub(crate) struct ArrayBases {
+    counts: std::collections::HashMap<String, usize>,
+}
+
+impl ArrayBases {
+    pub(crate) fn of(&self, key: &str) -> usize {
+        self.counts.get(key).copied().unwrap_or(0)
+    }
+
+    /// Counts `n` more elements of the array `key`, read from one chunk.
+    pub(crate) fn add(&mut self, key: String, n: usize) {
+        *self.counts.entry(key).or_default() += n;
+    }
 }
 
 #[cfg(test)]
