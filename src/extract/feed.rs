@@ -242,10 +242,35 @@ fn without_declarations(text: &str) -> Cow<'_, str> {
 /// The text as feed-rs reads it: a UTF-8 byte order mark in front stops its sniffer from taking
 /// `<\0?\0` for UTF-16. A JSON Feed is sniffed by its first character, which must stay first.
 fn for_feed_rs(text: &str) -> Cow<'_, str> {
+    let text = spaced_emails(text);
     if text.trim_start().starts_with(['{', '[']) {
-        return Cow::Borrowed(text);
+        return text;
     }
     Cow::Owned(format!("\u{feff}{text}"))
+}
+
+/// An e-mail address set off by a space from a non-ASCII neighbour (`联系人：a@b.cn` becomes
+/// `联系人： a@b.cn`). feed-rs splits an author, a `managingEditor` or a `dc:creator` into name
+/// and address by cutting one byte before or after the address it finds, and panics when that
+/// byte is inside a character, as it is after a full-width colon or bracket: real Chinese feeds
+/// write contacts that way. The neighbour may be written as a character reference (`&#xff1a;`)
+/// or a JSON escape (`\uff1a`), which feed-rs decodes before it cuts. A space next to the
+/// address changes no entry's text as regwatch compares it (`blocks::key` drops spaces next to
+/// CJK text).
+fn spaced_emails(text: &str) -> Cow<'_, str> {
+    const NEIGHBOUR: &str = r"(?:[^\x00-\x7F]|&#?[A-Za-z0-9]+;|\\u[0-9A-Fa-f]{4})";
+    const ADDRESS: &str = r"(?:<\[\()?(?:mailto:)?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?:>\]\))?";
+    static BEFORE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(&format!("({NEIGHBOUR})({ADDRESS})")).expect("static regex"));
+    static AFTER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(&format!("({ADDRESS})({NEIGHBOUR})")).expect("static regex"));
+    if !text.contains('@') {
+        return Cow::Borrowed(text);
+    }
+    match BEFORE.replace_all(text, "$1 $2") {
+        Cow::Borrowed(text) => AFTER.replace_all(text, "$1 $2"),
+        Cow::Owned(spaced) => Cow::Owned(AFTER.replace_all(&spaced, "$1 $2").into_owned()),
+    }
 }
 
 /// `<?xml` followed by white space or `?`: not `<?xml-stylesheet`.
@@ -444,8 +469,45 @@ mod tests {
     #[case("<rss><![CDATA[unclosed <?xml ?>", "<rss><![CDATA[unclosed ")]
     #[case("<x a=\"<!--\"/><?xml version='1.0' encoding='euc-kr'?>", "<x a=\"<!--\"/>")]
     #[case("a < b <?xml", "a < b <?xml")]
-    fn declarations_are_dropped(#[case] text: &str, #[case] expected: &str) {
+    fn declarations_are_dropped_everywhere(#[case] text: &str, #[case] expected: &str) {
         assert_eq!(without_declarations(text), expected);
+    }
+
+    /// Found by the feed fuzzer, and written so by real Chinese feeds: a contact whose address
+    /// follows a full-width colon or bracket made feed-rs cut inside a character and panic.
+    #[rstest]
+    #[case("<managingEditor>联系人：editor@example.cn</managingEditor>")]
+    #[case("<managingEditor>编辑部（editor@example.cn）</managingEditor>")]
+    #[case("<managingEditor>编辑部&#xff08;editor@example.cn&#xff09;</managingEditor>")]
+    #[case("<managingEditor>mailto:editor@example.cn：编辑部</managingEditor>")]
+    fn contacts_beside_full_width_punctuation_are_read(#[case] contact: &str) {
+        let text = format!(
+            "<rss version=\"2.0\"><channel><title>部门</title>{contact}<item><title>通知</title>\
+             <link>https://www.example.cn/a.htm</link><author>作者：a@example.cn</author></item></channel></rss>"
+        );
+        let items = entries(&decoded(&text, ContentKind::Xml)).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].title, "通知");
+    }
+
+    #[test]
+    fn json_feed_authors_beside_full_width_punctuation_are_read() {
+        let text = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "部门",
+            "authors": [{"name": "编辑部：editor@example.cn"}],
+            "items": [{"id": "1", "url": "https://www.example.cn/a.htm", "title": "通知",
+                       "authors": [{"name": "作者\uff1aa@example.cn"}]}]}"#;
+        let items = entries(&decoded(text, ContentKind::Json)).unwrap();
+        assert_eq!(items.len(), 1);
+    }
+
+    #[rstest]
+    #[case("联系人：a@b.cn", "联系人： a@b.cn")]
+    #[case("（a@b.cn）", "（ a@b.cn ）")]
+    #[case("&#xff1a;a@b.cn", "&#xff1a; a@b.cn")]
+    #[case("Contact: a@b.cn.", "Contact: a@b.cn.")]
+    #[case("no address here：", "no address here：")]
+    fn addresses_are_set_off_from_non_ascii_neighbours(#[case] text: &str, #[case] expected: &str) {
+        assert_eq!(spaced_emails(text), expected);
     }
 
     /// Found by the feed fuzzer: feed-rs switched its decoder on a declaration it met after the
