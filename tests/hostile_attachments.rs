@@ -61,9 +61,12 @@ fn a_bomb_the_stream_check_cannot_see_hits_the_address_space_limit() {
 
 #[test]
 fn a_helper_past_its_deadline_is_killed() {
-    // Starting a process alone takes longer than a millisecond.
+    // Starting a process and reading a page of some 18,000 glyphs takes far longer than a
+    // millisecond (a one-line PDF was sometimes read within it).
     let started = Instant::now();
-    let pdf = attachment_docs::pdf(&["第一条 本条规定的内容。"]);
+    let lines: Vec<String> = (1..=38).map(|n| format!("第{n}条 {}", "本条规定的内容。".repeat(60))).collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let pdf = attachment_docs::pdf(&lines);
     let got = read(&extractor(256 * MIB, Duration::from_millis(1)), AttachmentFormat::Pdf, pdf);
     assert_eq!(got, Err(Failure::Unreadable("text extraction took longer than 1ms".into())));
     assert!(started.elapsed() < Duration::from_secs(10), "killed, not waited for: {:?}", started.elapsed());
