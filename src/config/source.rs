@@ -4,8 +4,9 @@
 //! Only checks that selectors compile; what they match on a real page is `sources test`'s job.
 
 use std::collections::BTreeSet;
+use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
 
 use encoding_rs::Encoding;
 use scraper::error::SelectorErrorKind;
@@ -417,9 +418,28 @@ pub fn compile_selector(text: &str) -> Result<CssSelector, String> {
     if css.trim().is_empty() {
         return Err(format!("invalid CSS selector `{text}`: empty"));
     }
-    let selector = scraper::Selector::parse(css)
-        .map_err(|e| format!("invalid CSS selector `{text}`: {}", selector_problem(&e)))?;
+    let selector =
+        shared_selector(css).map_err(|e| format!("invalid CSS selector `{text}`: {}", selector_problem(&e)))?;
     Ok(CssSelector { source: text.to_owned(), selector, attribute: attribute.map(str::to_owned) })
+}
+
+/// The compiled selector for `css`, shared with every other live selector of the same text: a
+/// compiled selector is a few hundred bytes to kilobytes, and a large config repeats the same
+/// few texts across thousands of sources. Weak references, so a reloaded config's old
+/// selectors are freed; entries whose selectors are gone are dropped as the table grows.
+fn shared_selector(css: &str) -> Result<Arc<scraper::Selector>, SelectorErrorKind> {
+    static SHARED: LazyLock<Mutex<HashMap<String, Weak<scraper::Selector>>>> = LazyLock::new(Mutex::default);
+    let key = css.trim();
+    let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(selector) = shared.get(key).and_then(Weak::upgrade) {
+        return Ok(selector);
+    }
+    let selector = Arc::new(scraper::Selector::parse(css)?);
+    if shared.len() >= 1024 {
+        shared.retain(|_, weak| weak.strong_count() > 0);
+    }
+    shared.insert(key.to_owned(), Arc::downgrade(&selector));
+    Ok(selector)
 }
 
 /// Splits off a trailing `@name`; an `@` inside an attribute test (`a[href^="mailto:x@y"]`)
@@ -455,6 +475,20 @@ mod tests {
     use crate::config::model::ItemExtent;
 
     const HEAD: &str = "[[source]]\nid = \"n\"\nkind = \"html-list\"\nurl = \"https://example.org/news\"\n";
+
+    #[test]
+    fn sources_writing_the_same_selector_share_its_compiled_form() {
+        let one = super::compile_selector("ul.shared-selector-test > li").unwrap();
+        let two = super::compile_selector(" ul.shared-selector-test > li@title").unwrap();
+        let other = super::compile_selector("ul.shared-selector-test > li > a").unwrap();
+        assert!(std::sync::Arc::ptr_eq(&one.selector, &two.selector));
+        assert!(!std::sync::Arc::ptr_eq(&one.selector, &other.selector));
+        assert_eq!((one.attribute, two.attribute.as_deref()), (None, Some("title")));
+        // Once no source holds it, the next compile is a fresh one (nothing is kept alive).
+        let weak = std::sync::Arc::downgrade(&one.selector);
+        drop((one.selector, two.selector));
+        assert!(weak.upgrade().is_none());
+    }
 
     /// Loads a config holding `source` and returns its issues as `line: key: message`, or the
     /// one source it validated.

@@ -267,7 +267,7 @@ mod tests {
         );
         let ignore = [CssSelector {
             source: ".share".into(),
-            selector: scraper::Selector::parse(".share").unwrap(),
+            selector: scraper::Selector::parse(".share").unwrap().into(),
             attribute: None,
         }];
         let text = [Regex::new("^浏览次数").unwrap(), Regex::new("Last updated: .*").unwrap()];
