@@ -66,7 +66,7 @@ pub(super) fn judge(
             });
             let moved = moved(spec, state, config_changed, *final_url);
             // A redirected list keeps the old destination as the healthy one.
-            let remember = if moved.is_some() { None } else { final_url.map(ToString::to_string) };
+            let remember = if moved.is_some() { None } else { final_url.map(crate::redact::url) };
             let churning = churn.clone().map(|reason| HealthProblem { kind: HealthKind::Churning, reason });
             Some(HealthWrite { problem: empty.or(churning).or(moved), final_url: remember })
         }
@@ -81,7 +81,7 @@ fn moved(
     final_url: Option<&Url>,
 ) -> Option<HealthProblem> {
     let known = state.and_then(|s| s.final_url.as_deref()).filter(|_| !config_changed)?;
-    // The store keeps the destination with its credentials masked: compare it that way.
+    // The destination is remembered masked (`remember` above): compare it that way.
     let now = crate::redact::url(final_url?);
     (known != now).then(|| HealthProblem {
         kind: HealthKind::Redirected,

@@ -45,7 +45,8 @@ impl HealthKind {
 pub struct HealthWrite {
     /// `None`: healthy.
     pub problem: Option<HealthProblem>,
-    /// Where the list URL led, to remember as the healthy destination.
+    /// Where the list URL led, to remember as the healthy destination; credentials masked
+    /// (`redact::url`), as the pipeline compares it.
     pub final_url: Option<String>,
 }
 
@@ -67,13 +68,11 @@ pub(super) fn write(
         None => ("ok", None, None),
         Some(p) => ("unhealthy", Some(p.kind), Some(p.reason.as_str())),
     };
-    // Where the source's URL redirected to, credentials masked like the URL itself.
-    let final_url = health.final_url.as_deref().map(crate::redact::text);
     tx.prepare_cached(
         "UPDATE source SET health_since = CASE WHEN health = ?2 AND health_kind IS ?3 THEN health_since ELSE ?5 END,
          health = ?2, health_kind = ?3, health_reason = ?4, final_url = COALESCE(?6, final_url) WHERE id = ?1",
     )?
-    .execute(params![source, state, kind, reason, millis(at), final_url])?;
+    .execute(params![source, state, kind, reason, millis(at), health.final_url])?;
     let key = format!("{}_{}", source.as_str(), millis(at));
     for event in events {
         outbox::enqueue(tx, &format!("{key}_{}", event.event.as_str()), None, None, event, at)?;
