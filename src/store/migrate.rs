@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_reading_room.sql", include_str!("../../migrations/0006_reading_room.sql")),
     ("0007_text_sha256.sql", include_str!("../../migrations/0007_text_sha256.sql")),
     ("0008_scale.sql", include_str!("../../migrations/0008_scale.sql")),
+    ("0009_search_positions.sql", include_str!("../../migrations/0009_search_positions.sql")),
 ];
 
 fn known_version() -> i64 {

@@ -133,6 +133,39 @@ fn given(filters: &[(bool, &str)]) -> String {
     if written.is_empty() { "1".to_owned() } else { written.join(" AND ") }
 }
 
+/// The page of `candidates` (in the order shown, with their titles) whose title or text holds
+/// every term, skipping `offset` such documents; reads texts only until the page is full.
+fn holding_page(
+    conn: &rusqlite::Connection,
+    search: &SearchQuery,
+    candidates: &[(DocId, String)],
+    offset: usize,
+    limit: usize,
+) -> Result<DocPage> {
+    let mut text = conn.prepare_cached("SELECT body FROM search WHERE rowid = ?1")?;
+    let mut held = Vec::new();
+    for (doc, title) in candidates {
+        let holds = search.holds_every_term(title, "")
+            || text
+                .query_row([doc], |row| row.get::<_, String>(0))
+                .optional()?
+                .is_some_and(|body| search.holds_every_term(title, &body));
+        if holds {
+            held.push(*doc);
+            if held.len() > offset + limit {
+                break;
+            }
+        }
+    }
+    let sql = format!("SELECT {DOC_COLUMNS} FROM document d WHERE d.id = ?1");
+    let mut document = conn.prepare_cached(&sql)?;
+    let mut rows = Vec::new();
+    for &doc in held.iter().skip(offset).take(limit) {
+        rows.extend(document.query_row([doc], doc_from_row).optional()?);
+    }
+    Ok(DocPage { rows, has_more: held.len() > offset + limit })
+}
+
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
@@ -201,6 +234,25 @@ impl Store {
             (query.since.is_some(), "d.last_changed >= ?4"),
         ]) + " AND ?1 IS ?1 AND ?2 IS ?2 AND ?3 IS ?3 AND ?4 IS ?4";
         let fts = query.search.as_ref().and_then(SearchQuery::fts_expression);
+        if let (true, Some(search), Some(fts)) = (indexed, &query.search, &fts) {
+            // The index finds rows holding the terms' trigrams; each is read only when its page is
+            // shown (with those skipped before it) to check it holds the terms themselves.
+            // Titles holding every term come first, then the rest, each newest first: ranking
+            // by BM25 needs token positions, which the index no longer keeps (migration 0009).
+            let found = format!(
+                "SELECT d.id, d.title FROM search s JOIN document d ON d.id = s.rowid
+                 WHERE search MATCH ?5 AND {filters} ORDER BY d.last_changed DESC, d.id DESC"
+            );
+            let mut candidates: Vec<(DocId, String)> = conn
+                .prepare_cached(&found)?
+                .query_map(params![query.topic, query.stage, query.source, query.since.map(millis), fts], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            // A stable sort: newest first within each group.
+            candidates.sort_by_key(|(_, title)| !search.holds_every_term(title, ""));
+            return holding_page(&conn, search, &candidates, query.offset, query.limit);
+        }
         let likes = query.search.as_ref().map(SearchQuery::like_patterns).unwrap_or_default();
         // Short terms: each a LIKE over the indexed title and text (or the title alone without
         // the index); `?7` is a JSON array of patterns so the statement text stays fixed.
@@ -210,28 +262,19 @@ impl Store {
         } else {
             "NOT EXISTS (SELECT 1 FROM json_each(?7) p WHERE NOT (d.title LIKE p.value ESCAPE '\\'))"
         };
-        let sql = match (indexed, &fts) {
-            // Ranked ids first, then the page's rows: sorting thousands of hits by rank is
-            // cheap on (id, rank) and costly on whole document rows.
-            (true, Some(_)) => format!(
-                "SELECT {DOC_COLUMNS} FROM (
-                     SELECT s.rowid AS id, s.rank AS rank FROM search s JOIN document d ON d.id = s.rowid
-                     WHERE search MATCH ?8 AND {filters} AND {like_filter}
-                     ORDER BY s.rank, s.rowid DESC LIMIT ?5 OFFSET ?6
-                 ) p JOIN document d ON d.id = p.id ORDER BY p.rank, p.id DESC"
-            ),
-            (true, None) => format!(
+        let sql = if indexed {
+            // Every term short: scanned, newest first.
+            format!(
                 "SELECT {DOC_COLUMNS} FROM search s JOIN document d ON d.id = s.rowid
                  WHERE {filters} AND {like_filter} AND ?8 IS NULL
                  ORDER BY d.last_changed DESC, d.id DESC LIMIT ?5 OFFSET ?6"
-            ),
-            (false, _) => {
-                // Without the index, every term (long ones too) is a title LIKE.
-                format!(
-                    "SELECT {DOC_COLUMNS} FROM document d WHERE {filters} AND {like_filter} AND (?8 IS NULL OR 1)
-                     ORDER BY d.last_changed DESC, d.id DESC LIMIT ?5 OFFSET ?6"
-                )
-            }
+            )
+        } else {
+            // Without the index, every term (long ones too) is a title LIKE.
+            format!(
+                "SELECT {DOC_COLUMNS} FROM document d WHERE {filters} AND {like_filter} AND (?8 IS NULL OR 1)
+                 ORDER BY d.last_changed DESC, d.id DESC LIMIT ?5 OFFSET ?6"
+            )
         };
         let likes =
             if indexed { likes } else { query.search.as_ref().map(SearchQuery::all_like_patterns).unwrap_or_default() };
@@ -395,5 +438,50 @@ mod tests {
         assert!(deadlines.contains("document_deadline"), "{deadlines}");
         let window = plan("SELECT COUNT(*) FROM fetch_log WHERE at >= 5");
         assert!(window.contains("fetch_log_at"), "{window}");
+    }
+
+    /// Documents written straight into the tables search reads: (title, text, last changed).
+    fn searchable(docs: &[(&str, &str, i64)]) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        {
+            let conn = store.conn();
+            conn.execute("INSERT INTO source (id, kind, url, created_at) VALUES ('s', 'page', 'http://s/', 0)", [])
+                .unwrap();
+            for (n, (title, text, changed)) in (1_i64..).zip(docs) {
+                conn.execute(
+                    "INSERT INTO document (id, source_id, url, title, first_seen, last_seen, last_changed, versions)
+                     VALUES (?1, 's', ?2, ?3, 0, 0, ?4, 1)",
+                    params![n, format!("http://s/{n}"), title, changed],
+                )
+                .unwrap();
+                conn.execute("INSERT INTO search (rowid, title, body) VALUES (?1, ?2, ?3)", params![n, title, text])
+                    .unwrap();
+            }
+        }
+        (dir, store)
+    }
+
+    fn found(store: &Store, q: &str, offset: usize, limit: usize) -> (Vec<i64>, bool) {
+        let query = DocQuery { search: SearchQuery::parse(q), offset, limit, ..DocQuery::default() };
+        let page = store.document_page(&query).unwrap();
+        (page.rows.iter().map(|r| r.id.0).collect(), page.has_more)
+    }
+
+    #[test]
+    fn search_lists_only_texts_holding_the_term_titles_first_then_newest() {
+        let (_dir, store) = searchable(&[
+            ("通知", "本办法规定人脸识别技术的使用", 10),
+            ("人脸识别技术安全管理办法", "第一条", 5),
+            ("公告", "人脸识 and 脸识别: both trigrams, never the term", 30),
+            ("意见", "处理人脸识别信息", 20),
+            ("Notice", "unrelated", 40),
+        ]);
+        assert_eq!(found(&store, "人脸识别", 0, 10), (vec![2, 4, 1], false));
+        assert_eq!(found(&store, "人脸识别", 0, 2), (vec![2, 4], true));
+        assert_eq!(found(&store, "人脸识别", 2, 2), (vec![1], false));
+        // Terms may be held by the title and the text between them; a short one is scanned.
+        assert_eq!(found(&store, "管理办法 第一条 人脸", 0, 10), (vec![2], false));
+        assert_eq!(found(&store, "NOTICE unrelated", 0, 10), (vec![5], false));
     }
 }

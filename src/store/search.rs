@@ -97,16 +97,31 @@ impl SearchQuery {
         &self.terms
     }
 
-    /// The FTS5 expression of the long terms, each a quoted string (implicit AND); `None` when
-    /// every term is short.
+    /// The FTS5 expression of the long terms: every trigram of each, each a quoted string
+    /// (implicit AND); `None` when every term is short. The index keeps no positions, so this
+    /// finds the rows holding a term's trigrams anywhere: `holds_every_term` keeps the rows
+    /// holding the term itself.
     pub(super) fn fts_expression(&self) -> Option<String> {
-        let long: Vec<String> = self
-            .terms
-            .iter()
-            .filter(|t| t.chars().count() >= 3)
-            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
-            .collect();
-        (!long.is_empty()).then(|| long.join(" "))
+        let mut trigrams: Vec<String> = Vec::new();
+        for term in self.terms.iter().filter(|t| t.chars().count() >= 3) {
+            let chars: Vec<char> = term.chars().collect();
+            for window in chars.windows(3) {
+                let trigram = format!("\"{}\"", window.iter().collect::<String>().replace('"', "\"\""));
+                if !trigrams.contains(&trigram) {
+                    trigrams.push(trigram);
+                }
+            }
+        }
+        (!trigrams.is_empty()).then(|| trigrams.join(" "))
+    }
+
+    /// Whether the title or the text holds every term, folding case as the index does.
+    pub(super) fn holds_every_term(&self, title: &str, body: &str) -> bool {
+        let (title, body) = (title.to_lowercase(), body.to_lowercase());
+        self.terms.iter().all(|term| {
+            let term = term.to_lowercase();
+            title.contains(&term) || body.contains(&term)
+        })
     }
 
     /// `LIKE` patterns of the short terms, with `\` escaping `%` and `_`.
@@ -229,13 +244,30 @@ mod tests {
     }
 
     #[rstest]
-    #[case::long_and_short("人脸识别 人脸", Some("\"人脸识别\""), &["%人脸%"])]
-    #[case::quotes_are_escaped("a\"bc\"d", Some("\"a\"\"bc\"\"d\""), &[])]
+    #[case::long_and_short("人脸识别 人脸", Some("\"人脸识\" \"脸识别\""), &["%人脸%"])]
+    #[case::quotes_are_escaped("a\"bc", Some("\"a\"\"b\" \"\"\"bc\""), &[])]
+    #[case::repeated_trigrams_once("aaaa", Some("\"aaa\""), &[])]
     #[case::like_wildcards_escaped("5% x_", None, &["%5\\%%", "%x\\_%"])]
     fn queries_split_into_index_and_scan_terms(#[case] text: &str, #[case] fts: Option<&str>, #[case] likes: &[&str]) {
         let query = SearchQuery::parse(text).unwrap();
         assert_eq!(query.fts_expression().as_deref(), fts);
         assert_eq!(query.like_patterns(), likes);
+    }
+
+    #[rstest]
+    #[case::inside_a_sentence("人脸识别", "使用人脸识别技术", true)]
+    #[case::trigrams_apart_are_not_the_term("人脸识别", "人脸识 and 脸识别", false)]
+    #[case::case_folds_beyond_ascii("änderung", "ÄNDERUNG DES GESETZES", true)]
+    fn rows_hold_the_term_itself(#[case] query: &str, #[case] body: &str, #[case] holds: bool) {
+        let query = SearchQuery::parse(query).unwrap();
+        assert_eq!(query.holds_every_term("", body), holds);
+    }
+
+    #[test]
+    fn every_term_must_be_held_by_the_title_or_the_text() {
+        let query = SearchQuery::parse("Cybersecurity 人脸").unwrap();
+        assert!(query.holds_every_term("Cybersecurity Law", "人脸识别"));
+        assert!(!query.holds_every_term("Cybersecurity Law", "识别"));
     }
 
     #[test]
