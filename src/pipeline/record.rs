@@ -276,8 +276,13 @@ fn find_draft(
     body: &str,
 ) -> Result<Option<(DocumentRow, StoredVersion)>, StoreError> {
     let Some(key) = key else { return Ok(None) };
+    let drafts = store.drafts_in_family(key)?;
+    if drafts.is_empty() {
+        // Most finals have no draft on record; their shingles would be a tenth of a first pass.
+        return Ok(None);
+    }
     let final_ = FamilyCandidate::new(&observation.title, body, observation.published);
-    for row in store.drafts_in_family(key)? {
+    for row in drafts {
         let Some(last) = store.latest_version(row.id)? else { continue };
         let draft = FamilyCandidate::new(&row.title, &last.blocks.text(), row.published);
         if classify::is_final_of(&draft, &final_) {
