@@ -23,6 +23,11 @@ pub struct ListingWrite {
     pub recheck_window: Duration,
 }
 
+/// A parent's attachments: the parent by its URL, then its attachments by `document_parent`.
+/// Led by the attachment side, SQLite walked every document of the source for each parent.
+const ATTACHMENTS_OF: &str = "SELECT p.url, a.url, a.title FROM document p JOIN document a ON a.parent_id = p.id
+     WHERE p.source_id = ?1 AND p.url = ?2 AND a.source_id = ?1 ORDER BY a.id";
+
 impl Store {
     /// URLs of the source's documents its list still shows (attachments are not listed: they
     /// are re-checked with their parent).
@@ -67,10 +72,7 @@ impl Store {
     /// unchanged page.
     pub fn attachments_of(&self, source: &SourceId, parents: &[String]) -> Result<Vec<(String, String, String)>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT p.url, a.url, a.title FROM document a JOIN document p ON p.id = a.parent_id
-             WHERE a.source_id = ?1 AND p.url = ?2 ORDER BY a.id",
-        )?;
+        let mut stmt = conn.prepare_cached(ATTACHMENTS_OF)?;
         let mut found = Vec::new();
         for parent in parents {
             let rows = stmt.query_map(params![source, parent], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
@@ -119,4 +121,25 @@ pub(super) fn write(tx: &Transaction<'_>, source: &SourceId, at: Timestamp, list
         advance.execute(params![source, url, at, interval, window])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachments_are_found_from_their_parent_not_by_walking_the_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let conn = store.conn();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {ATTACHMENTS_OF}"))
+            .unwrap()
+            .query_map(params!["s", "http://s/"], |row| row.get(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(plan.iter().any(|step| step.contains("document_parent")), "{plan:?}");
+        assert!(!plan.iter().any(|step| step.contains("(source_id=?)")), "{plan:?}");
+    }
 }
