@@ -12,7 +12,7 @@ use crate::fetch::Validators;
 impl Store {
     /// The validators last seen for `url` (empty when never fetched).
     pub fn validators(&self, url: &str) -> Result<Validators> {
-        let conn = self.conn();
+        let conn = self.reader();
         let found = conn
             .prepare_cached("SELECT etag, last_modified FROM http_cache WHERE url = ?1")?
             .query_row([key(url)], |row| Ok(Validators { etag: row.get(0)?, last_modified: row.get(1)? }))
@@ -22,7 +22,7 @@ impl Store {
 
     /// Validators for many URLs in one lock.
     pub fn validators_for(&self, urls: &[String]) -> Result<HashMap<String, Validators>> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached("SELECT etag, last_modified FROM http_cache WHERE url = ?1")?;
         let mut found = HashMap::with_capacity(urls.len());
         for url in urls {

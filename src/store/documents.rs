@@ -128,7 +128,7 @@ pub(super) fn doc_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Document
 impl Store {
     /// Compares observations with the stored latest versions of the source's documents.
     pub fn lookup(&self, source: &SourceId, observations: &[Lookup<'_>]) -> Result<Vec<Recorded>> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut by_url =
             conn.prepare_cached("SELECT id, versions, hash FROM document WHERE source_id = ?1 AND url = ?2")?;
         let mut by_hash = conn.prepare_cached(
@@ -201,7 +201,7 @@ impl Store {
     /// index: without statistics SQLite may take `document_family` (it orders by id too) and
     /// read every document of a crowded family to find its few drafts.
     pub fn drafts_in_family(&self, key: &str) -> Result<Vec<DocumentRow>> {
-        let conn = self.conn();
+        let conn = self.reader();
         let sql = format!(
             "SELECT {DOC_COLUMNS} FROM document d INDEXED BY document_family_draft
              WHERE d.family_key = ?1 AND d.stage = 'draft' ORDER BY d.id DESC"

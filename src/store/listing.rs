@@ -32,7 +32,7 @@ impl Store {
     /// URLs of the source's documents its list still shows (attachments are not listed: they
     /// are re-checked with their parent).
     pub fn listed_urls(&self, source: &SourceId) -> Result<Vec<String>> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(
             "SELECT url FROM document WHERE source_id = ?1 AND listed = 1 AND parent_id IS NULL ORDER BY id",
         )?;
@@ -42,7 +42,7 @@ impl Store {
 
     /// The documents the source's list showed when last read, as URL → title.
     pub fn listed_titles(&self, source: &SourceId) -> Result<HashMap<String, String>> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(
             "SELECT url, title FROM document WHERE source_id = ?1 AND listed = 1 AND parent_id IS NULL",
         )?;
@@ -52,7 +52,7 @@ impl Store {
 
     /// The title and date the list gave each of these documents when it last named them.
     pub fn known_titles(&self, source: &SourceId, urls: &[String]) -> Result<HashMap<String, (String, Option<Date>)>> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt =
             conn.prepare_cached("SELECT title, published FROM document WHERE source_id = ?1 AND url = ?2")?;
         let mut found = HashMap::new();
@@ -71,7 +71,7 @@ impl Store {
     /// title): re-checked when their parent answers 304, since a file can be replaced under an
     /// unchanged page.
     pub fn attachments_of(&self, source: &SourceId, parents: &[String]) -> Result<Vec<(String, String, String)>> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(ATTACHMENTS_OF)?;
         let mut found = Vec::new();
         for parent in parents {
@@ -83,7 +83,7 @@ impl Store {
 
     /// Dropped-off documents whose slower re-check is due.
     pub fn due_rechecks(&self, source: &SourceId, now: Timestamp) -> Result<Vec<String>> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(
             "SELECT url FROM document WHERE source_id = ?1 AND listed = 0 AND next_recheck <= ?2 AND parent_id IS NULL
              ORDER BY next_recheck",

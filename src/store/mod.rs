@@ -93,6 +93,11 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
+    /// A second, read-only connection for the reads a poll makes (lookups, validators, source
+    /// state): in WAL mode it reads the last commit without waiting for the writer, so a parse
+    /// slot is never held idle behind another poll's commit. `None` for in-memory databases,
+    /// which a second connection would not see.
+    reader: Option<Mutex<Connection>>,
     path: PathBuf,
 }
 
@@ -114,7 +119,8 @@ impl Store {
         migrate::apply(&mut conn, path)?;
         rehash::rehash_if_needed(&mut conn)?;
         search::backfill(&mut conn)?;
-        Ok(Self { conn: Mutex::new(conn), path: path.to_owned() })
+        let reader = if is_in_memory(path) { None } else { Some(Mutex::new(open_reader(path).map_err(open_err)?)) };
+        Ok(Self { conn: Mutex::new(conn), reader, path: path.to_owned() })
     }
 
     /// Opens an existing database for reading only: listing commands use this while the daemon
@@ -127,7 +133,7 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         keep_statements(&conn);
         migrate::check_current(&conn, path)?;
-        Ok(Self { conn: Mutex::new(conn), path: path.to_owned() })
+        Ok(Self { conn: Mutex::new(conn), reader: None, path: path.to_owned() })
     }
 
     #[must_use]
@@ -160,6 +166,14 @@ impl Store {
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves SQLite consistent (transactions roll back on drop).
         self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The connection for a poll's reads: the last commit, without waiting for the writer.
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        match &self.reader {
+            Some(reader) => reader.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+            None => self.conn(),
+        }
     }
 }
 
@@ -194,6 +208,18 @@ fn new_private_file(path: &Path) -> std::io::Result<()> {
         options.open(path)?;
     }
     Ok(())
+}
+
+/// The read-only second connection of a writer (`Store::reader`).
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "cache_size", -1024)?;
+    keep_statements(&conn);
+    Ok(conn)
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -269,6 +295,29 @@ mod tests {
     use std::os::unix::fs::{PermissionsExt, symlink};
 
     use super::*;
+
+    #[test]
+    fn a_polls_reads_see_the_last_commit_without_waiting_for_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(Store::open(&dir.path().join("t.db")).unwrap());
+        store
+            .conn()
+            .execute("INSERT INTO source (id, kind, url, created_at, last_error) VALUES ('s', 'page', 'http://s/', 0, 'committed')", [])
+            .unwrap();
+        // The writer is mid-transaction, holding its lock, with a write not yet committed.
+        let mut writer = store.conn();
+        let tx = writer.transaction().unwrap();
+        tx.execute("UPDATE source SET last_error = 'uncommitted' WHERE id = 's'", []).unwrap();
+        let (sent, read) = std::sync::mpsc::channel();
+        let reading = std::sync::Arc::clone(&store);
+        std::thread::spawn(move || {
+            let state = reading.source_state(&crate::ids::SourceId("s".into())).unwrap().unwrap();
+            sent.send(state.last_error).unwrap();
+        });
+        let seen = read.recv_timeout(Duration::from_secs(10)).expect("the read waited for the writer");
+        assert_eq!(seen.as_deref(), Some("committed"));
+        tx.commit().unwrap();
+    }
 
     #[test]
     fn one_reused_context_compresses_texts_of_any_size_and_records_their_size() {

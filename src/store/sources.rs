@@ -151,7 +151,7 @@ impl Store {
     }
 
     pub fn source_state(&self, id: &SourceId) -> Result<Option<SourceState>> {
-        let conn = self.conn();
+        let conn = self.reader();
         let sql = format!("SELECT {STATE_COLUMNS} FROM source s WHERE s.id = ?1");
         Ok(conn.prepare_cached(&sql)?.query_row([id], state_from_row).optional()?)
     }

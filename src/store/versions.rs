@@ -34,7 +34,7 @@ pub struct VersionRow {
 impl Store {
     /// A version with its text; `None` when it does not exist.
     pub fn version(&self, doc: DocId, version: VersionNo) -> Result<Option<StoredVersion>> {
-        let conn = self.conn();
+        let conn = self.reader();
         let row = conn
             .prepare_cached(
                 "SELECT hash, title, fetched_at, text_zstd FROM version WHERE doc_id = ?1 AND version = ?2",
@@ -64,7 +64,7 @@ impl Store {
     /// The latest version of a document, with its text.
     pub fn latest_version(&self, doc: DocId) -> Result<Option<StoredVersion>> {
         let latest: Option<i64> = self
-            .conn()
+            .reader()
             .prepare_cached("SELECT MAX(version) FROM version WHERE doc_id = ?1")?
             .query_row([doc], |row| row.get(0))?;
         match latest {
