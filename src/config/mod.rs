@@ -63,7 +63,7 @@ pub fn load_with(path: &Path, env: EnvLookup<'_>, builtin_topics: &[String]) -> 
     let Some(main) = file::read(path.to_path_buf(), file::Role::Main, &mut issues) else {
         return Err(ConfigErrors(issues));
     };
-    finish_loading(&main, env, builtin_topics, issues)
+    finish_loading(main, env, builtin_topics, issues)
 }
 
 /// `load_with` on `text` as if it were the contents of `path` (includes and secret files are
@@ -76,17 +76,17 @@ pub fn load_from_str(
 ) -> Result<Loaded, ConfigErrors> {
     let mut issues = Vec::new();
     let main = file::parse(path.to_path_buf(), text, file::Role::Main, &mut issues);
-    finish_loading(&main, env, builtin_topics, issues)
+    finish_loading(main, env, builtin_topics, issues)
 }
 
 fn finish_loading(
-    main: &file::ParsedFile,
+    mut main: file::ParsedFile,
     env: EnvLookup<'_>,
     builtin_topics: &[String],
     mut issues: Vec<ConfigIssue>,
 ) -> Result<Loaded, ConfigErrors> {
-    let includes = include::read_includes(main, &mut issues);
-    let config = validate::validate(main, &includes, env, builtin_topics, &mut issues);
+    let mut includes = include::read_includes(&main, &mut issues);
+    let config = validate::validate(&mut main, &mut includes, env, builtin_topics, &mut issues);
     let order: Vec<&Path> =
         std::iter::once(main.path.as_path()).chain(includes.iter().map(|f| f.path.as_path())).collect();
     sort_by_file_order(&mut issues, &order);

@@ -29,22 +29,25 @@ use crate::config::units::format_duration;
 use crate::ids::SourceId;
 
 /// Every valid source, and every source id written (valid or not), for subscribers' references.
+/// `raw` holds each file's sources, in the order of `files`; each is dropped once checked.
+#[expect(clippy::vec_box, reason = "each raw source is freed as it is checked, not with the whole vector")]
 pub(crate) fn sources(
     files: &[&ParsedFile],
+    raw: Vec<Vec<Box<Entry<RawSource>>>>,
     env: EnvLookup<'_>,
     issues: &mut Vec<ConfigIssue>,
 ) -> (Vec<Arc<SourceSpec>>, BTreeSet<String>) {
     let mut seen = FirstSeen::new("source");
-    let mut specs = Vec::new();
+    let mut specs = Vec::with_capacity(raw.iter().map(Vec::len).sum());
     let mut ids = BTreeSet::new();
-    for file in files {
+    for (file, entries) in files.iter().zip(raw) {
         let mut report = Report::new(&file.path, &file.text, issues);
-        for entry in &file.tables.sources {
+        for entry in entries {
             if let Some(id) = &entry.raw.get_ref().id {
                 ids.insert(id.get_ref().clone());
             }
             report.set_base(entry.base);
-            if let Ok(spec) = source(&mut report, entry, &mut seen, env) {
+            if let Ok(spec) = source(&mut report, &entry, &mut seen, env) {
                 specs.push(Arc::new(spec));
             }
         }
