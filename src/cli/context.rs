@@ -43,7 +43,17 @@ pub(super) fn open_store(config: &Config) -> anyhow::Result<Arc<Store>> {
 
 /// Opens the database for reading only; listing commands never block a running daemon.
 pub(super) fn open_store_read_only(config: &Config) -> anyhow::Result<Store> {
-    let path = &config.storage.database;
+    open_read_only_at(&config.storage.database)
+}
+
+/// The database the config names, opened for reading, without loading the rest of the config
+/// (`config::resolve_storage`): for commands that read the database and nothing else.
+pub(super) fn open_database_read_only(explicit: Option<&Path>) -> anyhow::Result<Store> {
+    let storage = config::resolve_storage(explicit).map_err(|errors| anyhow::anyhow!("invalid config:\n{errors}"))?;
+    open_read_only_at(&storage.database)
+}
+
+fn open_read_only_at(path: &Path) -> anyhow::Result<Store> {
     anyhow::ensure!(path.exists(), "no database at {} yet: run `regwatch check` first", path.display());
     Ok(Store::open_read_only(path)?)
 }

@@ -13,7 +13,6 @@ pub enum DbCommand {
 }
 
 pub(super) fn run(config: Option<&Path>, cmd: &DbCommand) -> anyhow::Result<ExitCode> {
-    let config = context::load_config(config)?;
     match cmd {
         DbCommand::Backup { path } => {
             // symlink_metadata: a dangling symlink is something there too.
@@ -22,7 +21,7 @@ pub(super) fn run(config: Option<&Path>, cmd: &DbCommand) -> anyhow::Result<Exit
                 "{} already exists; choose a new file for the backup",
                 path.display()
             );
-            let store = context::open_store_read_only(&config)?;
+            let store = context::open_database_read_only(config)?;
             store.backup_to(path)?;
             say!("backed up {} to {}", store.path().display(), path.display())?;
             Ok(ExitCode::SUCCESS)

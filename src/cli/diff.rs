@@ -52,11 +52,10 @@ struct DiffJson<'a> {
 }
 
 pub(super) fn run(config: Option<&Path>, args: &DiffArgs) -> anyhow::Result<ExitCode> {
-    let config = context::load_config(config)?;
     if args.format == DiffFormat::Docx && args.output.is_none() {
         anyhow::bail!("--format docx writes a Word file: give it a name with --output FILE");
     }
-    let store = context::open_store_read_only(&config)?;
+    let store = context::open_database_read_only(config)?;
     let doc = find(&store, &args.doc)?;
     let (from, to) = pick_versions(&store, &doc, args)?;
     if args.format == DiffFormat::Docx {

@@ -44,8 +44,7 @@ pub enum DocsCommand {
 }
 
 pub(super) fn run(config: Option<&Path>, cmd: DocsCommand) -> anyhow::Result<ExitCode> {
-    let config = context::load_config(config)?;
-    let store = context::open_store_read_only(&config)?;
+    let store = context::open_database_read_only(config)?;
     match cmd {
         DocsCommand::List { topic, since, source, json } => {
             let since = since.as_deref().map(parse_since).transpose()?;

@@ -5,7 +5,7 @@
 //! Not the place for value checks (durations, selectors, ids): `validate` does those.
 
 use std::borrow::Cow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -300,8 +300,25 @@ fn key_at(value: &DeValue<'_>, offset: usize, path: &str) -> Option<String> {
 
 /// Reads and parses the file at `path`; an unreadable file is reported and yields `None`.
 pub(crate) fn read(path: PathBuf, role: Role, issues: &mut Vec<ConfigIssue>) -> Option<ParsedFile> {
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(parse(path, text, role, issues)),
+    let text = read_text(&path, role, issues)?;
+    Some(parse(path, text, role, issues))
+}
+
+/// `read`, parsing only the file's first chunk (`chunks`): every table but the sources of a
+/// file cut in chunks is in its first, so this is all a command that only needs `[storage]`
+/// reads of a file of 50,000 sources.
+pub(crate) fn read_head(path: PathBuf, role: Role, issues: &mut Vec<ConfigIssue>) -> Option<ParsedFile> {
+    let text = read_text(&path, role, issues)?;
+    let mut report = Report::new(&path, &text, issues);
+    let mut tables = Tables::default();
+    let head = chunks(&text).into_iter().next().unwrap_or(0..text.len());
+    read_chunk(&text[head], role, &mut report, &mut tables, &mut ArrayBases::default(), 0);
+    Some(ParsedFile { path, text, tables })
+}
+
+fn read_text(path: &Path, role: Role, issues: &mut Vec<ConfigIssue>) -> Option<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
         Err(error) => {
             let what = match role {
                 Role::Main => "config file",
@@ -312,7 +329,7 @@ pub(crate) fn read(path: PathBuf, role: Role, issues: &mut Vec<ConfigIssue>) -> 
                 key: String::new(),
                 message: format!("cannot read {what} {}: {error}", path.display()),
                 severity: crate::config::issue::Severity::Error,
-                file: path,
+                file: path.to_path_buf(),
             });
             None
         }

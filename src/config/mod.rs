@@ -136,9 +136,63 @@ pub fn resolve(explicit: Option<&Path>, builtin_topics: &[String]) -> Result<Loa
     }
 }
 
+/// The database the config names, and nothing else: for commands that only read the database
+/// (`docs`, `diff`, `db backup`). Only the main file's first chunk is parsed (`[storage]` is
+/// there), and only errors that stop the path from being known fail it: reading the archive
+/// does not wait for a source's config to be fixed, and 50,000 sources are not checked for it.
+pub fn resolve_storage(explicit: Option<&Path>) -> Result<model::StorageConfig, ConfigErrors> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let Some(path) = locate(explicit, &cwd) else { return Ok(builtin(&cwd).storage) };
+    let mut issues = Vec::new();
+    let storage = file::read_head(path, file::Role::Main, &mut issues)
+        .and_then(|main| validate::storage_of(&main, &mut issues).ok());
+    issues.retain(ConfigIssue::is_error);
+    match storage {
+        Some(storage) if issues.is_empty() => Ok(storage),
+        _ => Err(ConfigErrors(issues)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `[storage]` and a fetch setting, then `count` sources, the `bad`th of which has no URL.
+    fn many_sources(count: usize, bad: usize, database: &str) -> String {
+        let mut text = format!("[storage]\ndatabase = \"{database}\"\n[fetch]\nmax_concurrency = 4\n");
+        for i in 0..count {
+            let url = if i == bad { String::new() } else { format!("url = \"https://example.org/{i}\"\n") };
+            text.push_str(&format!("[[source]]\nid = \"s{i}\"\nkind = \"page\"\n{url}"));
+        }
+        text
+    }
+
+    #[test]
+    fn the_database_path_is_read_without_checking_every_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.toml");
+        // Past the first chunk, a broken source: the full load reports it, the storage read
+        // never gets that far.
+        std::fs::write(&path, many_sources(2 * 1000 + 50, 2 * 1000 + 10, "data/archive.db")).unwrap();
+        let storage = resolve_storage(Some(&path)).unwrap();
+        assert_eq!(storage.database, std::path::absolute(dir.path().join("data/archive.db")).unwrap());
+        let errors = load_with(&path, &|_| None, &[]).unwrap_err().to_string();
+        assert!(errors.contains("source[2010]"), "{errors}");
+    }
+
+    #[test]
+    fn a_database_path_that_cannot_be_known_is_still_an_error_naming_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, many_sources(3, 99, "")).unwrap();
+        let errors = resolve_storage(Some(&path)).unwrap_err().to_string();
+        assert!(errors.contains("storage.database") && errors.contains(":2"), "{errors}");
+        std::fs::write(&path, "[storage\ndatabase = 1\n").unwrap();
+        assert!(resolve_storage(Some(&path)).is_err());
+        let missing = dir.path().join("missing.toml");
+        let errors = resolve_storage(Some(&missing)).unwrap_err().to_string();
+        assert!(errors.contains("cannot read config file"), "{errors}");
+    }
 
     #[test]
     fn explicit_paths_win_even_when_missing() {

@@ -61,6 +61,12 @@ pub(crate) fn validate(
     })
 }
 
+/// The main file's `[storage]`, checked alone.
+pub(crate) fn storage_of(main: &ParsedFile, issues: &mut Vec<ConfigIssue>) -> Result<StorageConfig, Reported> {
+    let mut report = Report::new(&main.path, &main.text, issues);
+    storage(&mut report, main.tables.storage.as_ref())
+}
+
 fn storage(report: &mut Report<'_>, raw: Option<&RawStorage>) -> Result<StorageConfig, Reported> {
     let database = match raw.and_then(|raw| raw.database.as_ref()) {
         Some(path) if path.get_ref().trim().is_empty() => {
