@@ -86,7 +86,8 @@ pub fn keys_of<S: AsRef<str>>(lines: &[S]) -> Vec<String> {
 /// `BlockText::hash` of lines that were never made block text (a stored text, a diff's side).
 pub fn hash_lines<S: AsRef<str>>(lines: &[S]) -> String {
     let mut hasher = Sha256::new();
-    for (i, key) in keys_of(lines).iter().enumerate() {
+    let keys = lines.iter().map(|l| line_key(l.as_ref())).filter(|k| !k.is_empty());
+    for (i, key) in keys.enumerate() {
         if i > 0 {
             hasher.update(b"\n");
         }

@@ -6,6 +6,10 @@
 /// and folds width variants to one form; `None` for a character to drop. Full-width ASCII (U+FF01–U+FF5E) becomes ASCII, the ideographic space a space, and the
 /// half-width CJK punctuation and signs (U+FF61–U+FF64, U+FFE0–U+FFE6) their full-width forms.
 pub fn fold_char(c: char) -> Option<char> {
+    // The common cases first: ASCII and Latin-1 below the soft hyphen, and CJK ideographs.
+    if c < '\u{AD}' || ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        return Some(c);
+    }
     match c {
         '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}' => None,
         c if crate::hazard::is_bidi_control(c) => None,

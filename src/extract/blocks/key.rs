@@ -8,24 +8,39 @@
 //! furniture (`furniture`). The stored text keeps what the page said; only keys are folded.
 //! Not the normalisation of stored lines (`normalise_line`), nor article numbering (`diff`).
 
+use std::borrow::Cow;
+
 pub use super::fold::fold_char;
 use super::furniture;
 
 /// The key of one line; empty for a line that is no text at all (blank, invisible, furniture).
 pub fn line_key(line: &str) -> String {
-    let folded: String = line.chars().filter_map(fold_char).collect();
-    comparable(&furniture::strip(&folded))
+    collapse_spaces(&furniture::strip(&folded(line)))
 }
 
 /// Whitespace collapsed to one space, dropped next to CJK text ("符合条 件" is "符合条件",
 /// "使用 AI 技术" is "使用AI技术"), trimmed; characters folded as `fold_char` does.
 pub fn comparable(s: &str) -> String {
+    collapse_spaces(&folded(s))
+}
+
+/// `fold_char` over a text; borrowed when it folds nothing, as most lines (a key was computed
+/// for every line of every page polled, and folding twice was a third of it).
+fn folded(s: &str) -> Cow<'_, str> {
+    if s.chars().all(|c| fold_char(c) == Some(c)) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().filter_map(fold_char).collect())
+    }
+}
+
+/// `comparable` of a text already folded.
+fn collapse_spaces(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     // Starts true so that leading blanks are dropped.
     let mut after_cjk = true;
     for c in s.chars() {
-        let Some(c) = fold_char(c) else { continue };
         if c.is_whitespace() {
             pending_space = true;
             continue;
