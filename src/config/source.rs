@@ -30,10 +30,9 @@ use crate::ids::SourceId;
 
 /// Every valid source, and every source id written (valid or not), for subscribers' references.
 /// `raw` holds each file's sources, in the order of `files`; each is dropped once checked.
-#[expect(clippy::vec_box, reason = "each raw source is freed as it is checked, not with the whole vector")]
 pub(crate) fn sources(
     files: &[&ParsedFile],
-    raw: Vec<Vec<Box<Entry<RawSource>>>>,
+    raw: Vec<Vec<Entry<RawSource>>>,
     env: EnvLookup<'_>,
     issues: &mut Vec<ConfigIssue>,
 ) -> (Vec<Arc<SourceSpec>>, BTreeSet<String>) {
