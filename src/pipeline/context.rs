@@ -22,12 +22,22 @@ pub(super) struct Poll<'a> {
     /// Whether stored validators may be sent: not after the source's config changed (a new
     /// selector must re-read pages the server would call unchanged).
     pub conditional: bool,
+    /// The validators stored for the source's own URL (none when not `conditional`): read with
+    /// the source's state, in the poll's first store call.
+    pub own_validators: Validators,
     pub log: PollLog,
 }
 
 impl<'a> Poll<'a> {
-    pub(super) fn new(deps: &'a Deps, spec: &'a Arc<SourceSpec>, conditional: bool) -> Self {
-        Self { deps, spec, shape: PollShape::of(spec), conditional, log: PollLog::default() }
+    /// A poll that sends `own_validators` for the source's URL when `conditional`.
+    pub(super) fn new(
+        deps: &'a Deps,
+        spec: &'a Arc<SourceSpec>,
+        conditional: bool,
+        own_validators: Validators,
+    ) -> Self {
+        let own_validators = if conditional { own_validators } else { Validators::default() };
+        Self { deps, spec, shape: PollShape::of(spec), conditional, own_validators, log: PollLog::default() }
     }
 
     /// The source's prime request, when it has one: its cookies shape the rest of the poll.

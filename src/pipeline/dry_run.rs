@@ -50,7 +50,7 @@ pub async fn test_source(deps: &Deps, spec: Arc<SourceSpec>) -> SourceTest {
         text: Vec::new(),
         warnings: Vec::new(),
     };
-    let mut poll = Poll::new(deps, &spec, false);
+    let mut poll = Poll::new(deps, &spec, false, Validators::default());
     let fetched = match poll.prime().await {
         Ok(()) => fetch_page(deps, &spec.url, &Validators::default(), &poll.shape.for_url(&spec.url)).await,
         Err(e) => Err(e),

@@ -25,7 +25,7 @@ use crate::alert::event::SourceRef;
 use crate::alert::route;
 use crate::config::model::{ItemExtent, SourceSpec};
 use crate::extract::Observation;
-use crate::fetch::{FetchOutcome, Validators};
+use crate::fetch::FetchOutcome;
 use crate::ids::ChangeId;
 use crate::store::{DocumentWrite, HealthWrite, ListingWrite, NewDelivery, PollCommit, PollResult, SourceState};
 
@@ -86,8 +86,12 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
     let started = Instant::now();
     let now = deps.clock.now();
     let id = spec.id.clone();
-    let state = match deps.store.call(move |s| s.source_state(&id)).await {
-        Ok(state) => state,
+    let own_url = spec.url.to_string();
+    // One store call for both: an unchanged poll makes few, and each is a hop to the blocking
+    // pool and back.
+    let read = deps.store.call(move |s| Ok((s.source_state(&id)?, s.validators(&own_url)?))).await;
+    let (state, own_validators) = match read {
+        Ok(read) => read,
         // Without its state a poll cannot tell a baseline from a change: polling anyway would
         // record changes that alert nobody. Fail it, visibly.
         Err(e) => return unreadable_state(deps, &spec, now, started, &PollFailure::from(e)).await,
@@ -97,7 +101,7 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
     // A changed selector or encoding must re-read pages the server would call unchanged.
     let conditional = state.as_ref().is_some_and(|s| s.config_hash.as_deref() == Some(fingerprint.as_str()));
 
-    let mut poll = Poll::new(deps, &spec, conditional);
+    let mut poll = Poll::new(deps, &spec, conditional, own_validators);
     let gathered = gather(&mut poll).await;
     let recorded = match gathered {
         Ok(mut gathered) => {
@@ -212,12 +216,7 @@ async fn gather(poll: &mut Poll<'_>) -> Result<Gathered, PollFailure> {
 /// URL, conditionally when the source's config is unchanged.
 async fn fetch(poll: &mut Poll<'_>) -> Result<FetchOutcome, PollFailure> {
     let spec = Arc::clone(poll.spec);
-    let validators = if poll.conditional {
-        let url = spec.url.to_string();
-        poll.deps.store.call(move |s| s.validators(&url)).await?
-    } else {
-        Validators::default()
-    };
+    let validators = std::mem::take(&mut poll.own_validators);
     poll.prime().await?;
     let result = fetch_page(poll.deps, &spec.url, &validators, &poll.shape.for_url(&spec.url)).await;
     poll.log.note(&spec.url, &result);
