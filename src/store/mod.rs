@@ -212,10 +212,8 @@ fn new_private_file(path: &Path) -> std::io::Result<()> {
 
 /// The read-only second connection of a writer (`Store::reader`).
 fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_NOFOLLOW,
-    )?;
+    // The writer's own file: a symlink the writer followed is followed here too.
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "cache_size", -1024)?;
     keep_statements(&conn);
@@ -295,6 +293,21 @@ mod tests {
     use std::os::unix::fs::{PermissionsExt, symlink};
 
     use super::*;
+
+    #[test]
+    fn a_database_reached_through_a_symlink_opens_with_its_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.db");
+        Store::open(&real).unwrap();
+        let link = dir.path().join("link.db");
+        symlink(&real, &link).unwrap();
+        let store = Store::open(&link).unwrap();
+        store
+            .conn()
+            .execute("INSERT INTO source (id, kind, url, created_at) VALUES ('s', 'page', 'http://s/', 0)", [])
+            .unwrap();
+        assert!(store.source_state(&crate::ids::SourceId("s".into())).unwrap().is_some());
+    }
 
     #[test]
     fn a_polls_reads_see_the_last_commit_without_waiting_for_the_writer() {
