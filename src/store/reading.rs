@@ -133,19 +133,27 @@ fn given(filters: &[(bool, &str)]) -> String {
     if written.is_empty() { "1".to_owned() } else { written.join(" AND ") }
 }
 
-/// The page of `candidates` (in the order shown, with their titles) whose title or text holds
-/// every term, skipping `offset` such documents; reads texts only until the page is full.
+/// A document the index found for a search: its title, and whether the title alone holds
+/// every term (those come first, and need no text read).
+struct Candidate {
+    doc: DocId,
+    title: String,
+    title_holds: bool,
+}
+
+/// The page of `candidates` (in the order shown) whose title or text holds every term,
+/// skipping `offset` such documents; reads texts only until the page is full.
 fn holding_page(
     conn: &rusqlite::Connection,
     search: &SearchQuery,
-    candidates: &[(DocId, String)],
+    candidates: &[Candidate],
     offset: usize,
     limit: usize,
 ) -> Result<DocPage> {
     let mut text = conn.prepare_cached("SELECT body FROM search WHERE rowid = ?1")?;
     let mut held = Vec::new();
-    for (doc, title) in candidates {
-        let holds = search.holds_every_term(title, "")
+    for Candidate { doc, title, title_holds } in candidates {
+        let holds = *title_holds
             || text
                 .query_row([doc], |row| row.get::<_, String>(0))
                 .optional()?
@@ -243,14 +251,20 @@ impl Store {
                 "SELECT d.id, d.title FROM search s JOIN document d ON d.id = s.rowid
                  WHERE search MATCH ?5 AND {filters} ORDER BY d.last_changed DESC, d.id DESC"
             );
-            let mut candidates: Vec<(DocId, String)> = conn
+            let mut candidates: Vec<Candidate> = conn
                 .prepare_cached(&found)?
                 .query_map(params![query.topic, query.stage, query.source, query.since.map(millis), fts], |row| {
-                    Ok((row.get(0)?, row.get(1)?))
+                    Ok((row.get(0)?, row.get::<_, String>(1)?))
                 })?
+                .map(|row| {
+                    row.map(|(doc, title)| {
+                        let title_holds = search.holds_every_term(&title, "");
+                        Candidate { doc, title, title_holds }
+                    })
+                })
                 .collect::<rusqlite::Result<_>>()?;
             // A stable sort: newest first within each group.
-            candidates.sort_by_key(|(_, title)| !search.holds_every_term(title, ""));
+            candidates.sort_by_key(|c| !c.title_holds);
             return holding_page(&conn, search, &candidates, query.offset, query.limit);
         }
         let likes = query.search.as_ref().map(SearchQuery::like_patterns).unwrap_or_default();
