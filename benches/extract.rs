@@ -78,7 +78,7 @@ fn article_page() -> String {
 }
 
 fn css(s: &str) -> CssSelector {
-    CssSelector { source: s.to_owned(), selector: scraper::Selector::parse(s).unwrap().into(), attribute: None }
+    CssSelector::new(s, scraper::Selector::parse(s).unwrap(), None)
 }
 
 fn bench(c: &mut Criterion) {

@@ -23,7 +23,7 @@ fn css(source: &str) -> CssSelector {
         Some((sel, attr)) => (sel, Some(attr.to_owned())),
         None => (source, None),
     };
-    CssSelector { source: source.to_owned(), selector: scraper::Selector::parse(selector).unwrap().into(), attribute }
+    CssSelector::new(source, scraper::Selector::parse(selector).unwrap(), attribute)
 }
 
 fn cac_spec() -> ArticleSpec {

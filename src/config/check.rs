@@ -28,12 +28,14 @@ pub(crate) fn regex_problem(error: &regex::Error) -> String {
 /// Remembers where each id was first defined, across files.
 pub(crate) struct FirstSeen {
     what: &'static str,
-    seen: HashMap<String, (PathBuf, usize)>,
+    /// Id → (index in `files`, line): one path per file, not one per id.
+    seen: HashMap<String, (usize, usize)>,
+    files: Vec<PathBuf>,
 }
 
 impl FirstSeen {
     pub(crate) fn new(what: &'static str) -> Self {
-        Self { what, seen: HashMap::new() }
+        Self { what, seen: HashMap::new(), files: Vec::new() }
     }
 
     /// Accepts `id` unless an earlier table took it.
@@ -43,14 +45,27 @@ impl FirstSeen {
         key: &str,
         id: Spanned<String>,
     ) -> Result<String, Reported> {
-        if let Some((file, line)) = self.seen.get(id.get_ref()) {
-            let message =
-                format!("duplicate {} id `{}`; first defined at {}:{line}", self.what, id.get_ref(), file.display());
+        if let Some(&(file, line)) = self.seen.get(id.get_ref()) {
+            let file = self.files.get(file).map_or_else(String::new, |path| path.display().to_string());
+            let message = format!("duplicate {} id `{}`; first defined at {file}:{line}", self.what, id.get_ref());
             return Err(report.error(Some(id.span()), &format!("{key}.id"), message));
         }
-        let at = (report.file().to_path_buf(), report.line_of(&id.span()));
+        if self.files.last().is_none_or(|last| last != report.file()) {
+            self.files.push(report.file().to_path_buf());
+        }
+        let at = (self.files.len() - 1, report.line_of(&id.span()));
         self.seen.insert(id.get_ref().clone(), at);
         Ok(id.into_inner())
+    }
+
+    /// Whether `id` was claimed.
+    pub(crate) fn has(&self, id: &str) -> bool {
+        self.seen.contains_key(id)
+    }
+
+    /// Every id claimed.
+    pub(crate) fn into_ids(self) -> impl Iterator<Item = String> {
+        self.seen.into_keys()
     }
 }
 

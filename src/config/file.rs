@@ -35,11 +35,6 @@ pub(crate) struct Tables {
     pub(crate) fetch: Option<RawFetch>,
     pub(crate) smtp: Option<Spanned<RawSmtp>>,
     pub(crate) web: Option<Spanned<RawWeb>>,
-    /// Taken by validation, which frees each source's raw values as it builds its spec
-    /// (`source::sources`): at 50,000 sources the raw and checked forms together were most of
-    /// loading's peak. Not boxed: one vector is one block the allocator hands back whole, where
-    /// 50,000 small ones freed among the specs stayed resident in the daemon.
-    pub(crate) sources: Vec<Entry<RawSource>>,
     pub(crate) topics: Vec<Entry<RawTopic>>,
     pub(crate) subscribers: Vec<Entry<RawSubscriber>>,
     /// Ids of sources and topics that could not be read: already reported, so references
@@ -52,9 +47,9 @@ pub(crate) struct Tables {
 #[derive(Debug)]
 pub(crate) struct Entry<T> {
     pub(crate) position: usize,
+    /// Spans count from the first byte of the element's chunk: the `Report` it is handed with
+    /// (`SourceSink`) or checked with (the first chunk's, for every other table) knows where.
     pub(crate) raw: Spanned<T>,
-    /// Where the spans in `raw` count from in the file (its chunk's first byte; 0 mostly).
-    pub(crate) base: usize,
 }
 
 impl<T> Entry<T> {
@@ -64,27 +59,44 @@ impl<T> Entry<T> {
     }
 }
 
-/// Parses `text` (the contents of `path`), reporting every problem found to `issues`.
-pub(crate) fn parse(path: PathBuf, text: String, role: Role, issues: &mut Vec<ConfigIssue>) -> ParsedFile {
+/// Where each `[[source]]` that deserialized goes, as soon as it did, with the report of its
+/// file. Sources are handed on one by one, not kept in `Tables`: at 50,000 sources, every raw
+/// source held at once beside the checked ones was most of loading's peak memory.
+pub(crate) type SourceSink<'s> = &'s mut dyn FnMut(&mut Report<'_>, Entry<RawSource>);
+
+/// Where what a chunk holds goes.
+struct Out<'t, 's> {
+    tables: &'t mut Tables,
+    sources: SourceSink<'s>,
+}
+
+/// Parses `text` (the contents of `path`), reporting every problem found to `issues`, and
+/// handing each source to `sources`.
+pub(crate) fn parse(
+    path: PathBuf,
+    text: String,
+    role: Role,
+    issues: &mut Vec<ConfigIssue>,
+    sources: SourceSink<'_>,
+) -> ParsedFile {
     let mut report = Report::new(&path, &text, issues);
-    let tables = read_tables(&text, role, &mut report);
+    let tables = read_tables(&text, role, &mut report, sources);
     ParsedFile { path, text, tables }
 }
 
-fn read_tables(text: &str, role: Role, report: &mut Report<'_>) -> Tables {
+fn read_tables(text: &str, role: Role, report: &mut Report<'_>, sources: SourceSink<'_>) -> Tables {
     let mut tables = Tables::default();
     let mut before = ArrayBases::default();
     let chunks = chunks(text);
     if let [whole] = chunks.as_slice()
         && whole.len() == text.len()
     {
-        read_chunk(text, role, report, &mut tables, &mut before, 0);
+        read_chunk(text, role, report, &mut Out { tables: &mut tables, sources }, &mut before);
         return tables;
     }
     for range in chunks {
-        let base = range.start;
-        report.set_base(base);
-        read_chunk(&text[range], role, report, &mut tables, &mut before, base);
+        report.set_base(range.start);
+        read_chunk(&text[range], role, report, &mut Out { tables: &mut tables, sources: &mut *sources }, &mut before);
     }
     report.set_base(0);
     tables
@@ -99,9 +111,9 @@ const SOURCES_PER_CHUNK: usize = 1000;
 /// `SOURCES_PER_CHUNK`th `[[source]]` header (a source's `[source.*]` tables follow its header,
 /// so a source is never cut). The whole file when it is small, when it has multi-line strings (in
 /// which a line could merely look like a header), or when a table other than a source's comes
-/// after the first cut: every chunk after the first holds sources only, so only their entries
-/// carry a base offset.
-fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
+/// after the first cut: every chunk after the first holds sources only, so only sources have
+/// spans counted from a chunk other than the first.
+pub(crate) fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
     let whole = std::iter::once(0..text.len()).collect();
     if text.contains(r#"""""#) || text.contains("'''") {
         return whole;
@@ -128,21 +140,14 @@ fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
     cuts.windows(2).map(|w| w[0]..w[1]).collect()
 }
 
-fn read_chunk(
-    text: &str,
-    role: Role,
-    report: &mut Report<'_>,
-    tables: &mut Tables,
-    before: &mut ArrayBases,
-    base: usize,
-) {
+fn read_chunk(text: &str, role: Role, report: &mut Report<'_>, out: &mut Out<'_, '_>, before: &mut ArrayBases) {
     let (root, syntax_errors) = DeTable::parse_recoverable(text);
     let root = root.into_inner();
     if !syntax_errors.is_empty() {
         for error in &syntax_errors {
             report.error(error.span(), "", format!("invalid TOML: {}", error.message()));
         }
-        salvage(root, role, tables);
+        salvage(root, role, out.tables);
         return;
     }
     let mut root = root;
@@ -153,9 +158,9 @@ fn read_chunk(
             if let DeValue::Array(items) = value.get_ref() {
                 counts.push((key.get_ref().to_string(), items.len()));
             }
-            read_array(&key, value, (before.of(key.get_ref()), base), tables, report);
+            read_array(&key, value, before.of(key.get_ref()), out, report);
         } else {
-            read_one(&key, value, (0, base), tables, report);
+            read_one(&key, value, 0, out, report);
         }
     }
     for (key, n) in counts {
@@ -195,8 +200,8 @@ fn id_of(value: &DeValue<'_>) -> Option<String> {
 fn read_array(
     key: &Spanned<Cow<'_, str>>,
     value: Spanned<DeValue<'_>>,
-    (first, base): (usize, usize),
-    tables: &mut Tables,
+    first: usize,
+    out: &mut Out<'_, '_>,
     report: &mut Report<'_>,
 ) {
     let name = key.get_ref().as_ref();
@@ -207,7 +212,7 @@ fn read_array(
                 let element_span = item.span();
                 let single: DeArray<'_> = std::iter::once(item).collect();
                 let wrapped = Spanned::new(element_span, DeValue::Array(single));
-                read_one(key, wrapped, (first + position, base), tables, report);
+                read_one(key, wrapped, first + position, out, report);
             }
         }
         _ => {
@@ -224,13 +229,13 @@ fn read_array(
 fn read_one(
     key: &Spanned<Cow<'_, str>>,
     value: Spanned<DeValue<'_>>,
-    (position, base): (usize, usize),
-    tables: &mut Tables,
+    position: usize,
+    out: &mut Out<'_, '_>,
     report: &mut Report<'_>,
 ) {
     let located = value.clone();
     match deserialize_part(key, value) {
-        Ok(part) => absorb(tables, part, position, base),
+        Ok(part) => absorb(out, report, part, position),
         Err(error) => {
             let name = key.get_ref().as_ref();
             // An array element arrives wrapped in a one-element array; look inside it.
@@ -246,8 +251,8 @@ fn read_one(
                 .unwrap_or_else(|| prefix.clone());
             report.error(error.span(), &key_path, in_toml_terms(error.message()));
             match name {
-                "source" => tables.unread_source_ids.extend(inner.and_then(id_of)),
-                "topic" => tables.unread_topic_ids.extend(inner.and_then(id_of)),
+                "source" => out.tables.unread_source_ids.extend(inner.and_then(id_of)),
+                "topic" => out.tables.unread_topic_ids.extend(inner.and_then(id_of)),
                 _ => {}
             }
         }
@@ -271,15 +276,18 @@ fn deserialize_part<'i>(key: &Spanned<Cow<'i, str>>, value: Spanned<DeValue<'i>>
     RawFile::deserialize(Deserializer::from(Spanned::new(span, table)))
 }
 
-fn absorb(tables: &mut Tables, part: RawFile, position: usize, base: usize) {
+fn absorb(out: &mut Out<'_, '_>, report: &mut Report<'_>, part: RawFile, position: usize) {
+    for raw in part.source {
+        (out.sources)(report, Entry { position, raw });
+    }
+    let tables = &mut *out.tables;
     tables.include.extend(part.include);
     tables.storage = part.storage.or(tables.storage.take());
     tables.fetch = part.fetch.or(tables.fetch.take());
     tables.smtp = part.smtp.or(tables.smtp.take());
     tables.web = part.web.or(tables.web.take());
-    tables.sources.extend(part.source.into_iter().map(|raw| Entry { position, raw, base }));
-    tables.topics.extend(part.topic.into_iter().map(|raw| Entry { position, raw, base }));
-    tables.subscribers.extend(part.subscriber.into_iter().map(|raw| Entry { position, raw, base }));
+    tables.topics.extend(part.topic.into_iter().map(|raw| Entry { position, raw }));
+    tables.subscribers.extend(part.subscriber.into_iter().map(|raw| Entry { position, raw }));
 }
 
 /// The dotted key under `offset`: the deepest key, or scalar value, whose span holds it.
@@ -299,9 +307,14 @@ fn key_at(value: &DeValue<'_>, offset: usize, path: &str) -> Option<String> {
 }
 
 /// Reads and parses the file at `path`; an unreadable file is reported and yields `None`.
-pub(crate) fn read(path: PathBuf, role: Role, issues: &mut Vec<ConfigIssue>) -> Option<ParsedFile> {
+pub(crate) fn read(
+    path: PathBuf,
+    role: Role,
+    issues: &mut Vec<ConfigIssue>,
+    sources: SourceSink<'_>,
+) -> Option<ParsedFile> {
     let text = read_text(&path, role, issues)?;
-    Some(parse(path, text, role, issues))
+    Some(parse(path, text, role, issues, sources))
 }
 
 /// `read`, parsing only the file's first chunk (`chunks`): every table but the sources of a
@@ -312,7 +325,9 @@ pub(crate) fn read_head(path: PathBuf, role: Role, issues: &mut Vec<ConfigIssue>
     let mut report = Report::new(&path, &text, issues);
     let mut tables = Tables::default();
     let head = chunks(&text).into_iter().next().unwrap_or(0..text.len());
-    read_chunk(&text[head], role, &mut report, &mut tables, &mut ArrayBases::default(), 0);
+    let mut ignored = |_: &mut Report<'_>, _: Entry<RawSource>| {};
+    let mut out = Out { tables: &mut tables, sources: &mut ignored };
+    read_chunk(&text[head], role, &mut report, &mut out, &mut ArrayBases::default());
     Some(ParsedFile { path, text, tables })
 }
 

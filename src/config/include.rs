@@ -8,16 +8,21 @@ use std::path::{Path, PathBuf};
 use glob::MatchOptions;
 use toml::Spanned;
 
-use crate::config::file::{ParsedFile, Role, read};
+use crate::config::file::{ParsedFile, Role, SourceSink, read};
 use crate::config::issue::{ConfigIssue, Report, folder_of};
 
-/// Reads every file the main file includes, each once, in pattern order then name order.
-pub(crate) fn read_includes(main: &ParsedFile, issues: &mut Vec<ConfigIssue>) -> Vec<ParsedFile> {
+/// Reads every file the main file includes, each once, in pattern order then name order,
+/// handing their sources to `sources`.
+pub(crate) fn read_includes(
+    main: &ParsedFile,
+    issues: &mut Vec<ConfigIssue>,
+    sources: SourceSink<'_>,
+) -> Vec<ParsedFile> {
     let paths = {
         let mut report = Report::new(&main.path, &main.text, issues);
         expand(&main.path, &main.tables.include, &mut report)
     };
-    paths.into_iter().filter_map(|path| read(path, Role::Include, issues)).collect()
+    paths.into_iter().filter_map(|path| read(path, Role::Include, issues, &mut *sources)).collect()
 }
 
 fn expand(main: &Path, patterns: &[Spanned<String>], report: &mut Report<'_>) -> Vec<PathBuf> {

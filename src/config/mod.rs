@@ -60,10 +60,13 @@ pub fn load(path: &Path, builtin_topics: &[String]) -> Result<Loaded, ConfigErro
 /// `load`, with environment variables read through `env`.
 pub fn load_with(path: &Path, env: EnvLookup<'_>, builtin_topics: &[String]) -> Result<Loaded, ConfigErrors> {
     let mut issues = Vec::new();
-    let Some(main) = file::read(path.to_path_buf(), file::Role::Main, &mut issues) else {
+    let mut sources = source::SourceChecker::new(env);
+    let Some(main) =
+        file::read(path.to_path_buf(), file::Role::Main, &mut issues, &mut |report, raw| sources.check(report, raw))
+    else {
         return Err(ConfigErrors(issues));
     };
-    finish_loading(main, env, builtin_topics, issues)
+    finish_loading(&main, sources, env, builtin_topics, issues)
 }
 
 /// `load_with` on `text` as if it were the contents of `path` (includes and secret files are
@@ -75,18 +78,22 @@ pub fn load_from_str(
     builtin_topics: &[String],
 ) -> Result<Loaded, ConfigErrors> {
     let mut issues = Vec::new();
-    let main = file::parse(path.to_path_buf(), text, file::Role::Main, &mut issues);
-    finish_loading(main, env, builtin_topics, issues)
+    let mut sources = source::SourceChecker::new(env);
+    let main = file::parse(path.to_path_buf(), text, file::Role::Main, &mut issues, &mut |report, raw| {
+        sources.check(report, raw);
+    });
+    finish_loading(&main, sources, env, builtin_topics, issues)
 }
 
 fn finish_loading(
-    mut main: file::ParsedFile,
+    main: &file::ParsedFile,
+    mut sources: source::SourceChecker<'_>,
     env: EnvLookup<'_>,
     builtin_topics: &[String],
     mut issues: Vec<ConfigIssue>,
 ) -> Result<Loaded, ConfigErrors> {
-    let mut includes = include::read_includes(&main, &mut issues);
-    let config = validate::validate(&mut main, &mut includes, env, builtin_topics, &mut issues);
+    let includes = include::read_includes(main, &mut issues, &mut |report, raw| sources.check(report, raw));
+    let config = validate::validate(main, &includes, sources, env, builtin_topics, &mut issues);
     let order: Vec<&Path> =
         std::iter::once(main.path.as_path()).chain(includes.iter().map(|f| f.path.as_path())).collect();
     sort_by_file_order(&mut issues, &order);
@@ -178,6 +185,42 @@ mod tests {
         assert_eq!(storage.database, std::path::absolute(dir.path().join("data/archive.db")).unwrap());
         let errors = load_with(&path, &|_| None, &[]).unwrap_err().to_string();
         assert!(errors.contains("source[2010]"), "{errors}");
+    }
+
+    #[test]
+    fn sources_past_the_first_chunk_are_checked_as_read_with_exact_lines() {
+        // 2,050 sources: cut in chunks, each source checked as its chunk is read. A duplicate
+        // id two chunks after its first use, and a subscriber naming a source whose id is
+        // malformed, one with a bad field, and one that does not exist.
+        let mut text = many_sources(2 * 1000 + 50, usize::MAX, "x.db");
+        text.push_str("[[source]]\nid = \"s5\"\nkind = \"page\"\nurl = \"https://example.org/dup\"\n");
+        text.push_str("[[source]]\nid = \"Bad_Id\"\nkind = \"page\"\nurl = \"https://example.org/b\"\n");
+        text.push_str("[[source]]\nid = \"odd\"\nkind = \"rss\"\nurl = \"https://example.org/o\"\n");
+        // Before the sources: a table after the first cut would keep the file whole.
+        let subscriber = "[[subscriber]]\nid = \"ops\"\nwebhook = \"https://hooks.example.org/x\"\ntopics = [\"*\"]\n\
+                          sources = [\"s2049\", \"Bad_Id\", \"odd\", \"ghost\"]\n";
+        let first_source = text.find("[[source]]").unwrap();
+        text.insert_str(first_source, subscriber);
+        assert!(file::chunks(&text).len() > 2);
+        let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+        let expected = [
+            format!("{}: subscriber[0].sources[3]: unknown source `ghost`", line_of("ghost")),
+            format!(
+                "{}: source[2050].id: duplicate source id `s5`; first defined at /etc/r.toml:{}",
+                line_of("\"https://example.org/dup\"") - 2,
+                line_of("id = \"s5\"")
+            ),
+            format!("{}: source[2051].id: invalid id `Bad_Id`", line_of("id = \"Bad_Id\"")),
+            format!("{}: source[2052].kind: unknown kind `rss`", line_of("\"rss\"")),
+        ];
+        let path = Path::new("/etc/r.toml");
+        let errors = load_from_str(path, text.clone(), &|_| None, &[]).unwrap_err().0;
+        let shown: Vec<String> =
+            errors.iter().map(|e| format!("{}: {}: {}", e.line.unwrap_or(0), e.key, e.message)).collect();
+        assert_eq!(shown.len(), expected.len(), "{shown:#?}");
+        for (got, want) in shown.iter().zip(&expected) {
+            assert!(got.starts_with(want.as_str()), "{got}\n  does not start with\n{want}");
+        }
     }
 
     #[test]

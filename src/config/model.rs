@@ -130,7 +130,8 @@ pub struct SourceSpec {
     /// Query parameters that never name a different document, besides the built-in tracking
     /// parameters (`extract::canonical`): `name`, or `prefix*`.
     pub strip_params: Vec<String>,
-    pub request: RequestSpec,
+    /// Shared: the many sources that set no request options hold one plain spec.
+    pub request: Arc<RequestSpec>,
     // Boxed: most sources are feeds or pages, and a daemon holds a thousand specs.
     pub list: Option<Box<ListSpec>>,
     pub json: Option<Box<JsonListSpec>>,
@@ -199,6 +200,18 @@ pub struct RequestSpec {
 }
 
 impl RequestSpec {
+    /// Whether this asks for nothing beyond the defaults: no headers, no prime request, no
+    /// deadline or body cap of its own.
+    #[must_use]
+    pub fn is_plain(&self) -> bool {
+        self.headers.is_empty()
+            && self.secret_headers.is_empty()
+            && self.header_hosts.is_empty()
+            && self.prime.is_none()
+            && self.timeout.is_none()
+            && self.max_body.is_none()
+    }
+
     /// The headers a request to `url` carries: all of the source's (plain and secret) when
     /// `url` is on one of its origins (or the https upgrade of one) or on a `header_hosts`
     /// host, none otherwise, so a Referer or an API key never follows a link to another site.
@@ -286,12 +299,41 @@ pub struct AttachmentSpec {
 
 /// A CSS selector, compiled once at load, with its text kept for messages.
 /// A trailing `@attr` (`a@title`) reads that attribute instead of the element's text.
-/// The compiled form is shared: 50,000 sources that write `ul.list > li` hold one of it.
+/// Shared whole, one pointer per use: 50,000 sources that write `ul.list > li` hold one of it.
 #[derive(Debug, Clone)]
-pub struct CssSelector {
+pub struct CssSelector(Arc<CssParts>);
+
+#[derive(Debug)]
+pub struct CssParts {
     pub source: String,
-    pub selector: std::sync::Arc<scraper::Selector>,
+    pub selector: scraper::Selector,
     pub attribute: Option<String>,
+}
+
+impl CssSelector {
+    #[must_use]
+    pub fn new(source: impl Into<String>, selector: scraper::Selector, attribute: Option<String>) -> Self {
+        Self(Arc::new(CssParts { source: source.into(), selector, attribute }))
+    }
+
+    /// Another holder of the same compiled selector (`config::source` keeps one per text).
+    #[must_use]
+    pub fn downgrade(&self) -> std::sync::Weak<CssParts> {
+        Arc::downgrade(&self.0)
+    }
+
+    #[must_use]
+    pub fn upgrade(weak: &std::sync::Weak<CssParts>) -> Option<Self> {
+        weak.upgrade().map(Self)
+    }
+}
+
+impl std::ops::Deref for CssSelector {
+    type Target = CssParts;
+
+    fn deref(&self) -> &CssParts {
+        &self.0
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -18,43 +18,62 @@ use crate::config::check::{
 };
 use crate::config::defaults;
 use crate::config::file::{Entry, ParsedFile};
-use crate::config::issue::{ConfigIssue, Report, Reported};
+use crate::config::issue::{Report, Reported};
 use crate::config::json_list::{json_list, path as json_path};
 use crate::config::model::{
-    ArticleSpec, AttachmentSpec, CssSelector, ItemExtent, ItemText, ListSpec, SourceKind, SourceSpec,
+    ArticleSpec, AttachmentSpec, CssParts, CssSelector, ItemExtent, ItemText, ListSpec, RequestSpec, SourceKind,
+    SourceSpec,
 };
 use crate::config::raw::{RawArticle, RawAttachments, RawJson, RawList, RawSource};
 use crate::config::request::{request, warn_inline_credentials, with_query};
 use crate::config::units::format_duration;
 use crate::ids::SourceId;
 
-/// Every valid source, and every source id written (valid or not), for subscribers' references.
-/// `raw` holds each file's sources, in the order of `files`; each is dropped once checked.
-pub(crate) fn sources(
-    files: &[&ParsedFile],
-    raw: Vec<Vec<Entry<RawSource>>>,
-    env: EnvLookup<'_>,
-    issues: &mut Vec<ConfigIssue>,
-) -> (Vec<Arc<SourceSpec>>, BTreeSet<String>) {
-    let mut seen = FirstSeen::new("source");
-    let mut specs = Vec::with_capacity(raw.iter().map(Vec::len).sum());
-    let mut ids = BTreeSet::new();
-    for (file, entries) in files.iter().zip(raw) {
-        let mut report = Report::new(&file.path, &file.text, issues);
-        for entry in entries {
-            if let Some(id) = &entry.raw.get_ref().id {
-                ids.insert(id.get_ref().clone());
-            }
-            report.set_base(entry.base);
-            if let Ok(spec) = source(&mut report, &entry, &mut seen, env) {
-                specs.push(Arc::new(spec));
+/// Checks each source as its file is read (`file::SourceSink`), so that a config's raw sources
+/// are never all held at once: the checked spec is built and the raw form dropped.
+pub(crate) struct SourceChecker<'e> {
+    env: EnvLookup<'e>,
+    seen: FirstSeen,
+    specs: Vec<Arc<SourceSpec>>,
+    /// Ids written but not claimed (malformed ones): still known to subscribers' references.
+    unclaimed: Vec<String>,
+}
+
+impl<'e> SourceChecker<'e> {
+    pub(crate) fn new(env: EnvLookup<'e>) -> Self {
+        Self { env, seen: FirstSeen::new("source"), specs: Vec::new(), unclaimed: Vec::new() }
+    }
+
+    #[expect(clippy::needless_pass_by_value, reason = "taken to be dropped here, as soon as its spec is built")]
+    pub(crate) fn check(&mut self, report: &mut Report<'_>, entry: Entry<RawSource>) {
+        let written = entry.raw.get_ref().id.as_ref().map(|id| id.get_ref().as_str());
+        match source(report, &entry, &mut self.seen, self.env) {
+            Ok(spec) => self.specs.push(Arc::new(spec)),
+            Err(Reported) => {
+                if let Some(id) = written.filter(|id| !self.seen.has(id)) {
+                    self.unclaimed.push(id.to_owned());
+                }
             }
         }
-        report.set_base(0);
-        ids.extend(file.tables.unread_source_ids.iter().cloned());
     }
-    (specs, ids)
+
+    /// Every valid source, and every source id written (valid or not, read or not), for
+    /// subscribers' references.
+    pub(crate) fn finish(self, files: &[&ParsedFile]) -> (Vec<Arc<SourceSpec>>, BTreeSet<String>) {
+        let mut ids: BTreeSet<String> = self.seen.into_ids().collect();
+        ids.extend(self.unclaimed);
+        for file in files {
+            ids.extend(file.tables.unread_source_ids.iter().cloned());
+        }
+        let mut specs = self.specs;
+        specs.shrink_to_fit();
+        (specs, ids)
+    }
 }
+
+/// The request spec of every source that sets no request options. Its `origins` stay empty:
+/// they only say where headers may go, and it has none.
+static PLAIN_REQUEST: LazyLock<Arc<RequestSpec>> = LazyLock::new(Arc::default);
 
 fn source(
     report: &mut Report<'_>,
@@ -117,7 +136,12 @@ fn source(
     });
     let url = url?;
     let mut request = request?.spec;
-    request.origins = std::iter::once(&url).chain(&request.prime).map(url::Url::origin).collect();
+    let request = if request.is_plain() {
+        Arc::clone(&PLAIN_REQUEST)
+    } else {
+        request.origins = std::iter::once(&url).chain(&request.prime).map(url::Url::origin).collect();
+        Arc::new(request)
+    };
     Ok(SourceSpec {
         name: name?.unwrap_or_else(|| id.clone()),
         id: SourceId(id),
@@ -416,32 +440,35 @@ fn selector(
 
 /// Compiles `css` or `css@attribute` (`a@title`: read the `title` attribute of the match).
 pub fn compile_selector(text: &str) -> Result<CssSelector, String> {
+    if let Some(shared) = shared_selector(text, None) {
+        return Ok(shared);
+    }
     let (css, attribute) = split_attribute(text);
     if css.trim().is_empty() {
         return Err(format!("invalid CSS selector `{text}`: empty"));
     }
-    let selector =
-        shared_selector(css).map_err(|e| format!("invalid CSS selector `{text}`: {}", selector_problem(&e)))?;
-    Ok(CssSelector { source: text.to_owned(), selector, attribute: attribute.map(str::to_owned) })
+    let selector = scraper::Selector::parse(css)
+        .map_err(|e| format!("invalid CSS selector `{text}`: {}", selector_problem(&e)))?;
+    let compiled = CssSelector::new(text, selector, attribute.map(str::to_owned));
+    shared_selector(text, Some(&compiled));
+    Ok(compiled)
 }
 
-/// The compiled selector for `css`, shared with every other live selector of the same text: a
-/// compiled selector is a few hundred bytes to kilobytes, and a large config repeats the same
-/// few texts across thousands of sources. Weak references, so a reloaded config's old
-/// selectors are freed; entries whose selectors are gone are dropped as the table grows.
-fn shared_selector(css: &str) -> Result<Arc<scraper::Selector>, SelectorErrorKind> {
-    static SHARED: LazyLock<Mutex<HashMap<String, Weak<scraper::Selector>>>> = LazyLock::new(Mutex::default);
-    let key = css.trim();
+/// The live selector compiled from `text`, if any; with `new`, records it as that. A compiled
+/// selector is a few hundred bytes to kilobytes, and a large config repeats the same few texts
+/// across thousands of sources. Weak references, so a reloaded config's old selectors are
+/// freed; entries whose selectors are gone are dropped as the table grows.
+fn shared_selector(text: &str, new: Option<&CssSelector>) -> Option<CssSelector> {
+    static SHARED: LazyLock<Mutex<HashMap<String, Weak<CssParts>>>> = LazyLock::new(Mutex::default);
     let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(selector) = shared.get(key).and_then(Weak::upgrade) {
-        return Ok(selector);
-    }
-    let selector = Arc::new(scraper::Selector::parse(css)?);
+    let Some(new) = new else {
+        return shared.get(text).and_then(CssSelector::upgrade);
+    };
     if shared.len() >= 1024 {
         shared.retain(|_, weak| weak.strong_count() > 0);
     }
-    shared.insert(key.to_owned(), Arc::downgrade(&selector));
-    Ok(selector)
+    shared.insert(text.to_owned(), new.downgrade());
+    None
 }
 
 /// Splits off a trailing `@name`; an `@` inside an attribute test (`a[href^="mailto:x@y"]`)
@@ -481,14 +508,18 @@ mod tests {
     #[test]
     fn sources_writing_the_same_selector_share_its_compiled_form() {
         let one = super::compile_selector("ul.shared-selector-test > li").unwrap();
-        let two = super::compile_selector(" ul.shared-selector-test > li@title").unwrap();
+        let two = super::compile_selector("ul.shared-selector-test > li").unwrap();
+        let attribute = super::compile_selector("ul.shared-selector-test > li@title").unwrap();
         let other = super::compile_selector("ul.shared-selector-test > li > a").unwrap();
-        assert!(std::sync::Arc::ptr_eq(&one.selector, &two.selector));
-        assert!(!std::sync::Arc::ptr_eq(&one.selector, &other.selector));
-        assert_eq!((one.attribute, two.attribute.as_deref()), (None, Some("title")));
+        let same = |a: &super::CssSelector, b: &super::CssSelector| {
+            std::ptr::eq(std::ptr::from_ref(&**a), std::ptr::from_ref(&**b))
+        };
+        assert!(same(&one, &two));
+        assert!(!same(&one, &other) && !same(&one, &attribute));
+        assert_eq!((one.attribute.as_deref(), attribute.attribute.as_deref()), (None, Some("title")));
         // Once no source holds it, the next compile is a fresh one (nothing is kept alive).
-        let weak = std::sync::Arc::downgrade(&one.selector);
-        drop((one.selector, two.selector));
+        let weak = one.downgrade();
+        drop((one, two));
         assert!(weak.upgrade().is_none());
     }
 

@@ -17,20 +17,19 @@ use crate::config::file::{Entry, ParsedFile};
 use crate::config::issue::{ConfigIssue, Report, Reported};
 use crate::config::model::{Config, FetchConfig, PrivateNetworks, StorageConfig, TopicSpec};
 use crate::config::raw::{RawFetch, RawPrivateNetworks, RawStorage, RawTopic};
-use crate::config::{EnvLookup, defaults, source, subscriber, web};
+use crate::config::source::SourceChecker;
+use crate::config::{EnvLookup, defaults, subscriber, web};
 
-/// Builds the `Config` when no error was found; either way every issue is in `issues`.
+/// Builds the `Config` when no error was found; either way every issue is in `issues`. The
+/// files' sources were checked as they were read, by `sources`.
 pub(crate) fn validate(
-    main: &mut ParsedFile,
-    includes: &mut [ParsedFile],
+    main: &ParsedFile,
+    includes: &[ParsedFile],
+    sources: SourceChecker<'_>,
     env: EnvLookup<'_>,
     builtin_topics: &[String],
     issues: &mut Vec<ConfigIssue>,
 ) -> Option<Config> {
-    // Taken out of their files: each source's raw form is freed once its spec is built.
-    let raw_sources: Vec<_> =
-        std::iter::once(&mut *main).chain(includes.iter_mut()).map(|f| std::mem::take(&mut f.tables.sources)).collect();
-    let (main, includes) = (&*main, &*includes);
     let files: Vec<&ParsedFile> = std::iter::once(main).chain(includes).collect();
     let (storage, fetch, smtp, web) = {
         let mut report = Report::new(&main.path, &main.text, issues);
@@ -43,7 +42,7 @@ pub(crate) fn validate(
         )
     };
     let (topics, topic_ids) = topics(&files, builtin_topics, issues);
-    let (sources, source_ids) = source::sources(&files, raw_sources, env, issues);
+    let (sources, source_ids) = sources.finish(&files);
     let known = subscriber::Known { topics: topic_ids, sources: source_ids, smtp: main.tables.smtp.is_some() };
     let subscribers = subscriber::subscribers(&files, &known, env, issues);
     if issues.iter().any(ConfigIssue::is_error) {

@@ -266,11 +266,7 @@ mod tests {
         let doc = Html::parse_document(
             "<div class=share>Share: WeChat</div><p>浏览次数：123</p><p>正文</p><p>Last updated: today</p>",
         );
-        let ignore = [CssSelector {
-            source: ".share".into(),
-            selector: scraper::Selector::parse(".share").unwrap().into(),
-            attribute: None,
-        }];
+        let ignore = [CssSelector::new(".share", scraper::Selector::parse(".share").unwrap(), None)];
         let text = [Regex::new("^浏览次数").unwrap(), Regex::new("Last updated: .*").unwrap()];
         let got = from_region(doc.root_element(), &ignore, &text, Furniture::Keep);
         assert_eq!(got.lines(), ["正文"]);

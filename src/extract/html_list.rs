@@ -144,7 +144,7 @@ mod tests {
             Some((sel, attr)) => (sel, Some(attr.to_owned())),
             None => (s, None),
         };
-        CssSelector { source: s.to_owned(), selector: Selector::parse(sel).unwrap().into(), attribute }
+        CssSelector::new(s, Selector::parse(sel).unwrap(), attribute)
     }
 
     fn spec(item: &str, title: &str, link: &str, date: Option<&str>) -> ListSpec {

@@ -68,11 +68,7 @@ mod tests {
     fn links(html: &str, scope: Option<&str>) -> Vec<(String, String)> {
         let page = Html::parse_document(html);
         let url = Url::parse("https://www.cac.gov.cn/2024-09/30/c_1729384452307680.htm").unwrap();
-        let scope = scope.map(|s| CssSelector {
-            source: s.to_owned(),
-            selector: Selector::parse(s).unwrap().into(),
-            attribute: None,
-        });
+        let scope = scope.map(|s| CssSelector::new(s, Selector::parse(s).unwrap(), None));
         attachment_links(&page, &url, scope.as_ref()).into_iter().map(|l| (l.url.to_string(), l.label)).collect()
     }
 

@@ -192,7 +192,7 @@ mod tests {
     }
 
     fn css(s: &str) -> CssSelector {
-        CssSelector { source: s.to_owned(), selector: selector(s).into(), attribute: None }
+        CssSelector::new(s, selector(s), None)
     }
 
     #[rstest]

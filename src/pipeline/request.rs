@@ -101,13 +101,13 @@ impl PollLog {
 /// cookies its prime request set, which go only to the prime's host.
 #[derive(Debug, Clone, Default)]
 pub(super) struct PollShape {
-    request: RequestSpec,
+    request: std::sync::Arc<RequestSpec>,
     cookies: Option<(String, reqwest::header::HeaderValue)>,
 }
 
 impl PollShape {
     pub(super) fn of(spec: &SourceSpec) -> Self {
-        Self { request: spec.request.clone(), cookies: None }
+        Self { request: std::sync::Arc::clone(&spec.request), cookies: None }
     }
 
     fn with_cookies(mut self, host: &str, cookies: &[String]) -> Self {
