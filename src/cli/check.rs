@@ -90,6 +90,8 @@ fn select(all: &[Arc<SourceSpec>], wanted: &[String]) -> anyhow::Result<Vec<Arc<
 /// hundreds of megabytes before the first poll finishes.
 pub(crate) async fn check_all(deps: &Deps, specs: Vec<Arc<SourceSpec>>, show_progress: bool) -> Vec<PollReport> {
     let bar = progress_bar(specs.len(), show_progress);
+    // One report per source, allocated once: at 50,000 sources doubling overshot by 3 MB.
+    let mut reports = Vec::with_capacity(specs.len());
     let slots = deps.config.fetch.max_concurrency.max(1);
     let mut pending = specs.into_iter();
     let mut tasks = JoinSet::new();
@@ -102,7 +104,6 @@ pub(crate) async fn check_all(deps: &Deps, specs: Vec<Arc<SourceSpec>>, show_pro
     for _ in 0..slots {
         spawn_next(&mut tasks);
     }
-    let mut reports = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         spawn_next(&mut tasks);
         match joined {
@@ -121,7 +122,9 @@ pub(crate) async fn check_all(deps: &Deps, specs: Vec<Arc<SourceSpec>>, show_pro
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    reports.sort_by(|a, b| a.source.cmp(&b.source));
+    // Ids are unique, so an unstable sort gives the same order, without the stable sort's
+    // scratch buffer (8 MB at 50,000 sources).
+    reports.sort_unstable_by(|a, b| a.source.cmp(&b.source));
     reports
 }
 
