@@ -19,6 +19,7 @@ mod keys;
 mod raw;
 mod request;
 mod secrets;
+mod shared;
 mod source;
 mod subscriber;
 mod validate;

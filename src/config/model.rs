@@ -135,8 +135,9 @@ pub struct SourceSpec {
     // Boxed: most sources are feeds or pages, and a daemon holds a thousand specs.
     pub list: Option<Box<ListSpec>>,
     pub json: Option<Box<JsonListSpec>>,
-    pub article: ArticleSpec,
-    pub attachments: AttachmentSpec,
+    /// Shared by every source with the same rules (`config::shared`).
+    pub article: Arc<ArticleSpec>,
+    pub attachments: Arc<AttachmentSpec>,
 }
 
 impl SourceSpec {
@@ -316,15 +317,16 @@ impl CssSelector {
         Self(Arc::new(CssParts { source: source.into(), selector, attribute }))
     }
 
-    /// Another holder of the same compiled selector (`config::source` keeps one per text).
+    /// Whether `self` and `other` are one compiled selector.
     #[must_use]
-    pub fn downgrade(&self) -> std::sync::Weak<CssParts> {
-        Arc::downgrade(&self.0)
+    pub fn is_same(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
     }
+}
 
-    #[must_use]
-    pub fn upgrade(weak: &std::sync::Weak<CssParts>) -> Option<Self> {
-        weak.upgrade().map(Self)
+impl From<Arc<CssParts>> for CssSelector {
+    fn from(parts: Arc<CssParts>) -> Self {
+        Self(parts)
     }
 }
 

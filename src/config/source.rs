@@ -4,9 +4,8 @@
 //! Only checks that selectors compile; what they match on a real page is `sources test`'s job.
 
 use std::collections::BTreeSet;
-use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
+use std::sync::{Arc, LazyLock};
 
 use encoding_rs::Encoding;
 use scraper::error::SelectorErrorKind;
@@ -26,6 +25,7 @@ use crate::config::model::{
 };
 use crate::config::raw::{RawArticle, RawAttachments, RawJson, RawList, RawSource};
 use crate::config::request::{request, warn_inline_credentials, with_query};
+use crate::config::shared::Shared;
 use crate::config::units::format_duration;
 use crate::ids::SourceId;
 
@@ -122,10 +122,10 @@ fn source(
     let follow = follow(report, &key, kind.ok(), raw);
     let list = list(report, &key, &at, kind.ok(), follow, raw.list.as_ref());
     let json = json(report, &key, &at, kind.ok(), url.as_ref().ok(), raw.json.as_ref());
-    let article = raw.article.as_ref().map(|a| article(report, &key, a.get_ref())).transpose();
-    let attachments = raw.attachments.as_ref().map(|a| attachments(report, &key, a.get_ref())).transpose();
+    let article = article(report, &key, raw.article.as_ref().map(|a| &**a.get_ref()));
+    let attachments = attachments(report, &key, raw.attachments.as_ref().map(|a| &**a.get_ref()));
     let id = id?;
-    let article = article?.unwrap_or_default();
+    let article = article?;
     let list = list?.map(|mut list| {
         // Items read as their own documents are cleaned by the article's rules.
         if let Some(own) = &mut list.own_text {
@@ -159,7 +159,7 @@ fn source(
         list,
         json: json?.map(Box::new),
         article,
-        attachments: attachments?.unwrap_or_default(),
+        attachments: attachments?,
     })
 }
 
@@ -381,7 +381,28 @@ fn json(
     }
 }
 
-fn attachments(report: &mut Report<'_>, key: &str, raw: &RawAttachments) -> Result<AttachmentSpec, Reported> {
+/// `[source.attachments]`, or the defaults where there is none; shared by the sources that
+/// write the same table.
+fn attachments(
+    report: &mut Report<'_>,
+    key: &str,
+    raw: Option<&RawAttachments>,
+) -> Result<Arc<AttachmentSpec>, Reported> {
+    static ATTACHMENTS: LazyLock<Shared<AttachmentSpec>> = LazyLock::new(Shared::new);
+    let written = raw.map(|raw| {
+        (
+            raw.max_count.as_ref().map(Spanned::get_ref),
+            raw.max_size.as_ref().map(Spanned::get_ref),
+            text_of(raw.selector.as_ref()),
+        )
+    });
+    ATTACHMENTS.get_or_try(&format!("{written:?}"), || match raw {
+        Some(raw) => attachments_of(report, key, raw),
+        None => Ok(AttachmentSpec::default()),
+    })
+}
+
+fn attachments_of(report: &mut Report<'_>, key: &str, raw: &RawAttachments) -> Result<AttachmentSpec, Reported> {
     let key = format!("{key}.attachments");
     let max_count = match &raw.max_count {
         None => Ok(defaults::MAX_ATTACHMENTS),
@@ -394,7 +415,28 @@ fn attachments(report: &mut Report<'_>, key: &str, raw: &RawAttachments) -> Resu
     Ok(AttachmentSpec { max_count: max_count?, max_size: max_size?, selector: selector? })
 }
 
-fn article(report: &mut Report<'_>, key: &str, raw: &RawArticle) -> Result<ArticleSpec, Reported> {
+/// `[source.article]`, or no rules where there is none; shared by the sources that write the
+/// same rules.
+fn article(report: &mut Report<'_>, key: &str, raw: Option<&RawArticle>) -> Result<Arc<ArticleSpec>, Reported> {
+    static ARTICLES: LazyLock<Shared<ArticleSpec>> = LazyLock::new(Shared::new);
+    let written = raw.map(|raw| {
+        (text_of(raw.title.as_ref()), text_of(raw.content.as_ref()), texts(&raw.ignore), texts(&raw.ignore_text))
+    });
+    ARTICLES.get_or_try(&format!("{written:?}"), || match raw {
+        Some(raw) => article_of(report, key, raw),
+        None => Ok(ArticleSpec::default()),
+    })
+}
+
+fn text_of(value: Option<&Spanned<String>>) -> Option<&str> {
+    value.map(|text| text.get_ref().as_str())
+}
+
+fn texts(values: &[Spanned<String>]) -> Vec<&str> {
+    values.iter().map(|text| text.get_ref().as_str()).collect()
+}
+
+fn article_of(report: &mut Report<'_>, key: &str, raw: &RawArticle) -> Result<ArticleSpec, Reported> {
     let key = format!("{key}.article");
     let title = raw.title.as_ref().map(|c| selector(report, &format!("{key}.title"), c, true)).transpose();
     let content = raw.content.as_ref().map(|c| selector(report, &format!("{key}.content"), c, false)).transpose();
@@ -438,37 +480,21 @@ fn selector(
     compiled.map_err(|message| report.error(Some(raw.span()), key, message))
 }
 
-/// Compiles `css` or `css@attribute` (`a@title`: read the `title` attribute of the match).
+/// Compiles `css` or `css@attribute` (`a@title`: read the `title` attribute of the match),
+/// shared with every live selector of the same text.
 pub fn compile_selector(text: &str) -> Result<CssSelector, String> {
-    if let Some(shared) = shared_selector(text, None) {
-        return Ok(shared);
-    }
-    let (css, attribute) = split_attribute(text);
-    if css.trim().is_empty() {
-        return Err(format!("invalid CSS selector `{text}`: empty"));
-    }
-    let selector = scraper::Selector::parse(css)
-        .map_err(|e| format!("invalid CSS selector `{text}`: {}", selector_problem(&e)))?;
-    let compiled = CssSelector::new(text, selector, attribute.map(str::to_owned));
-    shared_selector(text, Some(&compiled));
-    Ok(compiled)
-}
-
-/// The live selector compiled from `text`, if any; with `new`, records it as that. A compiled
-/// selector is a few hundred bytes to kilobytes, and a large config repeats the same few texts
-/// across thousands of sources. Weak references, so a reloaded config's old selectors are
-/// freed; entries whose selectors are gone are dropped as the table grows.
-fn shared_selector(text: &str, new: Option<&CssSelector>) -> Option<CssSelector> {
-    static SHARED: LazyLock<Mutex<HashMap<String, Weak<CssParts>>>> = LazyLock::new(Mutex::default);
-    let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
-    let Some(new) = new else {
-        return shared.get(text).and_then(CssSelector::upgrade);
-    };
-    if shared.len() >= 1024 {
-        shared.retain(|_, weak| weak.strong_count() > 0);
-    }
-    shared.insert(text.to_owned(), new.downgrade());
-    None
+    static SELECTORS: LazyLock<Shared<CssParts>> = LazyLock::new(Shared::new);
+    SELECTORS
+        .get_or_try(text, || {
+            let (css, attribute) = split_attribute(text);
+            if css.trim().is_empty() {
+                return Err(format!("invalid CSS selector `{text}`: empty"));
+            }
+            let selector = scraper::Selector::parse(css)
+                .map_err(|e| format!("invalid CSS selector `{text}`: {}", selector_problem(&e)))?;
+            Ok(CssParts { source: text.to_owned(), selector, attribute: attribute.map(str::to_owned) })
+        })
+        .map(CssSelector::from)
 }
 
 /// Splits off a trailing `@name`; an `@` inside an attribute test (`a[href^="mailto:x@y"]`)
@@ -511,16 +537,32 @@ mod tests {
         let two = super::compile_selector("ul.shared-selector-test > li").unwrap();
         let attribute = super::compile_selector("ul.shared-selector-test > li@title").unwrap();
         let other = super::compile_selector("ul.shared-selector-test > li > a").unwrap();
-        let same = |a: &super::CssSelector, b: &super::CssSelector| {
-            std::ptr::eq(std::ptr::from_ref(&**a), std::ptr::from_ref(&**b))
-        };
-        assert!(same(&one, &two));
-        assert!(!same(&one, &other) && !same(&one, &attribute));
+        assert!(one.is_same(&two));
+        assert!(!one.is_same(&other) && !one.is_same(&attribute));
         assert_eq!((one.attribute.as_deref(), attribute.attribute.as_deref()), (None, Some("title")));
-        // Once no source holds it, the next compile is a fresh one (nothing is kept alive).
-        let weak = one.downgrade();
-        drop((one, two));
-        assert!(weak.upgrade().is_none());
+    }
+
+    #[test]
+    fn sources_with_the_same_rules_share_them_and_bad_rules_are_reported_for_each() {
+        let page = |id: &str, article: &str| {
+            format!("[[source]]\nid = \"{id}\"\nkind = \"page\"\nurl = \"https://example.org/{id}\"\n{article}")
+        };
+        let good = "[source.article]\ncontent = \"div.shared-rules-test\"\nignore = [\".share\"]\n";
+        let text = [page("a", good), page("b", good), page("c", ""), page("d", "")].concat();
+        let path = std::path::Path::new("/etc/regwatch.toml");
+        let config = crate::config::load_from_str(path, text, &|_| None, &[]).unwrap().config;
+        let [a, b, c, d] = &config.sources[..] else { panic!("four sources") };
+        assert!(std::sync::Arc::ptr_eq(&a.article, &b.article));
+        assert!(std::sync::Arc::ptr_eq(&c.article, &d.article) && !std::sync::Arc::ptr_eq(&a.article, &c.article));
+        assert!(std::sync::Arc::ptr_eq(&a.attachments, &d.attachments));
+        assert_eq!(a.article.content.as_ref().map(|c| c.source.as_str()), Some("div.shared-rules-test"));
+        assert!(c.article.content.is_none());
+
+        let bad = "[source.article]\ncontent = \"div[\"\n";
+        let text = [page("a", bad), page("b", bad)].concat();
+        let errors = crate::config::load_from_str(path, text, &|_| None, &[]).unwrap_err().0;
+        let keys: Vec<(Option<usize>, &str)> = errors.iter().map(|e| (e.line, e.key.as_str())).collect();
+        assert_eq!(keys, [(Some(6), "source[0].article.content"), (Some(12), "source[1].article.content")]);
     }
 
     /// Loads a config holding `source` and returns its issues as `line: key: message`, or the
