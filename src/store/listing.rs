@@ -142,4 +142,32 @@ mod tests {
         assert!(plan.iter().any(|step| step.contains("document_parent")), "{plan:?}");
         assert!(!plan.iter().any(|step| step.contains("(source_id=?)")), "{plan:?}");
     }
+
+    #[test]
+    fn a_poll_s_reads_keep_their_compiled_statements() {
+        // rusqlite clears a cached statement's bindings, and SQLite then compiles again any
+        // statement whose plan looked at a bound value: every read of every poll was parsed
+        // and planned again (a quarter of an unchanged pass of list sources).
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        store
+            .conn()
+            .execute("INSERT INTO source (id, kind, url, created_at) VALUES ('s', 'page', 'http://s/', 0)", [])
+            .unwrap();
+        let source = SourceId("s".to_owned());
+        for round in 0..3 {
+            store.listed_urls(&source).unwrap();
+            store.due_rechecks(&source, Timestamp::UNIX_EPOCH).unwrap();
+            store.attachments_of(&source, &[format!("http://s/{round}")]).unwrap();
+            store.conn().execute("INSERT INTO meta (key, value) VALUES (?1, 'x')", [format!("k{round}")]).unwrap();
+        }
+        let reader = store.reader();
+        let listed = "SELECT url FROM document WHERE source_id = ?1 AND listed = 1 AND parent_id IS NULL ORDER BY id";
+        for sql in [listed, ATTACHMENTS_OF] {
+            let stmt = reader.prepare_cached(sql).unwrap();
+            let status = |s| stmt.get_status(s);
+            assert_eq!(status(rusqlite::StatementStatus::Run), 3, "{sql}: not the statement the reads used");
+            assert_eq!(status(rusqlite::StatementStatus::RePrepare), 0, "{sql}");
+        }
+    }
 }

@@ -233,14 +233,22 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Prepared statements kept per connection. rusqlite keeps 16; one poll's lookups and commit
-/// alone use more than 20, so the least recently used was always the next needed and every
-/// statement was parsed again on every poll: a tenth of an unchanged pass. A statement is a few
-/// KB.
+/// Prepared statements kept per connection, and kept compiled. rusqlite keeps 16; one poll's
+/// lookups and commit alone use more than 20, so the least recently used was always the next
+/// needed and every statement was parsed again on every poll: a tenth of an unchanged pass. A
+/// statement is a few KB.
 const STATEMENT_CACHE: usize = 96;
 
 fn keep_statements(conn: &Connection) {
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    // rusqlite clears the bindings of a statement it takes back into its cache, and SQLite
+    // compiles again, on its next run, any statement whose plan looked at a bound value (a
+    // partial index's condition checked against `?1`): every read of every poll was parsed
+    // and planned again. With the query planner stability guarantee plans never depend on
+    // bound values; every query that needs a partial index names its condition literally.
+    if let Err(error) = conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true) {
+        tracing::debug!(%error, "SQLite refused the query planner stability guarantee.");
+    }
 }
 
 pub(crate) fn millis(t: Timestamp) -> i64 {
