@@ -283,3 +283,39 @@ fn sources_test_prints_what_extraction_sees_and_stores_nothing() {
     assert_eq!(items[1]["published"], "2023-08-04");
     assert!(!ws.path().join("state/regwatch.db").exists(), "sources test must not create the database");
 }
+
+#[test]
+fn a_page_that_dropped_off_its_list_is_re_checked_when_due_and_keeps_its_list_title() {
+    let site = TestSite::start();
+    let first = ("2023-08/08/c_1.htm", "人脸识别技术应用安全管理规定（征求意见稿）", "2023年8月8日");
+    let second = ("2023-08/04/c_2.htm", "关于开展移动互联网应用程序备案工作的通知", "[2023-08-04]");
+    site.put("/zcfg/index.htm", gbk_list(&[first, second]));
+    site.put("/zcfg/2023-08/08/c_1.htm", gbk_article("页面标题一", &["第一条 为了规范人脸识别技术应用。"], 1));
+    site.put("/zcfg/2023-08/04/c_2.htm", gbk_article("页面标题二", &["各省、自治区、直辖市通信管理局："], 2));
+    let config = format!(
+        "[storage]\ndatabase = \"state/regwatch.db\"\n{LOOPBACK_FETCH}\n[[source]]\nid = \"regulator\"\nkind = \"html-list\"\n\
+         url = \"{}\"\nrecheck_interval = \"1s\"\n[source.list]\nitem = \"ul.list li\"\ntitle = \"a\"\nlink = \"a\"\ndate = \"span\"\n\
+         [source.article]\ncontent = \"div.content\"\nignore_text = ['^浏览次数']\n",
+        site.url("/zcfg/index.htm")
+    );
+    let ws = Workspace::new(&config);
+    ws.run(&["check"]).success();
+    // The second item drops off the list: this poll reads the list and only the first page.
+    site.put("/zcfg/index.htm", gbk_list(&[first]));
+    ws.run(&["check"]).success();
+    let dropped = "/zcfg/2023-08/04/c_2.htm";
+    assert_eq!(site.hits(dropped).len(), 1, "a page that just dropped off is not re-checked at once");
+    // Once its re-check is due, it is asked again, conditionally, and edited in place it
+    // becomes a new version under the title the list gave it, not its page's own.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    site.put(dropped, gbk_article("页面标题二", &["各省、自治区、直辖市通信管理局：", "现就有关事项通知如下。"], 3));
+    ws.run(&["check"]).success();
+    let hits = site.hits(dropped);
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    assert!(hits[1].if_none_match.is_some(), "the re-check is conditional: {hits:?}");
+    let doc = ws.doc_by_url(&site.url(dropped));
+    assert_eq!((doc["versions"].as_i64(), doc["title"].as_str()), (Some(2), Some(second.1)));
+    // The list itself answered 304 on that poll and its one page was asked too.
+    assert_eq!(site.hits("/zcfg/index.htm").last().unwrap().answered, 304);
+    assert_eq!(site.hits("/zcfg/2023-08/08/c_1.htm").len(), 3);
+}

@@ -4,6 +4,9 @@
 //! fetch (what it shows now, plus what dropped off it and is due a re-check). A response
 //! answered 304 yields the pages whose attachments must still be asked about.
 
+use std::collections::HashMap;
+
+use jiff::civil::Date;
 use url::Url;
 
 use super::attach::Parent;
@@ -12,7 +15,7 @@ use super::read::{read_article, read_list};
 use super::request::{Target, canonical, page_url};
 use crate::config::model::SourceKind;
 use crate::extract::{AttachmentLink, BlockText, Observation};
-use crate::fetch::FetchOutcome;
+use crate::fetch::{FetchOutcome, Validators};
 
 /// What reading the source's own response yielded.
 #[derive(Debug, Default)]
@@ -33,6 +36,9 @@ pub(super) struct Extracted {
     pub unchanged: Vec<Target>,
     /// Dropped-off documents whose re-check this poll makes.
     pub rechecked: Vec<String>,
+    /// Stored validators of the pages in `to_follow` (none when the poll may not ask
+    /// conditionally), read with the rest of what the store knows about them.
+    pub validators: HashMap<String, Validators>,
 }
 
 /// Reads the source's response the way its kind says.
@@ -128,23 +134,71 @@ async fn followed(poll: &mut Poll<'_>, response: FetchOutcome) -> Result<Extract
         }
         FetchOutcome::NotModified { .. } => {
             extracted.status = Some(304);
-            listed_targets(poll).await?
+            Vec::new()
         }
     };
-    let (id, now) = (spec.id.clone(), poll.deps.clock.now());
-    let mut due = poll.deps.store.call(move |s| s.due_rechecks(&id, now)).await?;
-    // At most a list's worth of re-checks per poll, soonest due first: the rest stay due and
-    // are taken by the next polls, so a flood of dropped documents never makes one poll endless.
-    due.truncate(spec.max_items);
-    for url in due.iter().filter_map(|u| fetchable(u)) {
+    let stored = stored_for(poll, &targets, extracted.status == Some(304)).await?;
+    targets.extend(stored.listed.iter().filter_map(|u| fetchable(u)).map(Target::bare));
+    for url in stored.due.iter().filter_map(|u| fetchable(u)) {
         if !targets.iter().any(|t| t.url == url) {
             targets.push(Target::bare(url));
         }
     }
-    extracted.rechecked = due;
-    name_from_store(poll, &mut targets).await?;
+    // Targets the list did not name this time (a 304 list, dropped items) keep the title and
+    // date their list gave them before: a page's `<title>` is no substitute, and a changed title
+    // would change its stage and topics.
+    for target in targets.iter_mut().filter(|t| t.title.is_none()) {
+        if let Some((title, published)) = stored.titles.get(target.url.as_str()) {
+            target.title = Some(title.clone());
+            target.published = target.published.or(*published);
+        }
+    }
+    extracted.rechecked = stored.due;
+    extracted.validators = stored.validators;
     extracted.to_follow = targets;
     Ok(extracted)
+}
+
+/// What the store knows about a followed list's pages, read in one store call (each call is
+/// a hop to the blocking pool, and an unchanged poll made five).
+#[derive(Debug, Default)]
+struct Stored {
+    /// The pages the list showed when last read, when it answered 304 this time.
+    listed: Vec<String>,
+    /// Dropped-off documents due a re-check: at most a list's worth, soonest due first; the
+    /// rest stay due and are taken by the next polls, so a flood of dropped documents never
+    /// makes one poll endless.
+    due: Vec<String>,
+    /// Title and date the list last gave the pages above.
+    titles: HashMap<String, (String, Option<Date>)>,
+    /// Validators of every page to fetch, when the poll may ask conditionally.
+    validators: HashMap<String, Validators>,
+}
+
+async fn stored_for(poll: &Poll<'_>, shown: &[Target], not_modified: bool) -> Result<Stored, PollFailure> {
+    let (id, now, max_items) = (poll.spec.id.clone(), poll.deps.clock.now(), poll.spec.max_items);
+    let conditional = poll.conditional;
+    let shown: Vec<String> = shown.iter().map(|t| t.url.to_string()).collect();
+    let stored = poll
+        .deps
+        .store
+        .call(move |s| {
+            let listed = if not_modified { s.listed_urls(&id)? } else { Vec::new() };
+            let mut due = s.due_rechecks(&id, now)?;
+            due.truncate(max_items);
+            let unnamed: Vec<String> = listed
+                .iter()
+                .chain(&due)
+                .filter_map(|u| fetchable(u))
+                .map(String::from)
+                .filter(|u| !shown.contains(u))
+                .collect();
+            let titles = s.known_titles(&id, &unnamed)?;
+            let validators = if conditional { s.validators_for(&[shown, unnamed].concat())? } else { HashMap::new() };
+            Ok(Stored { listed, due, titles, validators })
+        })
+        .await?;
+    Ok(stored)
 }
 
 /// The pages the list showed when it was last read (it answered 304 this time).
@@ -184,23 +238,4 @@ fn identity(spec: &crate::config::model::SourceSpec, item: &crate::extract::List
         }
         _ => canonical(spec, &item.url),
     }
-}
-
-/// Targets the list did not name this time (a 304 list, dropped items) keep the title and
-/// date their list gave them before: a page's `<title>` is no substitute, and a changed title
-/// would change its stage and topics.
-async fn name_from_store(poll: &Poll<'_>, targets: &mut [Target]) -> Result<(), PollFailure> {
-    let urls: Vec<String> = targets.iter().filter(|t| t.title.is_none()).map(|t| t.url.to_string()).collect();
-    if urls.is_empty() {
-        return Ok(());
-    }
-    let id = poll.spec.id.clone();
-    let known = poll.deps.store.call(move |s| s.known_titles(&id, &urls)).await?;
-    for target in targets.iter_mut().filter(|t| t.title.is_none()) {
-        if let Some((title, published)) = known.get(target.url.as_str()) {
-            target.title = Some(title.clone());
-            target.published = target.published.or(*published);
-        }
-    }
-    Ok(())
 }

@@ -2,6 +2,8 @@
 //! them polite) and read into documents, in list order. A page that answered 304 yields no
 //! document but is kept: its attachments may have been replaced under it.
 
+use std::collections::HashMap;
+
 use tokio::task::JoinSet;
 
 use super::attach::Parent;
@@ -10,7 +12,7 @@ use super::read::read_article;
 use super::request::{Target, canonical, fetch_page};
 use crate::config::model::SourceSpec;
 use crate::extract::{Article, AttachmentLink, Observation};
-use crate::fetch::FetchOutcome;
+use crate::fetch::{FetchOutcome, Validators};
 
 /// What following a list's pages yielded.
 #[derive(Debug, Default)]
@@ -23,13 +25,16 @@ pub(super) struct Followed {
 }
 
 /// Fetches and reads every target.
-pub(super) async fn follow(poll: &mut Poll<'_>, targets: Vec<Target>) -> Result<Followed, PollFailure> {
+/// `known` holds the validators stored for them (`Extracted::validators`).
+pub(super) async fn follow(
+    poll: &mut Poll<'_>,
+    targets: Vec<Target>,
+    known: &HashMap<String, Validators>,
+) -> Result<Followed, PollFailure> {
     let mut followed = Followed::default();
     if targets.is_empty() {
         return Ok(followed);
     }
-    let urls: Vec<String> = targets.iter().map(|t| t.url.to_string()).collect();
-    let known = poll.stored_validators(urls).await?;
     let mut tasks = JoinSet::new();
     for (index, target) in targets.into_iter().enumerate() {
         let deps = poll.deps.clone();

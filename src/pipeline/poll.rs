@@ -187,7 +187,7 @@ async fn gather(poll: &mut Poll<'_>) -> Result<Gathered, PollFailure> {
         FetchOutcome::NotModified { final_url, .. } => (final_url.clone(), None),
     };
     let mut extracted = extract(poll, response).await?;
-    let followed = follow(poll, std::mem::take(&mut extracted.to_follow)).await?;
+    let followed = follow(poll, std::mem::take(&mut extracted.to_follow), &extracted.validators).await?;
     let mut parents = std::mem::take(&mut extracted.parents);
     parents.extend(followed.parents);
     let mut unchanged = std::mem::take(&mut extracted.unchanged);
