@@ -132,8 +132,9 @@ pub struct SourceSpec {
     pub strip_params: Vec<String>,
     /// Shared: the many sources that set no request options hold one plain spec.
     pub request: Arc<RequestSpec>,
-    // Boxed: most sources are feeds or pages, and a daemon holds a thousand specs.
-    pub list: Option<Box<ListSpec>>,
+    // Shared by the sources that write the same list (`config::shared`); boxed, as most
+    // sources are feeds or pages.
+    pub list: Option<Arc<ListSpec>>,
     pub json: Option<Box<JsonListSpec>>,
     /// Shared by every source with the same rules (`config::shared`).
     pub article: Arc<ArticleSpec>,

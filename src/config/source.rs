@@ -120,20 +120,17 @@ fn source(
     );
     let strip_params = strip_params(report, &key, raw.strip_params.as_ref());
     let follow = follow(report, &key, kind.ok(), raw);
-    let list = list(report, &key, &at, kind.ok(), follow, raw.list.as_ref());
+    let raw_article = raw.article.as_ref().map(|a| &**a.get_ref());
+    let article = article(report, &key, raw_article);
+    let list = {
+        let place = Place { report: &mut *report, key: &key, at: &at };
+        list(place, (kind.ok(), follow), raw.list.as_ref(), article.as_ref().ok().map(|a| (a, raw_article)))
+    };
     let json = json(report, &key, &at, kind.ok(), url.as_ref().ok(), raw.json.as_ref());
-    let article = article(report, &key, raw.article.as_ref().map(|a| &**a.get_ref()));
     let attachments = attachments(report, &key, raw.attachments.as_ref().map(|a| &**a.get_ref()));
     let id = id?;
     let article = article?;
-    let list = list?.map(|mut list| {
-        // Items read as their own documents are cleaned by the article's rules.
-        if let Some(own) = &mut list.own_text {
-            own.ignore.clone_from(&article.ignore);
-            own.ignore_text.clone_from(&article.ignore_text);
-        }
-        Box::new(list)
-    });
+    let list = list?;
     let url = url?;
     let mut request = request?.spec;
     let request = if request.is_plain() {
@@ -273,14 +270,24 @@ fn follow(report: &mut Report<'_>, key: &str, kind: Option<SourceKind>, raw: &Ra
     }
 }
 
+/// Where in the config a table is checked: its report, the source's key and span.
+struct Place<'p, 'r> {
+    report: &'p mut Report<'r>,
+    key: &'p str,
+    at: &'p Range<usize>,
+}
+
+/// `[source.list]`, shared by the sources that write the same list (and, for items read as
+/// their own documents, the same article rules, which clean them). `article` is `None` when
+/// the source's article rules are wrong: the list is then checked but not shared.
 fn list(
-    report: &mut Report<'_>,
-    key: &str,
-    at: &Range<usize>,
-    kind: Option<SourceKind>,
-    follow: bool,
+    place: Place<'_, '_>,
+    (kind, follow): (Option<SourceKind>, bool),
     raw: Option<&Spanned<Box<RawList>>>,
-) -> Result<Option<ListSpec>, Reported> {
+    article: Option<(&Arc<ArticleSpec>, Option<&RawArticle>)>,
+) -> Result<Option<Arc<ListSpec>>, Reported> {
+    static LISTS: LazyLock<Shared<ListSpec>> = LazyLock::new(Shared::new);
+    let Place { report, key, at } = place;
     let key = format!("{key}.list");
     let raw = match (kind, raw) {
         (Some(SourceKind::HtmlList), None) => {
@@ -301,8 +308,35 @@ fn list(
     };
     let at = raw.span();
     let list = raw.get_ref();
+    let Some((article, raw_article)) = article else {
+        return list_of(report, &key, &at, follow, list).map(|spec| Some(Arc::new(spec)));
+    };
+    let selectors =
+        [&list.item, &list.title, &list.link, &list.date, &list.deadline, &list.json, &list.text, &list.until];
+    let written = selectors.map(|s| text_of(s.as_ref()));
+    let cleaned_by = if follow { String::new() } else { article_written(raw_article) };
+    LISTS
+        .get_or_try(&format!("{follow} {written:?} {cleaned_by}"), || {
+            let mut spec = list_of(report, &key, &at, follow, list)?;
+            // Items read as their own documents are cleaned by the article's rules.
+            if let Some(own) = &mut spec.own_text {
+                own.ignore.clone_from(&article.ignore);
+                own.ignore_text.clone_from(&article.ignore_text);
+            }
+            Ok(spec)
+        })
+        .map(Some)
+}
+
+fn list_of(
+    report: &mut Report<'_>,
+    key: &str,
+    at: &Range<usize>,
+    follow: bool,
+    list: &RawList,
+) -> Result<ListSpec, Reported> {
     let mut required_selector = |name: &str, value: Option<&Spanned<String>>, attribute: bool| {
-        let value = required(report, &at, &key, name, value)?;
+        let value = required(report, at, key, name, value)?;
         selector(report, &format!("{key}.{name}"), value, attribute)
     };
     let item = required_selector("item", list.item.as_ref(), false);
@@ -317,8 +351,8 @@ fn list(
     let date = list.date.as_ref().map(|d| selector(report, &format!("{key}.date"), d, true)).transpose();
     let deadline = list.deadline.as_ref().map(|d| selector(report, &format!("{key}.deadline"), d, true)).transpose();
     let json = list.json.as_ref().map(|p| json_path(report, &format!("{key}.json"), p)).transpose();
-    let own_text = own_text(report, &key, follow, list);
-    Ok(Some(ListSpec {
+    let own_text = own_text(report, key, follow, list);
+    Ok(ListSpec {
         item: item?,
         title: title?,
         link: link?,
@@ -326,7 +360,7 @@ fn list(
         deadline: deadline?,
         json: json?,
         own_text: own_text?,
-    }))
+    })
 }
 
 /// `text` / `until`: where a non-followed item's document is. `None` for followed lists, which
@@ -419,13 +453,18 @@ fn attachments_of(report: &mut Report<'_>, key: &str, raw: &RawAttachments) -> R
 /// same rules.
 fn article(report: &mut Report<'_>, key: &str, raw: Option<&RawArticle>) -> Result<Arc<ArticleSpec>, Reported> {
     static ARTICLES: LazyLock<Shared<ArticleSpec>> = LazyLock::new(Shared::new);
-    let written = raw.map(|raw| {
-        (text_of(raw.title.as_ref()), text_of(raw.content.as_ref()), texts(&raw.ignore), texts(&raw.ignore_text))
-    });
-    ARTICLES.get_or_try(&format!("{written:?}"), || match raw {
+    ARTICLES.get_or_try(&article_written(raw), || match raw {
         Some(raw) => article_of(report, key, raw),
         None => Ok(ArticleSpec::default()),
     })
+}
+
+/// What decides an `ArticleSpec`: the texts its rules were written with.
+fn article_written(raw: Option<&RawArticle>) -> String {
+    let written = raw.map(|raw| {
+        (text_of(raw.title.as_ref()), text_of(raw.content.as_ref()), texts(&raw.ignore), texts(&raw.ignore_text))
+    });
+    format!("{written:?}")
 }
 
 fn text_of(value: Option<&Spanned<String>>) -> Option<&str> {
@@ -558,6 +597,23 @@ mod tests {
         assert_eq!(a.article.content.as_ref().map(|c| c.source.as_str()), Some("div.shared-rules-test"));
         assert!(c.article.content.is_none());
 
+        // Lists too; items read as their own documents are cleaned by the article's rules, so a
+        // list under other article rules is a list of its own.
+        let list = |id: &str, follow: bool, ignore: &str| {
+            format!(
+                "[[source]]\nid = \"{id}\"\nkind = \"html-list\"\nurl = \"https://example.org/{id}\"\nfollow = {follow}\n\
+                 [source.list]\nitem = \"li.shared-list-test\"\ntitle = \"a\"\nlink = \"a\"\n\
+                 [source.article]\nignore_text = ['{ignore}']\n"
+            )
+        };
+        let text = [list("a", true, "x"), list("b", true, "y"), list("c", false, "x"), list("d", false, "y")].concat();
+        let config = crate::config::load_from_str(path, text, &|_| None, &[]).unwrap().config;
+        let lists: Vec<_> = config.sources.iter().map(|s| std::sync::Arc::clone(s.list.as_ref().unwrap())).collect();
+        assert!(std::sync::Arc::ptr_eq(&lists[0], &lists[1]), "followed: the article's rules do not matter");
+        assert!(!std::sync::Arc::ptr_eq(&lists[2], &lists[3]) && !std::sync::Arc::ptr_eq(&lists[0], &lists[2]));
+        let cleaned = |i: usize| lists[i].own_text.as_ref().unwrap().ignore_text[0].as_str().to_owned();
+        assert_eq!((cleaned(2), cleaned(3)), ("x".to_owned(), "y".to_owned()));
+
         let bad = "[source.article]\ncontent = \"div[\"\n";
         let text = [page("a", bad), page("b", bad)].concat();
         let errors = crate::config::load_from_str(path, text, &|_| None, &[]).unwrap_err().0;
@@ -590,7 +646,7 @@ mod tests {
         assert!(!spec.follow);
         let list = spec.list.unwrap();
         assert!(list.link.is_none(), "no link needed: items are known by their titles");
-        let own = list.own_text.unwrap();
+        let own = list.own_text.as_ref().unwrap();
         assert!(matches!(&own.extent, ItemExtent::Until(u) if u.source == "h2"));
         assert_eq!(own.ignore_text.len(), 1, "the article's rules clean the items");
         let (spec, _) = load("[source.list]\nitem = \"li\"\ntitle = \"a\"\nlink = \"a\"\n").unwrap();
