@@ -126,12 +126,8 @@ impl Store {
     /// Opens an existing database for reading only: listing commands use this while the daemon
     /// writes (WAL lets them read a consistent snapshot without blocking it).
     pub fn open_read_only(path: &Path) -> Result<Self> {
-        let open_err = |source| StoreError::Open { path: path.to_owned(), source };
         let conn =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .map_err(open_err)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
-        keep_statements(&conn);
+            open_read_only_connection(path).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
         migrate::check_current(&conn, path)?;
         Ok(Self { conn: Mutex::new(conn), reader: None, path: path.to_owned() })
     }
@@ -210,12 +206,19 @@ fn new_private_file(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The read-only second connection of a writer (`Store::reader`).
+/// The read-only second connection of a writer (`Store::reader`), with the writer's small page
+/// cache.
 fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
-    // The writer's own file: a symlink the writer followed is followed here too.
+    let conn = open_read_only_connection(path)?;
+    conn.pragma_update(None, "cache_size", -1024)?;
+    Ok(conn)
+}
+
+/// A connection that only reads, waits for a busy writer and keeps its statements compiled.
+fn open_read_only_connection(path: &Path) -> rusqlite::Result<Connection> {
+    // No NOFOLLOW: a writer's reader opens the file the writer opened, through a symlink too.
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.pragma_update(None, "cache_size", -1024)?;
     keep_statements(&conn);
     Ok(conn)
 }
@@ -294,6 +297,17 @@ pub(crate) fn decompress(doc: i64, version: i64, data: &[u8]) -> Result<String> 
         .map_or(MAX_TEXT_BYTES, |n| usize::try_from(n).unwrap_or(usize::MAX).min(MAX_TEXT_BYTES));
     let bytes = zstd::bulk::decompress(data, size).map_err(|e| corrupt(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| corrupt(e.to_string()))
+}
+
+/// The steps of `sql`'s query plan, joined by ` | `, for tests that hold a query to its index.
+#[cfg(test)]
+pub(crate) fn query_plan(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> String {
+    conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .and_then(|mut stmt| {
+            stmt.query_map(params, |row| row.get::<_, String>(3))?.collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .unwrap_or_else(|e| panic!("no plan for {sql}: {e}"))
+        .join(" | ")
 }
 
 #[cfg(all(test, unix))]

@@ -437,15 +437,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.db")).unwrap();
         let conn = store.conn();
-        let plan = |sql: &str| -> String {
-            conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap()
-                .query_map([], |row| row.get::<_, String>(3))
-                .unwrap()
-                .map(Result::unwrap)
-                .collect::<Vec<_>>()
-                .join(" | ")
-        };
+        let plan = |sql: &str| super::super::query_plan(&conn, sql, []);
         let recent = plan("SELECT * FROM change c ORDER BY c.created_at DESC LIMIT 20");
         assert!(recent.contains("change_created"), "{recent}");
         let deadlines = plan("SELECT * FROM document d WHERE d.deadline >= '2026-01-01' ORDER BY d.deadline LIMIT 5");
