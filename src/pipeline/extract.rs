@@ -138,7 +138,7 @@ async fn followed(poll: &mut Poll<'_>, response: FetchOutcome) -> Result<Extract
         }
     };
     let stored = stored_for(poll, &targets, extracted.status == Some(304)).await?;
-    targets.extend(stored.listed.iter().filter_map(|u| fetchable(u)).map(Target::bare));
+    targets.extend(bare_targets(&stored.listed));
     for url in stored.due.iter().filter_map(|u| fetchable(u)) {
         if !targets.iter().any(|t| t.url == url) {
             targets.push(Target::bare(url));
@@ -205,7 +205,12 @@ async fn stored_for(poll: &Poll<'_>, shown: &[Target], not_modified: bool) -> Re
 async fn listed_targets(poll: &Poll<'_>) -> Result<Vec<Target>, PollFailure> {
     let id = poll.spec.id.clone();
     let urls = poll.deps.store.call(move |s| s.listed_urls(&id)).await?;
-    Ok(urls.iter().filter_map(|u| fetchable(u)).map(Target::bare).collect())
+    Ok(bare_targets(&urls).collect())
+}
+
+/// Stored document URLs as pages to fetch, known by their URL alone.
+fn bare_targets(urls: &[String]) -> impl Iterator<Item = Target> + '_ {
+    urls.iter().filter_map(|u| fetchable(u)).map(Target::bare)
 }
 
 /// A stored document URL that names a page to fetch (not a feed entry's `urn:` identity).
