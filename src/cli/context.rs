@@ -82,8 +82,8 @@ pub(super) fn courier(config: &Arc<Config>, store: &Arc<Store>, topics: &TopicPa
 }
 
 pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    // Blocking threads run parses (one per core, the parse pool's bound) and short store calls
-    // (two more, so stuck parses never starve the store); without a cap a burst of store calls
+    // Blocking threads run only the store's short calls (parses, the record stage and commits
+    // have threads of their own, `pipeline::Workers`); without a cap a burst of store calls
     // spawns dozens of threads, each with its own malloc arena.
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     tokio::runtime::Builder::new_multi_thread()

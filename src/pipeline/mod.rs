@@ -19,6 +19,7 @@ mod read;
 mod record;
 mod request;
 mod schedule;
+mod workers;
 
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ pub use dry_run::{SourceTest, TestItem, test_source};
 pub use parse::{PARSE_BUDGET, ParseError, ParsePool};
 pub use poll::{PollReport, poll_source, record_crash};
 pub use schedule::next_due;
+pub use workers::Workers;
 
 use crate::classify::TopicPack;
 use crate::clock::Clock;
@@ -42,6 +44,9 @@ pub struct Deps {
     /// Every request to a source: robots.txt, the per-host gate and Retry-After in one.
     pub polite: Polite,
     pub parser: ParsePool,
+    /// The one thread that commits polls: SQLite takes one writer at a time anyway, and
+    /// compressing and indexing a poll's texts then happen on one thread, not on any.
+    pub writer: Workers,
     /// Reads attachment text in helper processes under memory and CPU limits.
     pub extractor: Extractor,
     pub topics: Arc<TopicPack>,
@@ -58,6 +63,15 @@ impl Deps {
     ) -> anyhow::Result<Self> {
         let polite = Polite::new(&config.fetch, Arc::clone(&clock))?;
         let extractor = Extractor::for_this_binary(&config.fetch);
-        Ok(Self { config, store, polite, parser: ParsePool::for_this_machine(), extractor, topics, clock })
+        Ok(Self {
+            config,
+            store,
+            polite,
+            parser: ParsePool::for_this_machine(),
+            writer: Workers::new("regwatch-write", 1),
+            extractor,
+            topics,
+            clock,
+        })
     }
 }

@@ -1,14 +1,12 @@
-//! A bounded blocking pool with a time budget for parsing.
+//! The parse pool: `Workers`, one thread per core, with a time budget for parsing.
 //!
-//! Parsing runs on the blocking pool, at most `slots` at once, and a caller stops waiting
-//! after `budget`. HTML parsing also stops its own work at that deadline (`extract::html`);
-//! other work keeps its slot until it finishes (the permit moves into the closure), so slow
-//! work can slow parsing but never pile up unbounded threads.
+//! A caller stops waiting after `budget`, counted from before it waits for a thread. HTML
+//! parsing also stops its own work at that deadline (`extract::html`); other work keeps its
+//! thread until it finishes, so slow work can slow parsing but never pile up.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
+use super::workers::Workers;
 
 /// Default time one parse may take before its source gets an error.
 pub const PARSE_BUDGET: Duration = Duration::from_secs(10);
@@ -23,28 +21,21 @@ pub enum ParseError {
 
 #[derive(Debug, Clone)]
 pub struct ParsePool {
-    slots: Arc<Semaphore>,
+    workers: Workers,
     budget: Duration,
 }
 
 impl ParsePool {
     #[must_use]
-    pub fn new(slots: usize, budget: Duration) -> Self {
-        Self { slots: Arc::new(Semaphore::new(slots.max(1))), budget }
+    pub fn new(threads: usize, budget: Duration) -> Self {
+        Self { workers: Workers::new("regwatch-parse", threads), budget }
     }
 
-    /// One slot per core: parsing is CPU-bound.
+    /// One thread per core: parsing is CPU-bound.
     #[must_use]
     pub fn for_this_machine() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Self::new(cores, PARSE_BUDGET)
-    }
-
-    /// A slot for CPU-bound work that manages its own thread (diffing and classifying inside a
-    /// store call): at most one per core at once, so per-thread regex caches and diff buffers
-    /// stay as few as the cores.
-    pub async fn slot(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
-        Arc::clone(&self.slots).acquire_owned().await.ok()
     }
 
     pub async fn run<T, F>(&self, work: F) -> Result<T, ParseError>
@@ -52,32 +43,30 @@ impl ParsePool {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        self.run_within(self.budget, work).await
+        let deadline = tokio::time::Instant::now() + self.budget;
+        let slot = tokio::time::timeout_at(deadline, self.workers.slot())
+            .await
+            .map_err(|_| ParseError::Timeout(self.budget))?
+            .ok_or(ParseError::Panicked)?;
+        // The parser stops its own work at the deadline too (extract::html checks it between
+        // chunks), so a hostile page does not keep its thread after the caller gave up.
+        let parse_deadline = deadline.into_std();
+        let done = self.workers.queue(slot, move || crate::extract::html::within(parse_deadline, work));
+        match tokio::time::timeout_at(deadline, done).await {
+            Ok(Ok(Ok(value))) => Ok(value),
+            Ok(_) => Err(ParseError::Panicked),
+            Err(_) => Err(ParseError::Timeout(self.budget)),
+        }
     }
 
-    /// `run` with a budget of its own: a 40 MB PDF is not read in the time a page is parsed.
-    pub async fn run_within<T, F>(&self, budget: Duration, work: F) -> Result<T, ParseError>
+    /// CPU work that must finish (the record stage's diffing and classifying), on the same
+    /// threads, without a budget: see `Workers::compute`.
+    pub async fn compute<T, F>(&self, work: F) -> Option<T>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        let deadline = tokio::time::Instant::now() + budget;
-        let slot = tokio::time::timeout_at(deadline, Arc::clone(&self.slots).acquire_owned())
-            .await
-            .map_err(|_| ParseError::Timeout(budget))?
-            .map_err(|_| ParseError::Panicked)?;
-        // The parser stops its own work at the deadline too (extract::html checks it between
-        // chunks), so a hostile page does not keep its slot after the caller gave up.
-        let parse_deadline = deadline.into_std();
-        let handle = tokio::task::spawn_blocking(move || {
-            let _slot = slot;
-            crate::extract::html::within(parse_deadline, work)
-        });
-        match tokio::time::timeout_at(deadline, handle).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(_)) => Err(ParseError::Panicked),
-            Err(_) => Err(ParseError::Timeout(budget)),
-        }
+        self.workers.compute(work).await
     }
 }
 

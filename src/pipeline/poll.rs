@@ -321,7 +321,8 @@ fn failed_commit(spec: &SourceSpec, now: Timestamp, failures: u32, message: &str
 }
 
 async fn commit_poll(deps: &Deps, commit: PollCommit, report: &mut PollReport) {
-    match deps.store.call(move |s| s.commit(&commit)).await {
+    let store = Arc::clone(&deps.store);
+    match deps.writer.compute(move || store.commit(&commit)).await.unwrap_or(Err(crate::store::StoreError::Cancelled)) {
         Ok(receipt) => {
             report.new_documents = receipt.new_documents;
             report.new_versions = receipt.new_versions;

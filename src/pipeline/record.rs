@@ -1,7 +1,7 @@
 //! The record stage: compares a poll's observations with the store and prepares its writes
 //! (new documents, new versions with their diff and classification, a final linked to its
-//! draft), and what alerting needs to know of each change. Runs on the blocking pool with a
-//! parse slot (diffing and classifying are CPU work).
+//! draft), and what alerting needs to know of each change. Runs on the parse pool's threads
+//! (diffing and classifying are CPU work).
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -46,10 +46,10 @@ pub(super) async fn record(
     }
     let source = spec.id.clone();
     let topics = Arc::clone(&deps.topics);
-    let slot = deps.parser.slot().await;
-    deps.store
-        .call(move |store| {
-            let _slot = slot;
+    let store = Arc::clone(&deps.store);
+    deps.parser
+        .compute(move || {
+            let store: &Store = &store;
             let observations = unique_by_url(observations);
             // Hashed once: the lookup compares it and the write stores it.
             let hashes: Vec<String> = observations.iter().map(|o| o.blocks.hash()).collect();
@@ -80,6 +80,7 @@ pub(super) async fn record(
             Ok(Recording { prepared, churn })
         })
         .await
+        .unwrap_or(Err(StoreError::Cancelled))
 }
 
 /// The shortest text (in UTF-8 bytes: about 100 Chinese characters, or 50 English words) whose
