@@ -8,13 +8,13 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use super::check::check_all;
+use super::check::{Checked, check_all};
 use super::output::{StdoutError, say, topic_list};
 use crate::config;
 use crate::demo::{DemoSite, serve};
 use crate::diff;
 use crate::escape::Escaped;
-use crate::pipeline::{Deps, PollReport};
+use crate::pipeline::Deps;
 use crate::redact;
 
 #[derive(Debug, clap::Args)]
@@ -93,7 +93,7 @@ async fn demo(dir: &Path) -> anyhow::Result<()> {
     say!("\n== pass 2")?;
     let second = check_all(&deps, config.sources.clone(), false).await;
     print_pass(&second)?;
-    for change in second.iter().flat_map(|r| r.changes.iter().copied()) {
+    for change in second.iter().flat_map(|r| r.changes().iter().copied()) {
         print_change(&deps, change)?;
     }
     let round = courier.deliver_due().await?;
@@ -185,9 +185,9 @@ schedule = "immediate"
     )
 }
 
-fn print_pass(reports: &[PollReport]) -> Result<(), StdoutError> {
+fn print_pass(reports: &[Checked]) -> Result<(), StdoutError> {
     for r in reports {
-        let what = match &r.error {
+        let what = match r.error() {
             Some(e) => format!("FAILED: {}", Escaped(redact::text(e))),
             None if r.baseline => format!("{} documents recorded", r.new_documents),
             None => format!(
@@ -198,7 +198,7 @@ fn print_pass(reports: &[PollReport]) -> Result<(), StdoutError> {
                 r.new_versions.saturating_sub(r.new_documents)
             ),
         };
-        say!("  {:<14} {what}", r.source.as_str())?;
+        say!("  {:<14} {what}", r.source())?;
     }
     Ok(())
 }
