@@ -1,6 +1,8 @@
-//! The one way async code reaches the store: `Store::call` runs a closure over the store on the
+//! How async code makes short store calls: `Store::call` runs a closure over the store on the
 //! blocking pool. rusqlite blocks, and a store call on an async worker would stall every task
 //! scheduled on it; the mutex is never held across an `.await` because the closure cannot await.
+//! The pipeline's long calls (the record stage, the poll's commit) run on its own threads
+//! instead (`pipeline::Workers`), so they keep their memory on few threads.
 
 use std::sync::Arc;
 
