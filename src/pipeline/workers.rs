@@ -132,6 +132,32 @@ mod tests {
         assert_eq!(workers.compute(|| 7).await, Some(7), "the only thread still takes work");
     }
 
+    /// Threads named `name-*` in this process, from /proc (a thread's name is its `comm`).
+    fn threads_named(name: &str) -> usize {
+        let tasks = std::fs::read_dir("/proc/self/task").unwrap();
+        tasks
+            .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+            .filter(|comm| comm.trim_end().starts_with(&format!("{name}-")))
+            .count()
+    }
+
+    #[tokio::test]
+    async fn the_threads_end_with_the_last_clone_of_the_pool() {
+        // A config reload builds a new pool; the old one's threads must not outlive it.
+        let workers = Workers::new("rw-ending", 3);
+        let clone = workers.clone();
+        assert_eq!(clone.compute(|| 1).await, Some(1));
+        assert_eq!(threads_named("rw-ending"), 3);
+        drop(workers);
+        assert_eq!(threads_named("rw-ending"), 3, "a clone still holds the pool");
+        drop(clone);
+        let gone = (0..200).any(|_| {
+            std::thread::sleep(Duration::from_millis(10));
+            threads_named("rw-ending") == 0
+        });
+        assert!(gone, "{} threads left", threads_named("rw-ending"));
+    }
+
     #[tokio::test]
     async fn no_more_work_runs_at_once_than_there_are_threads() {
         let workers = Workers::new("regwatch-test", 2);
