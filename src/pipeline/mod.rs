@@ -23,6 +23,8 @@ mod workers;
 
 use std::sync::Arc;
 
+use anyhow::Context;
+
 pub use dry_run::{SourceTest, TestItem, test_source};
 pub use parse::{PARSE_BUDGET, ParseError, ParsePool};
 pub use poll::{PollReport, poll_source, record_crash};
@@ -67,8 +69,8 @@ impl Deps {
             config,
             store,
             polite,
-            parser: ParsePool::for_this_machine(),
-            writer: Workers::new("regwatch-write", 1),
+            parser: ParsePool::for_this_machine().context("cannot start the parse threads")?,
+            writer: Workers::new("regwatch-write", 1).context("cannot start the writer thread")?,
             extractor,
             topics,
             clock,

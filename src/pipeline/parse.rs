@@ -4,9 +4,11 @@
 //! parsing also stops its own work at that deadline (`extract::html`); other work keeps its
 //! thread until it finishes, so slow work can slow parsing but never pile up.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::workers::Workers;
+use crate::store::Store;
 
 /// Default time one parse may take before its source gets an error.
 pub const PARSE_BUDGET: Duration = Duration::from_secs(10);
@@ -26,14 +28,12 @@ pub struct ParsePool {
 }
 
 impl ParsePool {
-    #[must_use]
-    pub fn new(threads: usize, budget: Duration) -> Self {
-        Self { workers: Workers::new("regwatch-parse", threads), budget }
+    pub fn new(threads: usize, budget: Duration) -> std::io::Result<Self> {
+        Ok(Self { workers: Workers::new("regwatch-parse", threads)?, budget })
     }
 
     /// One thread per core: parsing is CPU-bound.
-    #[must_use]
-    pub fn for_this_machine() -> Self {
+    pub fn for_this_machine() -> std::io::Result<Self> {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Self::new(cores, PARSE_BUDGET)
     }
@@ -59,14 +59,14 @@ impl ParsePool {
         }
     }
 
-    /// CPU work that must finish (the record stage's diffing and classifying), on the same
-    /// threads, without a budget: see `Workers::compute`.
-    pub async fn compute<T, F>(&self, work: F) -> Option<T>
+    /// A store call that is CPU work which must finish (the record stage's diffing and
+    /// classifying), on the same threads, without a budget: see `Workers::store_call`.
+    pub async fn store_call<T, F>(&self, store: &Arc<Store>, work: F) -> crate::store::Result<T>
     where
         T: Send + 'static,
-        F: FnOnce() -> T + Send + 'static,
+        F: FnOnce(&Store) -> crate::store::Result<T> + Send + 'static,
     {
-        self.workers.compute(work).await
+        self.workers.store_call(store, work).await
     }
 }
 
@@ -76,7 +76,7 @@ mod tests {
 
     #[tokio::test]
     async fn slow_work_times_out_without_blocking_the_caller() {
-        let pool = ParsePool::new(1, Duration::from_millis(50));
+        let pool = ParsePool::new(1, Duration::from_millis(50)).unwrap();
         let result = pool.run(|| std::thread::sleep(Duration::from_millis(400))).await;
         assert_eq!(result, Err(ParseError::Timeout(Duration::from_millis(50))));
         // The stuck parse still holds the only slot, so the next one cannot start in budget.
@@ -86,7 +86,7 @@ mod tests {
 
     #[tokio::test]
     async fn quick_work_returns_its_value() {
-        let pool = ParsePool::new(2, Duration::from_secs(5));
+        let pool = ParsePool::new(2, Duration::from_secs(5)).unwrap();
         assert_eq!(pool.run(|| 40 + 2).await, Ok(42));
     }
 }

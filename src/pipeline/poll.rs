@@ -321,8 +321,7 @@ fn failed_commit(spec: &SourceSpec, now: Timestamp, failures: u32, message: &str
 }
 
 async fn commit_poll(deps: &Deps, commit: PollCommit, report: &mut PollReport) {
-    let store = Arc::clone(&deps.store);
-    match deps.writer.compute(move || store.commit(&commit)).await.unwrap_or(Err(crate::store::StoreError::Cancelled)) {
+    match deps.writer.store_call(&deps.store, move |s| s.commit(&commit)).await {
         Ok(receipt) => {
             report.new_documents = receipt.new_documents;
             report.new_versions = receipt.new_versions;

@@ -46,10 +46,8 @@ pub(super) async fn record(
     }
     let source = spec.id.clone();
     let topics = Arc::clone(&deps.topics);
-    let store = Arc::clone(&deps.store);
     deps.parser
-        .compute(move || {
-            let store: &Store = &store;
+        .store_call(&deps.store, move |store| {
             let observations = unique_by_url(observations);
             // Hashed once: the lookup compares it and the write stores it.
             let hashes: Vec<String> = observations.iter().map(|o| o.blocks.hash()).collect();
@@ -80,7 +78,6 @@ pub(super) async fn record(
             Ok(Recording { prepared, churn })
         })
         .await
-        .unwrap_or(Err(StoreError::Cancelled))
 }
 
 /// The shortest text (in UTF-8 bytes: about 100 Chinese characters, or 50 English words) whose

@@ -18,6 +18,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
+use crate::store::{Store, StoreError};
+
 type Job = Box<dyn FnOnce() + Send>;
 
 /// A fixed set of named threads. Cheap to clone; the threads end when the last clone is
@@ -29,23 +31,17 @@ pub struct Workers {
 }
 
 impl Workers {
-    /// `threads` threads (at least one) named `{name}-{index}`.
-    ///
-    /// # Panics
-    /// If the operating system refuses to start a thread, as `std::thread::spawn` does.
-    #[must_use]
-    pub fn new(name: &str, threads: usize) -> Self {
+    /// `threads` threads (at least one) named `{name}-{index}`. Fails if the system refuses
+    /// to start one; those already started end with the returned error (their queue closes).
+    pub fn new(name: &str, threads: usize) -> std::io::Result<Self> {
         let threads = threads.max(1);
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         for index in 0..threads {
             let queue = Arc::clone(&queue);
-            std::thread::Builder::new()
-                .name(format!("{name}-{index}"))
-                .spawn(move || work_through(&queue))
-                .unwrap_or_else(|e| panic!("cannot start thread {name}-{index}: {e}"));
+            std::thread::Builder::new().name(format!("{name}-{index}")).spawn(move || work_through(&queue))?;
         }
-        Self { slots: Arc::new(Semaphore::new(threads)), jobs }
+        Ok(Self { slots: Arc::new(Semaphore::new(threads)), jobs })
     }
 
     /// Waits for a free thread. `None` only if the pool is closed, which it never is.
@@ -66,6 +62,18 @@ impl Workers {
             Ok(value) => Some(value),
             Err(panic) => resume_unwind(panic),
         }
+    }
+
+    /// `Store::call` on these threads, for store calls that are long CPU work (the record
+    /// stage, a poll's commit): the same closure, the same panics, `Cancelled` if the threads
+    /// are gone.
+    pub async fn store_call<T, F>(&self, store: &Arc<Store>, work: F) -> crate::store::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> crate::store::Result<T> + Send + 'static,
+    {
+        let store = Arc::clone(store);
+        self.compute(move || work(&store)).await.unwrap_or(Err(StoreError::Cancelled))
     }
 
     /// Queues `work`, holding `slot` until it finishes; the receiver yields its value or its
@@ -109,7 +117,7 @@ mod tests {
 
     #[tokio::test]
     async fn work_runs_on_the_pool_s_own_named_threads() {
-        let workers = Workers::new("regwatch-test", 2);
+        let workers = Workers::new("regwatch-test", 2).unwrap();
         let mut names = Vec::new();
         for _ in 0..6 {
             names.push(workers.compute(|| std::thread::current().name().map(str::to_owned)).await);
@@ -122,7 +130,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_panic_resumes_in_the_caller_and_the_thread_lives_on() {
-        let workers = Workers::new("regwatch-test", 1);
+        let workers = Workers::new("regwatch-test", 1).unwrap();
         let caught = tokio::spawn({
             let workers = workers.clone();
             async move { workers.compute(|| panic!("boom")).await }
@@ -144,7 +152,7 @@ mod tests {
     #[tokio::test]
     async fn the_threads_end_with_the_last_clone_of_the_pool() {
         // A config reload builds a new pool; the old one's threads must not outlive it.
-        let workers = Workers::new("rw-ending", 3);
+        let workers = Workers::new("rw-ending", 3).unwrap();
         let clone = workers.clone();
         assert_eq!(clone.compute(|| 1).await, Some(1));
         assert_eq!(threads_named("rw-ending"), 3);
@@ -160,7 +168,7 @@ mod tests {
 
     #[tokio::test]
     async fn no_more_work_runs_at_once_than_there_are_threads() {
-        let workers = Workers::new("regwatch-test", 2);
+        let workers = Workers::new("regwatch-test", 2).unwrap();
         let running = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let most = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let calls: Vec<_> = (0..8)
