@@ -15,7 +15,8 @@ use regwatch::extract::{BlockText, Observation};
 use regwatch::fetch::HttpClient;
 use regwatch::fetch::address::AddressPolicy;
 use regwatch::store::{
-    ChangeRecord, DeliveryChannel, DocumentWrite, ListingWrite, NewDelivery, PollCommit, PollResult, Store, WriteKind,
+    ChangeRecord, DeliveryChannel, DocumentWrite, ListingWrite, NewDelivery, PollCommit, PollResult, Store,
+    VersionText, WriteKind,
 };
 
 const DELIVERIES: usize = 1000;
@@ -118,6 +119,7 @@ fn queue(store: &Store, source: &regwatch::ids::SourceId) {
                     payload,
                     due_at: now,
                 }],
+                stored: VersionText::of(&observation),
                 observation,
             }
         })

@@ -16,7 +16,7 @@ use regwatch::extract::{BlockText, Observation};
 use regwatch::ids::{DocId, SourceId, TopicId, VersionNo};
 use regwatch::store::{
     ChangeRecord, DeliveryChannel, DocumentWrite, FetchLogEntry, ListingWrite, NewDelivery, PollCommit, PollResult,
-    Store, WriteKind,
+    Store, VersionText, WriteKind,
 };
 use regwatch::web::{SchedulerProbe, WebState};
 
@@ -197,6 +197,7 @@ fn commit(source: &SourceId, s: usize, per_source: usize, pass: usize, at: Times
                 draft: None,
                 change,
                 deliveries,
+                stored: VersionText::of(&observation),
                 observation,
             }
         })

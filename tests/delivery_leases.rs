@@ -27,7 +27,7 @@ use regwatch::fetch::address::AddressPolicy;
 use regwatch::ids::SourceId;
 use regwatch::store::{
     ChangeRecord, DeliveryChannel, DeliveryStatus, DocumentWrite, ListingWrite, NewDelivery, PollCommit, PollResult,
-    Store, WriteKind,
+    Store, VersionText, WriteKind,
 };
 
 /// Far shorter than any round below: renewals (every third of it) are what keep the claims.
@@ -102,6 +102,7 @@ fn queue(config: &Config, n: usize, subscriber: &str, channel: DeliveryChannel) 
                     payload,
                     due_at: now,
                 }],
+                stored: VersionText::of(&observation),
                 observation,
             }
         })

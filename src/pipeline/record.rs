@@ -16,7 +16,8 @@ use crate::diff;
 use crate::extract::Observation;
 use crate::ids::{DocId, TopicId, VersionNo};
 use crate::store::{
-    ChangeRecord, DocumentRow, DocumentWrite, Lookup, Recorded, Store, StoreError, StoredVersion, WriteKind,
+    ChangeRecord, DocumentRow, DocumentWrite, Lookup, Recorded, Store, StoreError, StoredVersion, VersionText,
+    WriteKind,
 };
 
 /// One document to write, and the change to alert on (none during a baseline).
@@ -175,6 +176,7 @@ fn prepare(
         draft: draft.map(|d| d.id),
         change,
         deliveries: Vec::new(),
+        stored: VersionText::of(&observation),
         observation,
     };
     Ok(Some(Prepared { write, happened }))
@@ -204,6 +206,7 @@ fn moved(doc: DocId, observation: Observation, hash: String) -> Prepared {
         draft: None,
         change: None,
         deliveries: Vec::new(),
+        stored: VersionText::default(),
         observation,
     };
     Prepared { write, happened: None }

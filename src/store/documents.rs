@@ -54,10 +54,35 @@ pub enum WriteKind {
     },
 }
 
+/// A version's text in the forms the writer stores: made ready on a parse thread, because the
+/// writer is one thread and every poll's commit waits for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionText {
+    text: String,
+    sha256: String,
+    /// What the search index holds of the title and the text (`search::indexed_text`).
+    search_title: String,
+    search_body: String,
+}
+
+impl VersionText {
+    pub fn of(observation: &Observation) -> Self {
+        let text = observation.blocks.text();
+        Self {
+            sha256: text_sha256(&text),
+            search_title: super::search::indexed_text(&observation.title),
+            search_body: super::search::indexed_text(&text),
+            text,
+        }
+    }
+}
+
 /// One document to write: a new document or a new version.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocumentWrite {
     pub observation: Observation,
+    /// The version's text (empty for `WriteKind::Moved`, which stores none).
+    pub stored: VersionText,
     pub hash: String,
     pub kind: WriteKind,
     pub stage: Stage,
@@ -335,7 +360,7 @@ pub(super) fn write(tx: &Transaction<'_>, source: &SourceId, at: Timestamp, writ
     };
     let (added, removed) =
         write.change.as_ref().map_or((obs.blocks.lines().len(), 0), |c| (c.added_lines, c.removed_lines));
-    let text = obs.blocks.text();
+    let stored = &write.stored;
     tx.prepare_cached(
         "INSERT INTO version (doc_id, version, fetched_at, hash, title, text_zstd, added_lines, removed_lines, text_sha256)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -346,12 +371,12 @@ pub(super) fn write(tx: &Transaction<'_>, source: &SourceId, at: Timestamp, writ
         millis(at),
         write.hash,
         obs.title,
-        compress(&text),
+        compress(&stored.text),
         count(added),
         count(removed),
-        text_sha256(&text)
+        stored.sha256
     ])?;
-    super::search::index(tx, doc.0, &obs.title, &text)?;
+    super::search::index(tx, doc.0, &stored.search_title, &stored.search_body)?;
     written.new_version = true;
     if let Some(change) = &write.change {
         written.change = Some(changes::write(tx, at, change, (doc, version), &write.deliveries)?);

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_text_sha256.sql", include_str!("../../migrations/0007_text_sha256.sql")),
     ("0008_scale.sql", include_str!("../../migrations/0008_scale.sql")),
     ("0009_search_positions.sql", include_str!("../../migrations/0009_search_positions.sql")),
+    ("0010_search_contentless.sql", include_str!("../../migrations/0010_search_contentless.sql")),
 ];
 
 fn known_version() -> i64 {

@@ -35,7 +35,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use changes::{ChangeRecord, ChangeRow};
 pub use claim::RetryAt;
 pub use commit::{CommitReceipt, PollCommit, PollResult};
-pub use documents::{DocFilter, DocumentRow, DocumentWrite, Lookup, Recorded, WriteKind};
+pub use documents::{DocFilter, DocumentRow, DocumentWrite, Lookup, Recorded, VersionText, WriteKind};
 pub use fetch_log::FetchLogEntry;
 pub use health::{HealthKind, HealthProblem, HealthWrite};
 pub use listing::ListingWrite;
@@ -295,7 +295,23 @@ pub(crate) fn decompress(doc: i64, version: i64, data: &[u8]) -> Result<String> 
         .ok()
         .flatten()
         .map_or(MAX_TEXT_BYTES, |n| usize::try_from(n).unwrap_or(usize::MAX).min(MAX_TEXT_BYTES));
-    let bytes = zstd::bulk::decompress(data, size).map_err(|e| corrupt(e.to_string()))?;
+    // One context per thread, reused: making one per text was most of the cost of reading a
+    // short text, and a search that checks texts reads hundreds.
+    thread_local! {
+        static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let bytes = DECOMPRESSOR
+        .with_borrow_mut(|slot| {
+            if slot.is_none() {
+                *slot = Some(zstd::bulk::Decompressor::new()?);
+            }
+            match slot.as_mut() {
+                Some(decompressor) => decompressor.decompress(data, size),
+                None => zstd::bulk::decompress(data, size),
+            }
+        })
+        .map_err(|e| corrupt(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| corrupt(e.to_string()))
 }
 

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use rusqlite::{OptionalExtension, params};
 
 use super::documents::{DOC_COLUMNS, doc_from_row};
-use super::search::SearchQuery;
+use super::search::{SearchQuery, current_text};
 use super::{DocumentRow, Result, Store, decompress, from_millis, millis};
 use crate::ids::{DocId, VersionNo};
 
@@ -133,12 +133,19 @@ fn given(filters: &[(bool, &str)]) -> String {
     if written.is_empty() { "1".to_owned() } else { written.join(" AND ") }
 }
 
-/// A document the index found for a search: its title, and whether the title alone holds
-/// every term (those come first, and need no text read).
+/// A document that may hold a search's terms: its title, and whether the title alone holds
+/// every term (those need no text read).
 struct Candidate {
     doc: DocId,
     title: String,
     title_holds: bool,
+}
+
+impl Candidate {
+    fn of(search: &SearchQuery, (doc, title): (DocId, String)) -> Self {
+        let title_holds = search.holds_every_term(&title, "");
+        Candidate { doc, title, title_holds }
+    }
 }
 
 /// The page of `candidates` (in the order shown) whose title or text holds every term,
@@ -146,20 +153,17 @@ struct Candidate {
 fn holding_page(
     conn: &rusqlite::Connection,
     search: &SearchQuery,
-    candidates: &[Candidate],
+    candidates: impl Iterator<Item = rusqlite::Result<Candidate>>,
     offset: usize,
     limit: usize,
 ) -> Result<DocPage> {
-    let mut text = conn.prepare_cached("SELECT body FROM search WHERE rowid = ?1")?;
     let mut held = Vec::new();
-    for Candidate { doc, title, title_holds } in candidates {
-        let holds = *title_holds
-            || text
-                .query_row([doc], |row| row.get::<_, String>(0))
-                .optional()?
-                .is_some_and(|body| search.holds_every_term(title, &body));
+    for candidate in candidates {
+        let Candidate { doc, title, title_holds } = candidate?;
+        let holds =
+            title_holds || current_text(conn, doc.0)?.is_some_and(|body| search.holds_every_term(&title, &body));
         if holds {
-            held.push(*doc);
+            held.push(doc);
             if held.len() > offset + limit {
                 break;
             }
@@ -241,76 +245,70 @@ impl Store {
             (query.source.is_some(), "d.source_id = ?3"),
             (query.since.is_some(), "d.last_changed >= ?4"),
         ]) + " AND ?1 IS ?1 AND ?2 IS ?2 AND ?3 IS ?3 AND ?4 IS ?4";
-        let fts = query.search.as_ref().and_then(SearchQuery::fts_expression);
-        if let (true, Some(search), Some(fts)) = (indexed, &query.search, &fts) {
-            // The index finds rows holding the terms' trigrams; each is read only when its page is
-            // shown (with those skipped before it) to check it holds the terms themselves.
-            // Titles holding every term come first, then the rest, each newest first: ranking
-            // by BM25 needs token positions, which the index no longer keeps (migration 0009).
-            let found = format!(
-                "SELECT d.id, d.title FROM search s JOIN document d ON d.id = s.rowid
-                 WHERE search MATCH ?5 AND {filters} ORDER BY d.last_changed DESC, d.id DESC"
-            );
-            let mut candidates: Vec<Candidate> = conn
-                .prepare_cached(&found)?
-                .query_map(params![query.topic, query.stage, query.source, query.since.map(millis), fts], |row| {
-                    Ok((row.get(0)?, row.get::<_, String>(1)?))
-                })?
-                .map(|row| {
-                    row.map(|(doc, title)| {
-                        let title_holds = search.holds_every_term(&title, "");
-                        Candidate { doc, title, title_holds }
-                    })
-                })
-                .collect::<rusqlite::Result<_>>()?;
-            // A stable sort: newest first within each group.
-            candidates.sort_by_key(|c| !c.title_holds);
-            return holding_page(&conn, search, &candidates, query.offset, query.limit);
+        let params = params![query.topic, query.stage, query.source, query.since.map(millis)];
+        match (indexed, &query.search) {
+            (true, Some(search)) => {
+                if let Some(fts) = search.fts_expression() {
+                    // The index finds rows holding the terms' trigrams; each is read only when its
+                    // page is shown (with those skipped before it) to check it holds the terms
+                    // themselves. Titles holding every term come first, then the rest, each newest
+                    // first: ranking by BM25 needs token positions, which the index does not keep.
+                    let found = format!(
+                        "SELECT d.id, d.title FROM search s JOIN document d ON d.id = s.rowid
+                         WHERE search MATCH ?5 AND {filters} ORDER BY d.last_changed DESC, d.id DESC"
+                    );
+                    let mut stmt = conn.prepare_cached(&found)?;
+                    let params = params![query.topic, query.stage, query.source, query.since.map(millis), fts];
+                    let mut candidates: Vec<Candidate> = stmt
+                        .query_map(params, |row| Ok((row.get(0)?, row.get(1)?)))?
+                        .map(|row| row.map(|row| Candidate::of(search, row)))
+                        .collect::<rusqlite::Result<_>>()?;
+                    // A stable sort: newest first within each group.
+                    candidates.sort_by_key(|c| !c.title_holds);
+                    holding_page(&conn, search, candidates.into_iter().map(Ok), query.offset, query.limit)
+                } else {
+                    // No term the index can find ("人脸", "5G"): every document under the filters,
+                    // newest first, each checked against its title and text until the page is full.
+                    let all = format!(
+                        "SELECT d.id, d.title FROM document d WHERE {filters} ORDER BY d.last_changed DESC, d.id DESC"
+                    );
+                    let mut stmt = conn.prepare_cached(&all)?;
+                    let candidates = stmt
+                        .query_map(params, |row| Ok((row.get(0)?, row.get(1)?)))?
+                        .map(|row| row.map(|row| Candidate::of(search, row)));
+                    holding_page(&conn, search, candidates, query.offset, query.limit)
+                }
+            }
+            (_, search) => {
+                // Without the index (a database from before it, opened read-only) every term is
+                // matched against titles; `?7` is a JSON array of patterns so the statement text
+                // stays fixed.
+                let likes = search.as_ref().map(SearchQuery::like_patterns).unwrap_or_default();
+                let likes = serde_json::to_string(&likes).unwrap_or_else(|_| "[]".into());
+                let sql = format!(
+                    "SELECT {DOC_COLUMNS} FROM document d WHERE {filters}
+                     AND NOT EXISTS (SELECT 1 FROM json_each(?7) p WHERE NOT (d.title LIKE p.value ESCAPE '\\'))
+                     ORDER BY d.last_changed DESC, d.id DESC LIMIT ?5 OFFSET ?6"
+                );
+                let mut stmt = conn.prepare_cached(&sql)?;
+                let rows = stmt.query_map(
+                    params![
+                        query.topic,
+                        query.stage,
+                        query.source,
+                        query.since.map(millis),
+                        super::count(query.limit + 1),
+                        super::count(query.offset),
+                        likes
+                    ],
+                    doc_from_row,
+                )?;
+                let mut rows: Vec<DocumentRow> = rows.collect::<rusqlite::Result<_>>()?;
+                let has_more = rows.len() > query.limit;
+                rows.truncate(query.limit);
+                Ok(DocPage { rows, has_more })
+            }
         }
-        let likes = query.search.as_ref().map(SearchQuery::like_patterns).unwrap_or_default();
-        // Short terms: each a LIKE over the indexed title and text (or the title alone without
-        // the index); `?7` is a JSON array of patterns so the statement text stays fixed.
-        let like_filter = if indexed {
-            "NOT EXISTS (SELECT 1 FROM json_each(?7) p WHERE NOT (s.title LIKE p.value ESCAPE '\\'
-               OR s.body LIKE p.value ESCAPE '\\'))"
-        } else {
-            "NOT EXISTS (SELECT 1 FROM json_each(?7) p WHERE NOT (d.title LIKE p.value ESCAPE '\\'))"
-        };
-        let sql = if indexed {
-            // Every term short: scanned, newest first.
-            format!(
-                "SELECT {DOC_COLUMNS} FROM search s JOIN document d ON d.id = s.rowid
-                 WHERE {filters} AND {like_filter} AND ?8 IS NULL
-                 ORDER BY d.last_changed DESC, d.id DESC LIMIT ?5 OFFSET ?6"
-            )
-        } else {
-            // Without the index, every term (long ones too) is a title LIKE.
-            format!(
-                "SELECT {DOC_COLUMNS} FROM document d WHERE {filters} AND {like_filter} AND (?8 IS NULL OR 1)
-                 ORDER BY d.last_changed DESC, d.id DESC LIMIT ?5 OFFSET ?6"
-            )
-        };
-        let likes =
-            if indexed { likes } else { query.search.as_ref().map(SearchQuery::all_like_patterns).unwrap_or_default() };
-        let likes = serde_json::to_string(&likes).unwrap_or_else(|_| "[]".into());
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(
-            params![
-                query.topic,
-                query.stage,
-                query.source,
-                query.since.map(millis),
-                super::count(query.limit + 1),
-                super::count(query.offset),
-                likes,
-                fts
-            ],
-            doc_from_row,
-        )?;
-        let mut rows: Vec<DocumentRow> = rows.collect::<rusqlite::Result<_>>()?;
-        let has_more = rows.len() > query.limit;
-        rows.truncate(query.limit);
-        Ok(DocPage { rows, has_more })
     }
 
     /// Fetch-log figures since `since`; `bounds_ms` are the latency histogram's upper bounds.
@@ -428,6 +426,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::super::search::indexed_text;
     use super::*;
 
     /// Every reading-room query on a database of realistic shape uses an index rather than
@@ -446,7 +445,8 @@ mod tests {
         assert!(window.contains("fetch_log_at"), "{window}");
     }
 
-    /// Documents written straight into the tables search reads: (title, text, last changed).
+    /// Documents written straight into the tables search reads, and indexed: (title, text, last
+    /// changed).
     fn searchable(docs: &[(&str, &str, i64)]) -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.db")).unwrap();
@@ -461,8 +461,15 @@ mod tests {
                     params![n, format!("http://s/{n}"), title, changed],
                 )
                 .unwrap();
-                conn.execute("INSERT INTO search (rowid, title, body) VALUES (?1, ?2, ?3)", params![n, title, text])
-                    .unwrap();
+                conn.execute(
+                    "INSERT INTO version (doc_id, version, fetched_at, hash, title, text_zstd, added_lines, removed_lines)
+                     VALUES (?1, 1, 0, 'h', ?2, ?3, 1, 0)",
+                    params![n, title, super::super::compress(text)],
+                )
+                .unwrap();
+                let tx = conn.unchecked_transaction().unwrap();
+                super::super::search::index(&tx, n, &indexed_text(title), &indexed_text(text)).unwrap();
+                tx.commit().unwrap();
             }
         }
         (dir, store)
