@@ -19,7 +19,7 @@ use super::evidence::{
     self, CHANGE_THRESHOLD, DOCUMENT_THRESHOLD, Occurrence, Part, TermCount, TopicEvidence, TopicMatch,
 };
 use super::hant;
-use super::keyword::{ascii_boundaries, english_forms, is_english, word_end};
+use super::keyword::{ascii_boundaries, english_forms, is_cjk, is_english, word_end};
 use crate::config::model::TopicSpec;
 
 /// The default pack, compiled into the binary.
@@ -77,12 +77,67 @@ struct Matcher {
     /// The bytes its patterns start with (ASCII case folded): a text holding none of them cannot
     /// match, and the Chinese automaton is skipped over an English text without a scan.
     first_bytes: Box<[bool; 256]>,
+    /// Whether its patterns are English forms (no CJK character in any).
+    english: bool,
 }
 
 impl Matcher {
     fn could_match(&self, text: &str) -> bool {
         text.bytes().any(|b| self.first_bytes[usize::from(b)])
     }
+
+    /// Where in `text` its patterns can be: all of it, or for English forms (which hold no CJK
+    /// character) only the stretches between CJK characters, that a few digits or a line break
+    /// between Chinese characters cost nothing. Each with where it starts.
+    fn stretches<'t>(&self, text: &'t str) -> Vec<(usize, &'t str)> {
+        if !self.english || text.is_ascii() {
+            return vec![(0, text)];
+        }
+        // A long stretch almost surely holds a first byte: looking would only read it twice.
+        non_cjk_stretches(text).filter(|&(_, part)| part.len() > 64 || self.could_match(part)).collect()
+    }
+}
+
+/// The maximal stretches of `text` holding no CJK character, with where each starts. Only
+/// bytes of 0xE2 or more can start a CJK character in UTF-8: the bytes between are skipped
+/// without decoding them (an English text's quotes and dashes are decoded, its letters not).
+fn non_cjk_stretches(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let rest = text.get(at..)?;
+        let cjk_len: usize = rest.chars().take_while(|&c| is_cjk(c)).map(char::len_utf8).sum();
+        let start = at + cjk_len;
+        let mut end = start;
+        loop {
+            let tail = text.get(end..)?;
+            let Some(offset) = first_high_byte(tail.as_bytes()) else {
+                end = text.len();
+                break;
+            };
+            end += offset;
+            match text.get(end..).and_then(|t| t.chars().next()) {
+                Some(c) if !is_cjk(c) => end += c.len_utf8(),
+                _ => break,
+            }
+        }
+        at = end;
+        (end > start).then(|| text.get(start..end).map(|part| (start, part))).flatten()
+    })
+}
+
+/// Where the first byte of 0xE2 or more is: read 32 bytes at a time (without an early exit
+/// inside a chunk the compiler reads each chunk as a vector).
+#[expect(clippy::needless_bitwise_bool, reason = "no early exit inside a chunk, so that it is read as a vector")]
+fn first_high_byte(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks(32);
+    let mut at = 0;
+    for chunk in chunks.by_ref() {
+        if chunk.iter().fold(false, |any, &b| any | (b >= 0xE2)) {
+            return chunk.iter().position(|&b| b >= 0xE2).map(|i| at + i);
+        }
+        at += chunk.len();
+    }
+    None
 }
 
 /// What one automaton pattern is: a surface form of a keyword, a mask or a veto.
@@ -344,14 +399,17 @@ impl TopicPack {
         let mut hits = Vec::new();
         let mut masks = Vec::new();
         for matcher in self.matchers.iter().filter(|m| m.could_match(text)) {
-            for m in matcher.automaton.find_overlapping_iter(text) {
-                let Some(entry) = matcher.entries.get(m.pattern().as_usize()) else { continue };
-                let end = if entry.english { word_end(text, m.start(), m.end()) } else { Some(m.end()) };
-                let Some(end) = end else { continue };
-                match entry.role {
-                    Role::Keyword(slot) => hits.push(Hit { topic: entry.topic, slot, start: m.start(), end }),
-                    Role::Mask => masks.push((entry.topic, m.start(), end)),
-                    Role::Veto => found.get_mut(entry.topic).into_iter().for_each(|f| f.vetoed = true),
+            for (from, part) in matcher.stretches(text) {
+                for m in matcher.automaton.find_overlapping_iter(part) {
+                    let Some(entry) = matcher.entries.get(m.pattern().as_usize()) else { continue };
+                    let start = from + m.start();
+                    let end = if entry.english { word_end(text, start, from + m.end()) } else { Some(from + m.end()) };
+                    let Some(end) = end else { continue };
+                    match entry.role {
+                        Role::Keyword(slot) => hits.push(Hit { topic: entry.topic, slot, start, end }),
+                        Role::Mask => masks.push((entry.topic, start, end)),
+                        Role::Veto => found.get_mut(entry.topic).into_iter().for_each(|f| f.vetoed = true),
+                    }
                 }
             }
         }
@@ -427,7 +485,7 @@ fn build_matchers(phrases: &[(String, Entry)]) -> Result<Vec<Matcher>, TopicErro
             first_bytes[usize::from(byte.to_ascii_lowercase())] = true;
             first_bytes[usize::from(byte.to_ascii_uppercase())] = true;
         }
-        matchers.push(Matcher { automaton, entries, first_bytes });
+        matchers.push(Matcher { automaton, entries, first_bytes, english });
     }
     Ok(matchers)
 }
@@ -437,7 +495,55 @@ mod tests {
     use rstest::rstest;
 
     use super::*;
-    use crate::classify::keyword::is_cjk;
+
+    #[rstest]
+    #[case::english("the AI rules", &[(0, "the AI rules")])]
+    #[case::between_chinese("使用AI技术 and 5G网络", &[(6, "AI"), (14, " and 5G")])]
+    #[case::quotes_are_not_cjk("minors’ mode", &[(0, "minors’ mode")])]
+    #[case::only_chinese("人脸识别", &[])]
+    #[case::empty("", &[])]
+    fn stretches_are_the_text_between_cjk_characters(#[case] text: &str, #[case] expected: &[(usize, &str)]) {
+        assert_eq!(non_cjk_stretches(text).collect::<Vec<_>>(), expected);
+    }
+
+    #[test]
+    fn first_high_byte_is_found_in_any_chunk() {
+        for at in [0, 1, 31, 32, 33, 95] {
+            let mut bytes = vec![b'a'; 100];
+            bytes[at] = 0xE5;
+            assert_eq!(first_high_byte(&bytes), Some(at));
+        }
+        assert_eq!(first_high_byte(&[0xE1; 40]), None);
+    }
+
+    proptest::proptest! {
+        /// Running the English automaton over the stretches between CJK characters finds what
+        /// running it over the whole text finds.
+        #[test]
+        fn english_matches_in_stretches_are_those_of_the_whole_text(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["AI", "ai", "data", "face", "minor", "s", "’", " ", "5G", "人脸", "网", "，", "é", "\n"]),
+                0..40,
+            ),
+        ) {
+            let text: String = pieces.concat();
+            for matcher in TopicPack::builtin().matchers.iter().filter(|m| m.english) {
+                let whole: Vec<(usize, usize, usize)> = matcher
+                    .automaton
+                    .find_overlapping_iter(&text)
+                    .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                    .collect();
+                let stretched: Vec<(usize, usize, usize)> = matcher
+                    .stretches(&text)
+                    .into_iter()
+                    .flat_map(|(from, part)| {
+                        matcher.automaton.find_overlapping_iter(part).map(move |m| (m.pattern().as_usize(), from + m.start(), from + m.end()))
+                    })
+                    .collect();
+                proptest::prop_assert_eq!(whole, stretched, "{:?}", text);
+            }
+        }
+    }
 
     fn spec(id: &str, keywords: &[&str], patterns: &[&str], exclude: &[&str]) -> TopicSpec {
         let owned = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect();
