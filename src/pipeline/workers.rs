@@ -152,18 +152,24 @@ mod tests {
     #[tokio::test]
     async fn the_threads_end_with_the_last_clone_of_the_pool() {
         // A config reload builds a new pool; the old one's threads must not outlive it.
+        // A new thread names itself once it runs, so the count is waited for, not read once.
+        let eventually = |count: usize| {
+            (0..200).any(|_| {
+                let now = threads_named("rw-ending");
+                now == count || {
+                    std::thread::sleep(Duration::from_millis(10));
+                    false
+                }
+            })
+        };
         let workers = Workers::new("rw-ending", 3).unwrap();
         let clone = workers.clone();
         assert_eq!(clone.compute(|| 1).await, Some(1));
-        assert_eq!(threads_named("rw-ending"), 3);
+        assert!(eventually(3), "{} threads started", threads_named("rw-ending"));
         drop(workers);
         assert_eq!(threads_named("rw-ending"), 3, "a clone still holds the pool");
         drop(clone);
-        let gone = (0..200).any(|_| {
-            std::thread::sleep(Duration::from_millis(10));
-            threads_named("rw-ending") == 0
-        });
-        assert!(gone, "{} threads left", threads_named("rw-ending"));
+        assert!(eventually(0), "{} threads left", threads_named("rw-ending"));
     }
 
     #[tokio::test]

@@ -280,9 +280,9 @@ impl Store {
                 }
             }
             (_, search) => {
-                // Without the index (a database from before it, opened read-only) every term is
-                // matched against titles; `?7` is a JSON array of patterns so the statement text
-                // stays fixed.
+                // No search, or no index to search with (a database from before it, opened
+                // read-only): every term is matched against titles; `?7` is a JSON array of
+                // patterns so the statement text stays fixed.
                 let likes = search.as_ref().map(SearchQuery::like_patterns).unwrap_or_default();
                 let likes = serde_json::to_string(&likes).unwrap_or_else(|_| "[]".into());
                 let sql = format!(
@@ -496,5 +496,9 @@ mod tests {
         // Terms may be held by the title and the text between them; a short one is scanned.
         assert_eq!(found(&store, "管理办法 第一条 人脸", 0, 10), (vec![2], false));
         assert_eq!(found(&store, "NOTICE unrelated", 0, 10), (vec![5], false));
+        // No term the index can find: every text is read, newest first, titles not put first.
+        assert_eq!(found(&store, "人脸", 0, 10), (vec![3, 4, 1, 2], false));
+        assert_eq!(found(&store, "人脸", 1, 2), (vec![4, 1], true));
+        assert_eq!(found(&store, "GB/T", 0, 10), (vec![], false));
     }
 }
