@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use rusqlite::{OptionalExtension, params};
 
 use super::documents::{DOC_COLUMNS, doc_from_row};
-use super::search::{SearchQuery, current_text};
+use super::search::{Fragment, SearchQuery, current_text, snippet};
 use super::{DocumentRow, Result, Store, decompress, from_millis, millis};
 use crate::ids::{DocId, VersionNo};
 
@@ -63,6 +63,9 @@ pub struct DocQuery {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DocPage {
     pub rows: Vec<DocumentRow>,
+    /// One per row: its current text around the first hit of the search, hits marked; empty
+    /// where no text was searched (no search, or no index to search with).
+    pub snippets: Vec<Vec<Fragment>>,
     pub has_more: bool,
 }
 
@@ -149,7 +152,8 @@ impl Candidate {
 }
 
 /// The page of `candidates` (in the order shown) whose title or text holds every term,
-/// skipping `offset` such documents; reads texts only until the page is full.
+/// skipping `offset` such documents, with their snippets; reads texts only until the page is
+/// full, and each at most once.
 fn holding_page(
     conn: &rusqlite::Connection,
     search: &SearchQuery,
@@ -157,25 +161,38 @@ fn holding_page(
     offset: usize,
     limit: usize,
 ) -> Result<DocPage> {
-    let mut held = Vec::new();
+    // With each document, its text if it was read and the page shows it (for its snippet).
+    let mut held: Vec<(DocId, Option<String>)> = Vec::new();
     for candidate in candidates {
         let Candidate { doc, title, title_holds } = candidate?;
-        let holds =
-            title_holds || current_text(conn, doc.0)?.is_some_and(|body| search.holds_every_term(&title, &body));
+        let (holds, body) = if title_holds {
+            (true, None)
+        } else {
+            let body = current_text(conn, doc.0)?;
+            (body.as_deref().is_some_and(|body| search.holds_every_term(&title, body)), body)
+        };
         if holds {
-            held.push(doc);
+            let shown = held.len() >= offset;
+            held.push((doc, body.filter(|_| shown)));
             if held.len() > offset + limit {
                 break;
             }
         }
     }
+    let has_more = held.len() > offset + limit;
     let sql = format!("SELECT {DOC_COLUMNS} FROM document d WHERE d.id = ?1");
     let mut document = conn.prepare_cached(&sql)?;
-    let mut rows = Vec::new();
-    for &doc in held.iter().skip(offset).take(limit) {
-        rows.extend(document.query_row([doc], doc_from_row).optional()?);
+    let (mut rows, mut snippets) = (Vec::new(), Vec::new());
+    for (doc, body) in held.into_iter().skip(offset).take(limit) {
+        let Some(row) = document.query_row([doc], doc_from_row).optional()? else { continue };
+        let body = match body {
+            Some(body) => Some(body),
+            None => current_text(conn, doc.0)?,
+        };
+        snippets.push(body.map(|body| snippet(&body, search.terms())).unwrap_or_default());
+        rows.push(row);
     }
-    Ok(DocPage { rows, has_more: held.len() > offset + limit })
+    Ok(DocPage { rows, snippets, has_more })
 }
 
 fn count(n: i64) -> u64 {
@@ -306,7 +323,8 @@ impl Store {
                 let mut rows: Vec<DocumentRow> = rows.collect::<rusqlite::Result<_>>()?;
                 let has_more = rows.len() > query.limit;
                 rows.truncate(query.limit);
-                Ok(DocPage { rows, has_more })
+                let snippets = vec![Vec::new(); rows.len()];
+                Ok(DocPage { rows, snippets, has_more })
             }
         }
     }
@@ -500,5 +518,21 @@ mod tests {
         assert_eq!(found(&store, "人脸", 0, 10), (vec![3, 4, 1, 2], false));
         assert_eq!(found(&store, "人脸", 1, 2), (vec![4, 1], true));
         assert_eq!(found(&store, "GB/T", 0, 10), (vec![], false));
+    }
+
+    #[test]
+    fn a_search_page_brings_each_row_s_snippet_from_its_text() {
+        let (_dir, store) = searchable(&[("通知", "本办法规定人脸识别技术的使用", 10), ("人脸识别办法", "第一条", 5)]);
+        let marked = |fragments: &[Fragment]| -> String {
+            fragments.iter().map(|f| if f.hit { format!("[{}]", f.text) } else { f.text.clone() }).collect()
+        };
+        let query = DocQuery { search: SearchQuery::parse("人脸识别"), limit: 10, ..DocQuery::default() };
+        let page = store.document_page(&query).unwrap();
+        let shown: Vec<(i64, String)> =
+            page.rows.iter().zip(&page.snippets).map(|(r, s)| (r.id.0, marked(s))).collect();
+        // The title holder's text was never read to find it; its snippet still shows its text.
+        assert_eq!(shown, [(2, "第一条".to_owned()), (1, "本办法规定[人脸识别]技术的使用".to_owned())]);
+        let listing = store.document_page(&DocQuery { limit: 10, ..DocQuery::default() }).unwrap();
+        assert_eq!(listing.snippets, vec![Vec::<Fragment>::new(); 2], "no search, no snippets");
     }
 }

@@ -261,12 +261,6 @@ impl Store {
     pub fn has_search(&self) -> Result<bool> {
         table_exists(&self.conn())
     }
-
-    /// The current text of a document around the first hit of `query`, hits marked.
-    pub fn snippet(&self, doc: i64, query: &SearchQuery) -> Result<Vec<Fragment>> {
-        let body = current_text(&self.conn(), doc)?;
-        Ok(body.map(|body| snippet(&body, query.terms())).unwrap_or_default())
-    }
 }
 
 /// Up to [`SNIPPET_CONTEXT`] characters either side of the first hit of any term, each hit in

@@ -102,28 +102,20 @@ pub(crate) async fn documents(State(state): State<WebState>, Query(query): Query
         return Err(WebError::BadRequest(format!("unknown stage `{stage}`: expected draft, trial, final or unknown")));
     }
     let page_no = query.page.unwrap_or(1).max(1);
-    let search = SearchQuery::parse(&query.q);
     let doc_query = DocQuery {
         topic: some(&query.topic),
         stage: some(&query.stage),
         source: some(&query.source),
         since,
-        search: search.clone(),
+        search: SearchQuery::parse(&query.q),
         offset: (page_no - 1).saturating_mul(PAGE_SIZE),
         limit: PAGE_SIZE,
     };
-    let (found, snippets, indexed) = state
+    let (found, indexed) = state
         .db
         .read(move |store| {
             let indexed = store.has_search()?;
-            let found = store.document_page(&doc_query)?;
-            let snippets = match (&search, indexed) {
-                (Some(search), true) => {
-                    found.rows.iter().map(|d| store.snippet(d.id.0, search)).collect::<Result<Vec<_>, _>>()?
-                }
-                _ => vec![Vec::new(); found.rows.len()],
-            };
-            Ok((found, snippets, indexed))
+            Ok((store.document_page(&doc_query)?, indexed))
         })
         .await?;
     let searching = search_given(&query.q);
@@ -135,7 +127,7 @@ pub(crate) async fn documents(State(state): State<WebState>, Query(query): Query
         ),
         _ => None,
     };
-    let rows = found.rows.iter().zip(snippets).map(|(d, s)| doc_item(&state, d, s)).collect();
+    let rows = found.rows.iter().zip(found.snippets).map(|(d, s)| doc_item(&state, d, s)).collect();
     let link = |page_no: usize| documents_href(&query, page_no);
     page(&DocumentsPage {
         frame: Frame { title: "Documents".into(), active: "documents" },
