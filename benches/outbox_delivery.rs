@@ -119,7 +119,7 @@ fn queue(store: &Store, source: &regwatch::ids::SourceId) {
                     payload,
                     due_at: now,
                 }],
-                stored: VersionText::of(&observation),
+                stored: VersionText::new(&observation.title, observation.blocks.text()),
                 observation,
             }
         })

@@ -197,7 +197,7 @@ fn commit(source: &SourceId, s: usize, per_source: usize, pass: usize, at: Times
                 draft: None,
                 change,
                 deliveries,
-                stored: VersionText::of(&observation),
+                stored: VersionText::new(&observation.title, observation.blocks.text()),
                 observation,
             }
         })

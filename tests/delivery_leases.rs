@@ -102,7 +102,7 @@ fn queue(config: &Config, n: usize, subscriber: &str, channel: DeliveryChannel) 
                     payload,
                     due_at: now,
                 }],
-                stored: VersionText::of(&observation),
+                stored: VersionText::new(&observation.title, observation.blocks.text()),
                 observation,
             }
         })

@@ -176,7 +176,7 @@ fn prepare(
         draft: draft.map(|d| d.id),
         change,
         deliveries: Vec::new(),
-        stored: VersionText::of(&observation),
+        stored: VersionText::new(&observation.title, body),
         observation,
     };
     Ok(Some(Prepared { write, happened }))

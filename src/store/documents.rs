@@ -66,11 +66,11 @@ pub struct VersionText {
 }
 
 impl VersionText {
-    pub fn of(observation: &Observation) -> Self {
-        let text = observation.blocks.text();
+    /// `text` is the observation's `blocks.text()`, which the record stage has already joined.
+    pub fn new(title: &str, text: String) -> Self {
         Self {
             sha256: text_sha256(&text),
-            search_title: super::search::indexed_text(&observation.title),
+            search_title: super::search::indexed_text(title),
             search_body: super::search::indexed_text(&text),
             text,
         }
