@@ -8,6 +8,7 @@
 
 mod attach;
 mod churn;
+mod committer;
 mod context;
 mod dry_run;
 mod extract;
@@ -25,6 +26,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+pub use committer::Committer;
 pub use dry_run::{SourceTest, TestItem, test_source};
 pub use parse::{PARSE_BUDGET, ParseError, ParsePool};
 pub use poll::{PollReport, poll_source, record_crash};
@@ -46,9 +48,9 @@ pub struct Deps {
     /// Every request to a source: robots.txt, the per-host gate and Retry-After in one.
     pub polite: Polite,
     pub parser: ParsePool,
-    /// The one thread that commits polls: SQLite takes one writer at a time anyway, and
-    /// compressing and indexing a poll's texts then happen on one thread, not on any.
-    pub writer: Workers,
+    /// The one thread that commits polls, several in one transaction when they wait together:
+    /// SQLite takes one writer at a time anyway.
+    pub writer: Committer,
     /// Reads attachment text in helper processes under memory and CPU limits.
     pub extractor: Extractor,
     pub topics: Arc<TopicPack>,
@@ -65,12 +67,13 @@ impl Deps {
     ) -> anyhow::Result<Self> {
         let polite = Polite::new(&config.fetch, Arc::clone(&clock))?;
         let extractor = Extractor::for_this_binary(&config.fetch);
+        let writer = Committer::new("regwatch-write", Arc::clone(&store)).context("cannot start the writer thread")?;
         Ok(Self {
             config,
             store,
             polite,
             parser: ParsePool::for_this_machine().context("cannot start the parse threads")?,
-            writer: Workers::new("regwatch-write", 1).context("cannot start the writer thread")?,
+            writer,
             extractor,
             topics,
             clock,

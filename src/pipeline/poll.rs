@@ -321,7 +321,7 @@ fn failed_commit(spec: &SourceSpec, now: Timestamp, failures: u32, message: &str
 }
 
 async fn commit_poll(deps: &Deps, commit: PollCommit, report: &mut PollReport) {
-    match deps.writer.store_call(&deps.store, move |s| s.commit(&commit)).await {
+    match deps.writer.commit(commit).await {
         Ok(receipt) => {
             report.new_documents = receipt.new_documents;
             report.new_versions = receipt.new_versions;

@@ -1,7 +1,7 @@
-//! Threads of the pipeline's own for its CPU and write work, fed in turn from one queue.
+//! Threads of the pipeline's own for its CPU work, fed in turn from one queue.
 //!
-//! Parsing, the record stage's diffing and classifying, and the poll's commit (compressing and
-//! indexing texts) run here, never on the async workers or tokio's blocking pool. Kept on
+//! Parsing and the record stage's diffing and classifying run here (and a poll's commit on a
+//! thread of its own, `committer`), never on the async workers or tokio's blocking pool. Kept on
 //! threads of their own, they touch as few threads as they need: every thread that does such
 //! work grows its own malloc arena and its own regex caches, and the blocking pool hands a call
 //! to whichever of its threads has waited longest, so work run there spread over all of them
@@ -65,7 +65,7 @@ impl Workers {
     }
 
     /// `Store::call` on these threads, for store calls that are long CPU work (the record
-    /// stage, a poll's commit): the same closure, the same panics, `Cancelled` if the threads
+    /// stage): the same closure, the same panics, `Cancelled` if the threads
     /// are gone.
     pub async fn store_call<T, F>(&self, store: &Arc<Store>, work: F) -> crate::store::Result<T>
     where
