@@ -161,7 +161,7 @@ mod tests {
     }
 
     #[test]
-    fn fetch_log_keeps_thirty_days() {
+    fn fetch_log_keeps_two_days() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.db")).unwrap();
         let spec_toml = "[[source]]\nid = \"s\"\nkind = \"page\"\nurl = \"https://example.org/\"\n";
@@ -169,17 +169,21 @@ mod tests {
         let config = crate::config::load(&dir.path().join("c.toml"), &[]).unwrap().config;
         let start: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         store.register_sources(&config.sources, start).unwrap();
-        store.commit(&poll(start, "https://example.org/old")).unwrap();
-        let later = start + jiff::SignedDuration::from_hours(31 * 24);
-        store.commit(&poll(later, "https://example.org/new")).unwrap();
-        let urls: Vec<String> = store
-            .conn()
-            .prepare("SELECT url FROM fetch_log ORDER BY id")
-            .unwrap()
-            .query_map([], |row| row.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        assert_eq!(urls, ["https://example.org/new"]);
+        let logged = || -> Vec<String> {
+            store
+                .conn()
+                .prepare("SELECT url FROM fetch_log ORDER BY id")
+                .unwrap()
+                .query_map([], |row| row.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let after = |hours: i64| start + jiff::SignedDuration::from_hours(hours);
+        store.commit(&poll(start, "https://example.org/first")).unwrap();
+        store.commit(&poll(after(47), "https://example.org/second")).unwrap();
+        assert_eq!(logged(), ["https://example.org/first", "https://example.org/second"]);
+        store.commit(&poll(after(49), "https://example.org/third")).unwrap();
+        assert_eq!(logged(), ["https://example.org/second", "https://example.org/third"]);
     }
 }

@@ -1,7 +1,7 @@
 //! `/metrics` in the Prometheus text format (0.0.4), read from the database so that
 //! `regwatch serve` and `regwatch run` report the same figures.
 //!
-//! The fetch log keeps 30 days and is pruned as it goes, so its figures cannot be monotonic
+//! The fetch log keeps two days and is pruned as it goes, so its figures cannot be monotonic
 //! counters: they are gauges over the last hour (`_1h`), named so. Changes are never deleted,
 //! so their count is a true counter; the outbox and sources are reported as they stand.
 //!
