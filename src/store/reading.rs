@@ -67,6 +67,9 @@ pub struct DocPage {
     /// where no text was searched (no search, or no index to search with).
     pub snippets: Vec<Vec<Fragment>>,
     pub has_more: bool,
+    /// A search that matched titles only: this database has no full-text index (it predates
+    /// it and was opened read-only).
+    pub titles_only: bool,
 }
 
 /// A version's text as stored, for evidence: its SHA-256 is `hash`.
@@ -192,7 +195,7 @@ fn holding_page(
         snippets.push(body.map(|body| snippet(&body, search.terms())).unwrap_or_default());
         rows.push(row);
     }
-    Ok(DocPage { rows, snippets, has_more })
+    Ok(DocPage { rows, snippets, has_more, titles_only: false })
 }
 
 fn count(n: i64) -> u64 {
@@ -324,7 +327,7 @@ impl Store {
                 let has_more = rows.len() > query.limit;
                 rows.truncate(query.limit);
                 let snippets = vec![Vec::new(); rows.len()];
-                Ok(DocPage { rows, snippets, has_more })
+                Ok(DocPage { rows, snippets, has_more, titles_only: search.is_some() })
             }
         }
     }

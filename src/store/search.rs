@@ -97,15 +97,21 @@ pub(crate) fn indexed_text(text: &str) -> String {
 /// The text of a document's latest version; `None` when it has none, or when its stored text
 /// cannot be read (logged: one damaged text must not fail a search).
 pub(super) fn current_text(conn: &Connection, doc: i64) -> Result<Option<String>> {
-    let latest = conn
-        .prepare_cached("SELECT version, text_zstd FROM version WHERE doc_id = ?1 ORDER BY version DESC LIMIT 1")?
-        .query_row([doc], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?)))
-        .optional()?;
-    Ok(latest.and_then(|(version, data)| {
+    Ok(latest_version(conn, doc)?.and_then(|(version, _, data)| {
         decompress(doc, version, &data)
             .inspect_err(|e| tracing::warn!(doc, version, error = %e, "Cannot read a stored text for a search."))
             .ok()
     }))
+}
+
+/// The latest version of `doc`: its number, title and compressed text.
+fn latest_version(conn: &Connection, doc: i64) -> Result<Option<(i64, String, Vec<u8>)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT version, title, text_zstd FROM version WHERE doc_id = ?1 ORDER BY version DESC LIMIT 1",
+        )?
+        .query_row([doc], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .optional()?)
 }
 
 /// Indexes every document that has no search row yet, latest version first read from its
@@ -138,16 +144,7 @@ pub(super) fn backfill(conn: &mut Connection) -> Result<usize> {
     for batch in missing.chunks(BACKFILL_BATCH) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for &doc in batch {
-            let latest = tx
-                .prepare_cached(
-                    "SELECT v.version, v.title, v.text_zstd FROM version v JOIN document d ON d.id = v.doc_id
-                     WHERE v.doc_id = ?1 ORDER BY v.version DESC LIMIT 1",
-                )?
-                .query_row([doc], |row| {
-                    Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, Vec<u8>>(2)?))
-                })
-                .optional()?;
-            let Some((version, title, data)) = latest else { continue };
+            let Some((version, title, data)) = latest_version(&tx, doc)? else { continue };
             // One unreadable text must not stop the others from being found.
             let text = decompress(doc, version, &data).unwrap_or_default();
             index(&tx, doc, &indexed_text(&title), &indexed_text(&text))?;

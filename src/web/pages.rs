@@ -82,10 +82,6 @@ pub(crate) struct DocumentsQuery {
     page: Option<usize>,
 }
 
-fn search_given(q: &str) -> bool {
-    SearchQuery::parse(q).is_some()
-}
-
 fn some(text: &str) -> Option<String> {
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
@@ -111,22 +107,13 @@ pub(crate) async fn documents(State(state): State<WebState>, Query(query): Query
         offset: (page_no - 1).saturating_mul(PAGE_SIZE),
         limit: PAGE_SIZE,
     };
-    let (found, indexed) = state
-        .db
-        .read(move |store| {
-            let indexed = store.has_search()?;
-            Ok((store.document_page(&doc_query)?, indexed))
-        })
-        .await?;
-    let searching = search_given(&query.q);
-    let notice = match (searching, indexed) {
-        (true, false) => Some(
-            "Full-text search is not available on this database yet: it predates regwatch's search index. \
-             Titles were searched instead; the index is built the next time `regwatch check` or `regwatch run` opens it."
-                .to_owned(),
-        ),
-        _ => None,
-    };
+    let searching = doc_query.search.is_some();
+    let found = state.db.read(move |store| store.document_page(&doc_query)).await?;
+    let notice = found.titles_only.then(|| {
+        "Full-text search is not available on this database yet: it predates regwatch's search index. \
+         Titles were searched instead; the index is built the next time `regwatch check` or `regwatch run` opens it."
+            .to_owned()
+    });
     let rows = found.rows.iter().zip(found.snippets).map(|(d, s)| doc_item(&state, d, s)).collect();
     let link = |page_no: usize| documents_href(&query, page_no);
     page(&DocumentsPage {
