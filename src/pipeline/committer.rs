@@ -26,6 +26,12 @@ use crate::store::{CommitReceipt, PollCommit, Store, StoreError};
 /// writers (the courier, the web view) wait for it.
 const MOST_IN_A_GROUP: usize = 32;
 
+/// A group takes no more polls once the texts it stores reach this: compressing and indexing
+/// them holds the write lock, and a transaction keeps its pending search terms in memory until
+/// it commits, while the fixed cost it shares is small beside large texts. Polls that store
+/// nothing (unchanged sources) group freely.
+const TEXT_IN_A_GROUP: usize = 256 * 1024;
+
 type Outcome = std::thread::Result<crate::store::Result<CommitReceipt>>;
 
 /// A poll waiting for its commit, and where its outcome goes.
@@ -73,10 +79,14 @@ impl std::fmt::Debug for Queued {
 /// The thread's loop: whatever is queued, together, until the queue closes.
 fn commit_through(store: &Store, queue: &Receiver<Queued>) {
     while let Ok(first) = queue.recv() {
+        let mut text = first.poll.text_bytes();
         let mut group = vec![first];
-        while group.len() < MOST_IN_A_GROUP {
+        while group.len() < MOST_IN_A_GROUP && text < TEXT_IN_A_GROUP {
             match queue.try_recv() {
-                Ok(next) => group.push(next),
+                Ok(next) => {
+                    text += next.poll.text_bytes();
+                    group.push(next);
+                }
                 Err(_) => break,
             }
         }

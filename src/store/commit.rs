@@ -57,6 +57,13 @@ pub struct CommitReceipt {
     pub deliveries: usize,
 }
 
+impl PollCommit {
+    /// The bytes of the texts it stores.
+    pub fn text_bytes(&self) -> usize {
+        self.documents.iter().map(|d| d.stored.text_bytes()).sum()
+    }
+}
+
 impl Store {
     /// Writes one poll, all or nothing.
     pub fn commit(&self, poll: &PollCommit) -> Result<CommitReceipt> {

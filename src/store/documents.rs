@@ -75,6 +75,11 @@ impl VersionText {
             text,
         }
     }
+
+    /// The text's length in bytes.
+    pub fn text_bytes(&self) -> usize {
+        self.text.len()
+    }
 }
 
 /// One document to write: a new document or a new version.
