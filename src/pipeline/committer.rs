@@ -70,12 +70,6 @@ impl Committer {
     }
 }
 
-impl std::fmt::Debug for Queued {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Queued").field("source", &self.poll.source).finish_non_exhaustive()
-    }
-}
-
 /// The thread's loop: whatever is queued, together, until the queue closes.
 fn commit_through(store: &Store, queue: &Receiver<Queued>) {
     while let Ok(first) = queue.recv() {
