@@ -1,8 +1,8 @@
 //! Threads of the pipeline's own for its CPU work, fed in turn from one queue.
 //!
-//! Parsing and the record stage's diffing and classifying run here (and a poll's commit on a
-//! thread of its own, `committer`), never on the async workers or tokio's blocking pool. Kept on
-//! threads of their own, they touch as few threads as they need: every thread that does such
+//! Parsing and the record stage's diffing and classifying run here (a poll's commit on a
+//! thread of its own, `committer`), never on the async workers or tokio's blocking pool. Kept
+//! on threads of their own, they touch as few threads as they need: every thread that does such
 //! work grows its own malloc arena and its own regex caches, and the blocking pool hands a call
 //! to whichever of its threads has waited longest, so work run there spread over all of them
 //! (1,000 sources' first pass peaked at 52 MiB with it there, 42 MiB here). The blocking pool
@@ -65,8 +65,7 @@ impl Workers {
     }
 
     /// `Store::call` on these threads, for store calls that are long CPU work (the record
-    /// stage): the same closure, the same panics, `Cancelled` if the threads
-    /// are gone.
+    /// stage): the same closure, the same panics, `Cancelled` if the threads are gone.
     pub async fn store_call<T, F>(&self, store: &Arc<Store>, work: F) -> crate::store::Result<T>
     where
         T: Send + 'static,

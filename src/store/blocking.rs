@@ -2,7 +2,8 @@
 //! blocking pool. rusqlite blocks, and a store call on an async worker would stall every task
 //! scheduled on it; the mutex is never held across an `.await` because the closure cannot await.
 //! The pipeline's long calls (the record stage, the poll's commit) run on its own threads
-//! instead (`pipeline::Workers`), so they keep their memory on few threads.
+//! instead (`pipeline::Workers`, `pipeline::Committer`), so they keep their memory on few
+//! threads.
 
 use std::sync::Arc;
 
