@@ -73,19 +73,24 @@ impl Committer {
 /// The thread's loop: whatever is queued, together, until the queue closes.
 fn commit_through(store: &Store, queue: &Receiver<Queued>) {
     while let Ok(first) = queue.recv() {
-        let mut text = first.poll.text_bytes();
-        let mut group = vec![first];
-        while group.len() < MOST_IN_A_GROUP && text < TEXT_IN_A_GROUP {
-            match queue.try_recv() {
-                Ok(next) => {
-                    text += next.poll.text_bytes();
-                    group.push(next);
-                }
-                Err(_) => break,
-            }
-        }
-        commit_group(store, group);
+        commit_group(store, group_from(first, queue));
     }
+}
+
+/// `first` and the polls already queued behind it, within the group's bounds.
+fn group_from(first: Queued, queue: &Receiver<Queued>) -> Vec<Queued> {
+    let mut text = first.poll.text_bytes();
+    let mut group = vec![first];
+    while group.len() < MOST_IN_A_GROUP && text < TEXT_IN_A_GROUP {
+        match queue.try_recv() {
+            Ok(next) => {
+                text += next.poll.text_bytes();
+                group.push(next);
+            }
+            Err(_) => break,
+        }
+    }
+    group
 }
 
 /// Commits `group` in one transaction; if that fails, each of its polls in one of its own.
@@ -169,7 +174,7 @@ mod tests {
         stmt.query_map([], |row| row.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
     }
 
-    fn queued(source: &str, url: &str) -> (Queued, oneshot::Receiver<Outcome>) {
+    fn queued_poll(source: &str, url: &str) -> (Queued, oneshot::Receiver<Outcome>) {
         let (done, outcome) = oneshot::channel();
         (Queued { poll: poll(source, url), done }, outcome)
     }
@@ -178,9 +183,9 @@ mod tests {
     fn a_group_that_fails_is_committed_poll_by_poll_so_only_the_faulty_poll_fails() {
         let dir = tempfile::tempdir().unwrap();
         let store = store(dir.path());
-        let (first, first_done) = queued("s1", "https://example.org/a");
-        let (faulty, faulty_done) = queued("s2", REFUSED);
-        let (last, last_done) = queued("s3", "https://example.org/b");
+        let (first, first_done) = queued_poll("s1", "https://example.org/a");
+        let (faulty, faulty_done) = queued_poll("s2", REFUSED);
+        let (last, last_done) = queued_poll("s3", "https://example.org/b");
         commit_group(&store, vec![first, faulty, last]);
         let outcome = |mut done: oneshot::Receiver<Outcome>| done.try_recv().unwrap().unwrap();
         assert!(outcome(first_done).is_ok());
@@ -188,6 +193,17 @@ mod tests {
         assert!(error.contains("refused by the test"), "{error}");
         assert!(outcome(last_done).is_ok());
         assert_eq!(logged(dir.path()), ["https://example.org/a", "https://example.org/b"]);
+    }
+
+    #[test]
+    fn a_group_is_what_is_queued_up_to_its_bound() {
+        let (queue, queued) = std::sync::mpsc::channel();
+        for i in 0..40 {
+            queue.send(queued_poll("s1", &format!("https://example.org/{i}")).0).unwrap();
+        }
+        let sizes: Vec<usize> =
+            std::iter::from_fn(|| queued.try_recv().ok().map(|first| group_from(first, &queued).len())).collect();
+        assert_eq!(sizes, [MOST_IN_A_GROUP, 40 - MOST_IN_A_GROUP]);
     }
 
     #[test]
