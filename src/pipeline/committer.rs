@@ -113,12 +113,10 @@ fn commit_group(store: &Store, group: Vec<Queued>) {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use jiff::Timestamp;
 
     use super::*;
-    use crate::store::{FetchLogEntry, ListingWrite, PollResult};
+    use crate::store::PollResult;
 
     const REFUSED: &str = "https://example.org/refused";
 
@@ -143,29 +141,8 @@ mod tests {
     }
 
     fn poll(source: &str, url: &str) -> PollCommit {
-        PollCommit {
-            source: crate::ids::SourceId(source.into()),
-            at: "2026-01-02T00:00:00Z".parse::<Timestamp>().unwrap(),
-            result: PollResult::Ok { status: Some(200), items: None, warning: None },
-            config_hash: None,
-            next_due: None,
-            validators: Vec::new(),
-            listing: ListingWrite {
-                recheck_interval: Duration::from_secs(60),
-                recheck_window: Duration::from_secs(600),
-                ..ListingWrite::default()
-            },
-            documents: Vec::new(),
-            fetch_log: vec![FetchLogEntry {
-                url: url.into(),
-                status: Some(200),
-                bytes: None,
-                elapsed: Duration::ZERO,
-                error: None,
-            }],
-            health: None,
-            health_events: Vec::new(),
-        }
+        let at = "2026-01-02T00:00:00Z".parse::<Timestamp>().unwrap();
+        PollCommit::one_fetch(source, at, url, PollResult::Ok { status: Some(200), items: None, warning: None })
     }
 
     fn logged(dir: &std::path::Path) -> Vec<String> {

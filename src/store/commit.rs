@@ -136,35 +136,45 @@ fn update_source(tx: &Transaction<'_>, poll: &PollCommit) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::*;
-
-    fn poll(at: Timestamp, url: &str) -> PollCommit {
-        PollCommit {
-            source: SourceId("s".into()),
+impl PollCommit {
+    /// A poll of `source` that writes nothing but its one request, to `url`, and how it ended:
+    /// what tests of the commit itself write.
+    pub(crate) fn one_fetch(source: &str, at: Timestamp, url: &str, result: PollResult) -> Self {
+        let status = match &result {
+            PollResult::Ok { status, .. } | PollResult::Failed { status, .. } => *status,
+        };
+        Self {
+            source: SourceId(source.into()),
             at,
-            result: PollResult::Failed { status: Some(500), error: "HTTP status 500".into() },
+            result,
             config_hash: None,
             next_due: None,
             validators: Vec::new(),
             listing: ListingWrite {
-                recheck_interval: Duration::from_secs(60),
-                recheck_window: Duration::from_secs(600),
+                recheck_interval: std::time::Duration::from_secs(60),
+                recheck_window: std::time::Duration::from_secs(600),
                 ..ListingWrite::default()
             },
             documents: Vec::new(),
             fetch_log: vec![FetchLogEntry {
                 url: url.into(),
-                status: Some(500),
+                status,
                 bytes: None,
-                elapsed: Duration::ZERO,
+                elapsed: std::time::Duration::ZERO,
                 error: None,
             }],
             health: None,
             health_events: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn poll(at: Timestamp, url: &str) -> PollCommit {
+        PollCommit::one_fetch("s", at, url, PollResult::Failed { status: Some(500), error: "HTTP status 500".into() })
     }
 
     #[test]
