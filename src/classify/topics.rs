@@ -79,6 +79,9 @@ struct Matcher {
     first_bytes: Box<[bool; 256]>,
     /// Whether its patterns are English forms (no CJK character in any).
     english: bool,
+    /// The longest run of ASCII bytes in any of its patterns: how far into an ASCII stretch of
+    /// the text a match of the Chinese automaton can reach (2 for "5G基站").
+    ascii_reach: usize,
 }
 
 impl Matcher {
@@ -90,7 +93,10 @@ impl Matcher {
     /// character) only the stretches between CJK characters, that a few digits or a line break
     /// between Chinese characters cost nothing. Each with where it starts.
     fn stretches<'t>(&self, text: &'t str) -> Vec<(usize, &'t str)> {
-        if !self.english || text.is_ascii() {
+        if !self.english {
+            return around_non_ascii(text, self.ascii_reach);
+        }
+        if text.is_ascii() {
             return vec![(0, text)];
         }
         // A long stretch almost surely holds a first byte: looking would only read it twice.
@@ -123,6 +129,46 @@ fn non_cjk_stretches(text: &str) -> impl Iterator<Item = (usize, &str)> {
         at = end;
         (end > start).then(|| text.get(start..end).map(|part| (start, part))).flatten()
     })
+}
+
+/// The parts of `text` where a pattern can be found that holds a non-ASCII character and no
+/// ASCII run longer than `reach` bytes (every Chinese phrase): the text less its long ASCII
+/// stretches, but for `reach` bytes at either end of each, with where each part starts. Such a
+/// match cannot hold a whole stretch longer than `reach`, nor lie inside one, so it overlaps a
+/// stretch only at one end. An English text is then not read by the Chinese automaton at all
+/// ("5G基站" starts with a digit, so a first byte of it is in almost every text).
+///
+/// A stretch is a run of 32-byte blocks of ASCII (each block is checked as a vector), longer
+/// than twice `reach` so that the parts never overlap and no match is found twice.
+fn around_non_ascii(text: &str, reach: usize) -> Vec<(usize, &str)> {
+    const BLOCK: usize = 32;
+    let len = text.len();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut stretch: Option<usize> = None;
+    // A last non-ASCII "block" closes a stretch that runs to the end of the text.
+    let blocks = text.as_bytes().chunks(BLOCK).map(<[u8]>::is_ascii).chain([false]);
+    for (index, ascii) in blocks.enumerate() {
+        let at = (index * BLOCK).min(len);
+        match (ascii, stretch) {
+            (true, None) => stretch = Some(at),
+            (false, Some(from)) => {
+                stretch = None;
+                if at - from > 2 * reach {
+                    // Both cuts fall inside the stretch, so on ASCII bytes: character boundaries.
+                    if from > 0 {
+                        parts.push((start, from + reach));
+                    }
+                    start = if at == len { len } else { at - reach };
+                }
+            }
+            _ => {}
+        }
+    }
+    if start < len {
+        parts.push((start, len));
+    }
+    parts.into_iter().filter_map(|(from, to)| text.get(from..to).map(|part| (from, part))).collect()
 }
 
 /// Where the first byte of 0xE2 or more is: read 32 bytes at a time (without an early exit
@@ -485,9 +531,15 @@ fn build_matchers(phrases: &[(String, Entry)]) -> Result<Vec<Matcher>, TopicErro
             first_bytes[usize::from(byte.to_ascii_lowercase())] = true;
             first_bytes[usize::from(byte.to_ascii_uppercase())] = true;
         }
-        matchers.push(Matcher { automaton, entries, first_bytes, english });
+        let ascii_reach = forms.iter().map(|f| longest_ascii_run(f)).max().unwrap_or(0);
+        matchers.push(Matcher { automaton, entries, first_bytes, english, ascii_reach });
     }
     Ok(matchers)
+}
+
+/// The length in bytes of the longest run of ASCII bytes in `s`.
+fn longest_ascii_run(s: &str) -> usize {
+    s.as_bytes().split(|b| !b.is_ascii()).map(<[u8]>::len).max().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -517,32 +569,64 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Running the English automaton over the stretches between CJK characters finds what
-        /// running it over the whole text finds.
+        /// Running each automaton over the parts of a text it reads (the English one between CJK
+        /// characters, the Chinese one around non-ASCII text) finds what running it over the
+        /// whole text finds, in the built-in pack and in one whose Chinese phrases hold long
+        /// ASCII runs.
         #[test]
-        fn english_matches_in_stretches_are_those_of_the_whole_text(
+        fn matches_in_the_parts_read_are_those_of_the_whole_text(
             pieces in proptest::collection::vec(
-                proptest::sample::select(vec!["AI", "ai", "data", "face", "minor", "s", "’", " ", "5G", "人脸", "网", "，", "é", "\n"]),
+                proptest::sample::select(vec![
+                    "AI", "ai", "data", "face", "minor", "s", "’", " ", "5G", "5G基站", "基站", "人脸", "人脸识别",
+                    "网", "，", "é", "\n", "Cybersecurity Law", "Law实施", "未成年人", "0123456789abcdefghijklmnopqrstuvwxyz",
+                ]),
                 0..40,
             ),
         ) {
             let text: String = pieces.concat();
-            for matcher in TopicPack::builtin().matchers.iter().filter(|m| m.english) {
+            let long_runs = TopicPack::compile(&[spec("t", &["Cybersecurity Law实施", "5G基站", "人脸"], &[], &[])])
+                .unwrap_or_else(|e| panic!("{e}"));
+            for matcher in TopicPack::builtin().matchers.iter().chain(long_runs.matchers.iter()) {
                 let whole: Vec<(usize, usize, usize)> = matcher
                     .automaton
                     .find_overlapping_iter(&text)
                     .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
                     .collect();
-                let stretched: Vec<(usize, usize, usize)> = matcher
+                let by_parts: Vec<(usize, usize, usize)> = matcher
                     .stretches(&text)
                     .into_iter()
                     .flat_map(|(from, part)| {
                         matcher.automaton.find_overlapping_iter(part).map(move |m| (m.pattern().as_usize(), from + m.start(), from + m.end()))
                     })
                     .collect();
-                proptest::prop_assert_eq!(whole, stretched, "{:?}", text);
+                proptest::prop_assert_eq!(whole, by_parts, "{:?}", text);
             }
         }
+    }
+
+    #[rstest]
+    #[case::english_only("Data rules, 5G and more ".repeat(10), 2, vec![])]
+    #[case::chinese_only("未成年人网络保护".into(), 2, vec![(0, "未成年人网络保护".into())])]
+    // The aligned ASCII blocks (32..64) are cut but for `reach` bytes at either end.
+    #[case::between(format!("人脸{}识别", "a".repeat(64)), 2, vec![(0, format!("人脸{}", "a".repeat(28))), (62, format!("{}识别", "a".repeat(8)))])]
+    #[case::short_stretch_kept(format!("人脸{}识别", "a".repeat(30)), 2, vec![(0, format!("人脸{}识别", "a".repeat(30)))])]
+    #[case::reach_longer_than_a_block(format!("{}人脸", "a".repeat(96)), 40, vec![(56, format!("{}人脸", "a".repeat(40)))])]
+    #[case::empty(String::new(), 2, vec![])]
+    fn chinese_automaton_reads_around_non_ascii_text(
+        #[case] text: String,
+        #[case] reach: usize,
+        #[case] expected: Vec<(usize, String)>,
+    ) {
+        let parts: Vec<(usize, String)> =
+            around_non_ascii(&text, reach).into_iter().map(|(at, p)| (at, p.to_owned())).collect();
+        assert_eq!(parts, expected);
+    }
+
+    #[test]
+    fn the_chinese_automaton_reaches_as_far_as_its_longest_ascii_run() {
+        let reaches: Vec<(bool, usize)> =
+            TopicPack::builtin().matchers.iter().map(|m| (m.english, m.ascii_reach)).collect();
+        assert!(reaches.contains(&(false, 2)), "\"5G基站\" starts with two ASCII bytes: {reaches:?}");
     }
 
     fn spec(id: &str, keywords: &[&str], patterns: &[&str], exclude: &[&str]) -> TopicSpec {
