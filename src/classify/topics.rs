@@ -89,9 +89,10 @@ impl Matcher {
         text.bytes().any(|b| self.first_bytes[usize::from(b)])
     }
 
-    /// Where in `text` its patterns can be: all of it, or for English forms (which hold no CJK
-    /// character) only the stretches between CJK characters, that a few digits or a line break
-    /// between Chinese characters cost nothing. Each with where it starts.
+    /// Where in `text` its patterns can be, each part with where it starts: for Chinese phrases
+    /// the text around its non-ASCII characters (`around_non_ascii`); for English forms (which
+    /// hold no CJK character) the stretches between CJK characters, so that a few digits or a
+    /// line break between Chinese characters cost nothing.
     fn stretches<'t>(&self, text: &'t str) -> Vec<(usize, &'t str)> {
         if !self.english {
             return around_non_ascii(text, self.ascii_reach);
