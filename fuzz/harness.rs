@@ -202,6 +202,40 @@ pub fn dates(data: &[u8]) {
     let _ = regwatch::classify::detect_stage(&title, &body);
 }
 
+/// Topic tagging (`classify::TopicPack`, the built-in pack) on any title and body, as
+/// documents and as changes: every topic tagged is one of the pack's, and every term explained
+/// has a first occurrence on character boundaries of the part it names, so its snippet shows.
+pub fn topics(data: &[u8]) {
+    let (_, fields) = parts(data, 2);
+    let (title, body) = (text(fields[0]), text(fields[1]));
+    let pack = regwatch::classify::TopicPack::builtin();
+    let ids: Vec<&str> = pack.ids().collect();
+    let document = pack.classify_topics(&title, &body);
+    let change = pack.classify_change_topics(&title, &body);
+    for tagged in document.iter().chain(&change) {
+        assert!(ids.contains(&tagged.id.as_str()), "{} is not a topic of the pack", tagged.id);
+    }
+    for evidence in pack.explain(&title, &body) {
+        for term in &evidence.terms {
+            let Some(first) = term.first else { continue };
+            let part = match first.part {
+                regwatch::classify::Part::Title => &title,
+                regwatch::classify::Part::Body => &body,
+            };
+            assert!(
+                first.start < first.end && part.get(first.start..first.end).is_some(),
+                "{:?} found at {}..{} of the {}",
+                term.term,
+                first.start,
+                first.end,
+                first.part.as_str()
+            );
+            assert!(term.snippet(&title, &body).is_some(), "no snippet for {:?}", term.term);
+        }
+        let _ = evidence.summary();
+    }
+}
+
 /// Config loading from a string (`config::load_from_str`): every problem names a line inside
 /// the file, and no message repeats a secret's value.
 pub fn config_load(data: &[u8]) {

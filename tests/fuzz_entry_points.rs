@@ -15,6 +15,7 @@ const PAGE: &str = r#"<html><head><title>办法_网信办</title><meta charset="
 const JSON_LIST: &str = "data.rows[0].title\0http://www.npc.gov.cn/x?lid={id}&n={name}\0{\"rows\":[{\"title\":\"草案\",\"url\":\"/a/1\",\"id\":\"ff80\",\"date\":\"2026-10-21 00:00:00\",\"end\":1792339200000,\"body\":\"<p>第一条</p>\"}],\"data\":{\"rows\":[{\"title\":\"x\"}]}}";
 const LAW: &str = "第一章 总则\n第一条 为了规范数据处理活动，制定本法。\n第二条 本法适用于境内。\n（一）个人信息；\n（二）重要数据。\n第二章 附则\n第三条 本法自2021年9月1日起施行。\0第一章 总则\n第一条 为了规范数据处理活动，保障数据安全，制定本法。\n第二条 本法适用于境内。\n第三条 新增。\n第二章 附则\n第四条 本法自2021年9月1日起施行。";
 const DATES: &str = "关于《办法（征求意见稿）》公开征求意见的通知 2025-01-01至2025-02-01\0意见反馈截止时间为2023年9月7日。请于5月11日前反馈。submit comments by May 11, 2017 [截至日期:2025-10-26]";
+const TOPICS: &str = "Measures on Minors' Mode and 5G基站 Security\0On 3 May the CAC issued rules on facial recognition (人脸识别) and cross-border data. 未成年人网络保护 “minors’ mode” applies to apps; 个人信息出境 needs a standard contract. Data shared abroad with foreign governments…";
 const CONFIG: &str = "include = []\n[fetch]\ntimeout = \"30s\"\nmax_body = \"10MiB\"\n[[source]]\nid = \"a\"\nkind = \"html-list\"\nurl = \"https://u:p@example.org/x?api_key=k\"\n[source.list]\nitem = \"li\"\ntitle = \"a@title\"\nlink = \"a\"\n[source.request]\nheaders_env = { \"X-Api-Key\" = \"K\" }\nquery_env = { token = \"T\" }\nheader_hosts = [\"*.example.org\"]\n[source.auth]\nusername = \"u\"\npassword_env = \"P\"\n[[subscriber]]\nid = \"s\"\nwebhook = \"https://h.example.org/\"\nsecret_env = \"S\"\ntopics = [\"*\"]\n";
 
 /// `sample` with `noise` written over it at `at` (a share of its length), and an options byte.
@@ -71,6 +72,11 @@ proptest! {
     #[test]
     fn dates(data in input(DATES)) {
         harness::dates(&data);
+    }
+
+    #[test]
+    fn topics(data in input(TOPICS)) {
+        harness::topics(&data);
     }
 
     #[test]
