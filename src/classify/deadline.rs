@@ -12,6 +12,8 @@ use std::sync::LazyLock;
 use jiff::civil::Date;
 use regex::{Captures, Regex, RegexBuilder};
 
+use super::hant::{self, Simplified};
+
 /// How far back from a date its sentence is searched for context, in bytes (about 40 CJK
 /// characters or a long English clause).
 const CONTEXT_BYTES: usize = 160;
@@ -72,7 +74,12 @@ struct Found {
 /// The comment deadline the title or body states, if any. `reference` (the publication date)
 /// gives the year to dates written without one: the next such day on or after it.
 pub fn find_deadline(title: &str, body: &str, reference: Option<Date>) -> Option<Date> {
-    deadline_in(&super::hant::fold(title), reference).or_else(|| deadline_in(&super::hant::fold(body), reference))
+    deadline_of(&hant::fold(title), &hant::fold(body), reference)
+}
+
+/// `find_deadline` of a title and body already folded.
+pub(super) fn deadline_of(title: &Simplified<'_>, body: &Simplified<'_>, reference: Option<Date>) -> Option<Date> {
+    deadline_in(title.as_str(), reference).or_else(|| deadline_in(body.as_str(), reference))
 }
 
 fn deadline_in(text: &str, reference: Option<Date>) -> Option<Date> {

@@ -32,9 +32,11 @@ pub struct Classified {
 /// Topics, stage and (for drafts) comment deadline of a document. `published` resolves
 /// deadlines written without a year ("请于5月11日前").
 pub fn classify(pack: &TopicPack, title: &str, body: &str, published: Option<Date>) -> Classified {
-    let topics = pack.classify_topics(title, body).into_iter().map(|m| m.id).collect();
-    let stage = detect_stage(title, body);
-    let deadline = if stage == Stage::Draft { find_deadline(title, body, published) } else { None };
+    // Folded once for the three readers: folding reads every character of the body.
+    let (title, body) = (hant::fold(title), hant::fold(body));
+    let topics = pack.topics_of(&title, &body).into_iter().map(|m| m.id).collect();
+    let stage = stage::stage_of(&title, &body);
+    let deadline = if stage == Stage::Draft { deadline::deadline_of(&title, &body, published) } else { None };
     Classified { topics, stage, deadline }
 }
 

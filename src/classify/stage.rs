@@ -13,8 +13,9 @@ use std::sync::LazyLock;
 
 use regex::{Regex, RegexBuilder};
 
+use super::evidence;
+use super::hant::{self, Simplified};
 use super::keyword::ascii_boundaries;
-use super::{evidence, hant};
 
 /// Where a document stands (TOPICS.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -135,8 +136,12 @@ fn marker(parts: &[&str]) -> Regex {
 
 /// The stage a title and body show: title evidence first, then the lead, then the whole body.
 pub fn detect_stage(title: &str, body: &str) -> Stage {
-    let (title, body) = (hant::fold(title), hant::fold(body));
-    let (title, body) = (title.as_ref(), body.as_ref());
+    stage_of(&hant::fold(title), &hant::fold(body))
+}
+
+/// `detect_stage` of a title and body already folded.
+pub(super) fn stage_of(title: &Simplified<'_>, body: &Simplified<'_>) -> Stage {
+    let (title, body) = (title.as_str(), body.as_str());
     let lead = lead(body);
     stage_in_title(title).or_else(|| [lead, body].into_iter().find_map(stage_in)).unwrap_or(Stage::Unknown)
 }

@@ -18,7 +18,7 @@ use regex::{Regex, RegexBuilder};
 use super::evidence::{
     self, CHANGE_THRESHOLD, DOCUMENT_THRESHOLD, Occurrence, Part, TermCount, TopicEvidence, TopicMatch,
 };
-use super::hant;
+use super::hant::{self, Simplified};
 use super::keyword::{ascii_boundaries, english_forms, is_cjk, is_english, word_end};
 use crate::config::model::TopicSpec;
 
@@ -382,24 +382,29 @@ impl TopicPack {
 
     /// Topics of a document, strongest first.
     pub fn classify_topics(&self, title: &str, body: &str) -> Vec<TopicMatch> {
+        self.topics_of(&hant::fold(title), &hant::fold(body))
+    }
+
+    /// `classify_topics` of a title and body already folded.
+    pub(super) fn topics_of(&self, title: &Simplified<'_>, body: &Simplified<'_>) -> Vec<TopicMatch> {
         self.score(title, body, DOCUMENT_THRESHOLD)
     }
 
     /// Topics of a change: its changed text is short and focused, so one keyword there counts.
     pub fn classify_change_topics(&self, title: &str, changed_text: &str) -> Vec<TopicMatch> {
-        self.score(title, changed_text, CHANGE_THRESHOLD)
+        self.score(&hant::fold(title), &hant::fold(changed_text), CHANGE_THRESHOLD)
     }
 
     /// The evidence behind `classify_topics`, for every topic with any hit: what a user tuning
     /// a pack needs to see.
     pub fn explain(&self, title: &str, body: &str) -> Vec<TopicEvidence> {
-        self.evidence(title, body, DOCUMENT_THRESHOLD)
+        self.evidence(&hant::fold(title), &hant::fold(body), DOCUMENT_THRESHOLD)
             .into_iter()
             .filter(|e| e.title_keywords > 0 || e.body_evidence > 0.0 || e.vetoed)
             .collect()
     }
 
-    fn score(&self, title: &str, body: &str, base: f32) -> Vec<TopicMatch> {
+    fn score(&self, title: &Simplified<'_>, body: &Simplified<'_>, base: f32) -> Vec<TopicMatch> {
         let mut matches: Vec<TopicMatch> = self
             .evidence(title, body, base)
             .into_iter()
@@ -410,10 +415,9 @@ impl TopicPack {
         matches
     }
 
-    fn evidence(&self, title: &str, body: &str, base: f32) -> Vec<TopicEvidence> {
-        // Folded once here: offsets stay valid for the original texts (`hant`'s invariant).
-        let (title, body) = (hant::fold(title), hant::fold(body));
-        let (title, body) = (title.as_ref(), body.as_ref());
+    /// Offsets found in the folded texts are offsets in the original ones (`hant`'s invariant).
+    fn evidence(&self, title: &Simplified<'_>, body: &Simplified<'_>, base: f32) -> Vec<TopicEvidence> {
+        let (title, body) = (title.as_str(), body.as_str());
         let in_title = self.found(title);
         let in_lead = self.found(&evidence::lead(body));
         let in_body = self.found(body);
