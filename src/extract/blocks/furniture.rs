@@ -76,9 +76,15 @@ static MAY_HOLD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)ago|now|yesterday|today|前|刚|天|阅读|浏览|点击|访问|view|hit").expect("static regex")
 });
 
+/// Whether `text` holds a literal every furniture fragment holds: without one, `strip` leaves
+/// it as it is.
+pub(super) fn may_hold(text: &str) -> bool {
+    MAY_HOLD.is_match(text)
+}
+
 /// The line without its furniture fragments (and the separators they leave dangling).
 pub(super) fn strip(line: &str) -> Cow<'_, str> {
-    if !MAY_HOLD.is_match(line) {
+    if !may_hold(line) {
         return Cow::Borrowed(line);
     }
     strip_matches(line)
