@@ -6,7 +6,8 @@
 //! through a content selector, the default; `html-list`: list pages with 5 followed articles
 //! each), `MAX_CONCURRENCY` (default 8, as shipped), `PASSES` (unchanged passes, default 3), `CHANGED_PASSES` (default 2),
 //! `PAGE_SCALE` (divides page sizes, for first passes at 20,000+ sources), `WRAP` (a command the binary runs under, e.g. `heaptrack -o /tmp/x`, for profiling; peak RSS
-//! is then the wrapper's figure).
+//! is then the wrapper's figure), `REGWATCH_BIN` (another build of regwatch to run, to compare
+//! two builds on the same served corpus).
 
 use std::process::Command;
 use std::time::Instant;
@@ -17,7 +18,7 @@ use site::{Layout, config, publish};
 
 /// Runs `regwatch check` under /usr/bin/time for peak RSS; returns (seconds, peak KiB).
 fn timed_check(dir: &std::path::Path) -> (f64, Option<u64>) {
-    let bin = env!("CARGO_BIN_EXE_regwatch");
+    let bin = std::env::var("REGWATCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_regwatch").to_owned());
     let has_time = std::path::Path::new("/usr/bin/time").exists();
     let wrap: Vec<String> =
         std::env::var("WRAP").map(|w| w.split_whitespace().map(str::to_owned).collect()).unwrap_or_default();
@@ -26,7 +27,7 @@ fn timed_check(dir: &std::path::Path) -> (f64, Option<u64>) {
         argv.extend(["/usr/bin/time".to_owned(), "-f".to_owned(), "%M".to_owned()]);
     }
     argv.extend(wrap);
-    argv.push(bin.to_owned());
+    argv.push(bin);
     argv.extend(["--config", "regwatch.toml", "check"].map(str::to_owned));
     let started = Instant::now();
     let output = Command::new(&argv[0])
