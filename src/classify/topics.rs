@@ -10,7 +10,7 @@
 //! `\b` in patterns follows ASCII rules, like keywords, so "AI生成" has a boundary after "AI".
 //! How hits become topics is `evidence`.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
@@ -50,10 +50,22 @@ pub enum TopicError {
 #[derive(Debug, Clone)]
 pub struct TopicPack {
     topics: Vec<Topic>,
+    /// What texts are searched with. A config's pack builds it when it is compiled, so that a
+    /// bad pattern fails the config's loading; the built-in pack on its first search (`engine`):
+    /// a `check` in which nothing changed classifies nothing, and building it was a tenth of such
+    /// a run's work at 1,000 sources, and 2 MB of its heap. Shared: a pack is cloned per config
+    /// (reloads included).
+    engine: Arc<OnceLock<Engine>>,
+    /// What a late engine is built from.
+    specs: Arc<[TopicSpec]>,
+}
+
+/// The automata and regexes a pack searches texts with.
+#[derive(Debug)]
+struct Engine {
     /// English forms and Chinese phrases in separate automata: each stays small enough to keep
     /// its transition table in cache (one shared table over both alphabets was twice as slow).
-    /// Shared: the DFAs are megabytes, and a pack is cloned per config (reloads included).
-    matchers: std::sync::Arc<[Matcher]>,
+    matchers: Vec<Matcher>,
     /// Searched one by one: each regex gets its own literal prefilter, where one `RegexSet`
     /// over all of them was four times slower on English text (its DFA states multiply).
     patterns: Vec<PatternRule>,
@@ -271,11 +283,12 @@ struct SlotHits {
 
 static BUILTIN: LazyLock<TopicPack> = LazyLock::new(|| {
     #[expect(clippy::expect_used, reason = "the embedded pack is checked by a unit test")]
-    TopicPack::builtin_specs().and_then(|specs| TopicPack::compile(&specs)).expect("built-in topic pack compiles")
+    TopicPack::builtin_specs().and_then(|specs| TopicPack::unbuilt(&specs)).expect("built-in topic pack compiles")
 });
 
 impl TopicPack {
-    /// The default pack shipped in `config/topics.toml`, compiled on first use.
+    /// The default pack shipped in `config/topics.toml`: its topics read on first use, its
+    /// engine built on its first search.
     pub fn builtin() -> &'static TopicPack {
         &BUILTIN
     }
@@ -312,57 +325,34 @@ impl TopicPack {
 
     /// Compiles specs; fails on a bad regex, an empty phrase or a duplicate id.
     pub fn compile(specs: &[TopicSpec]) -> Result<TopicPack, TopicError> {
+        let pack = Self::unbuilt(specs)?;
+        let engine = Engine::build(specs, pack.topics.len())?;
+        // A new pack's cell is empty: this cannot fail.
+        let _ = pack.engine.set(engine);
+        Ok(pack)
+    }
+
+    /// The topics of `specs`, checked (ids, empty phrases), with no engine yet. Only the
+    /// built-in pack stays so: its engine is built on first use, where it can no longer fail.
+    fn unbuilt(specs: &[TopicSpec]) -> Result<TopicPack, TopicError> {
         let mut topics = Vec::with_capacity(specs.len());
-        let mut phrases: Vec<(String, Entry)> = Vec::new();
-        let mut patterns = Vec::new();
-        for (index, spec) in specs.iter().enumerate() {
+        for spec in specs {
             validate(spec, &topics)?;
-            for (slot, keyword) in spec.keywords.iter().enumerate() {
-                // A keyword listed twice is one keyword: it must not count as two distinct ones.
-                let first = spec.keywords.iter().position(|k| k.trim().eq_ignore_ascii_case(keyword.trim()));
-                if first == Some(slot) {
-                    push_forms(&mut phrases, keyword, index, Role::Keyword(slot));
-                }
-            }
-            for (offset, pattern) in spec.patterns.iter().enumerate() {
-                let regex =
-                    RegexBuilder::new(&ascii_boundaries(pattern)).case_insensitive(true).build().map_err(|source| {
-                        TopicError::Pattern {
-                            topic: spec.id.clone(),
-                            pattern: pattern.clone(),
-                            source: Box::new(source),
-                        }
-                    })?;
-                patterns.push(PatternRule { topic: index, slot: spec.keywords.len() + offset, regex });
-            }
-            let terms = spec.keywords.iter().chain(&spec.patterns).cloned().collect();
             topics.push(Topic {
                 id: spec.id.clone(),
                 label: spec.label.clone(),
-                terms,
+                terms: spec.keywords.iter().chain(&spec.patterns).cloned().collect(),
                 keyword_count: spec.keywords.len(),
             });
         }
-        let keyword_pack = Self { topics, matchers: build_matchers(&phrases)?.into(), patterns };
-        keyword_pack.add_excludes(specs, phrases)
+        Ok(Self { topics, engine: Arc::default(), specs: specs.into() })
     }
 
-    /// Adds exclude phrases, each as a mask when it covers one of its topic's keywords (checked
-    /// with the keyword matcher itself) and as a veto otherwise.
-    fn add_excludes(mut self, specs: &[TopicSpec], mut phrases: Vec<(String, Entry)>) -> Result<TopicPack, TopicError> {
-        let mut added = false;
-        for (index, spec) in specs.iter().enumerate() {
-            for phrase in &spec.exclude {
-                let covers_keyword = self.found(phrase).get(index).is_some_and(|f| !f.slots.is_empty());
-                let role = if covers_keyword { Role::Mask } else { Role::Veto };
-                push_forms(&mut phrases, phrase, index, role);
-                added = true;
-            }
-        }
-        if added {
-            self.matchers = build_matchers(&phrases)?.into();
-        }
-        Ok(self)
+    fn engine(&self) -> &Engine {
+        self.engine.get_or_init(|| {
+            #[expect(clippy::expect_used, reason = "only the built-in pack is built here, and a unit test builds it")]
+            Engine::build(&self.specs, self.topics.len()).expect("built-in topic pack compiles")
+        })
     }
 
     /// Topic ids in pack order.
@@ -440,10 +430,68 @@ impl TopicPack {
         all
     }
 
+    /// Keyword hits per topic in one text (`Engine::found`).
+    fn found(&self, text: &str) -> Vec<Found> {
+        self.engine().found(self.topics.len(), text)
+    }
+}
+
+impl Engine {
+    /// The automata and regexes of `specs` (already checked by `TopicPack::unbuilt`).
+    fn build(specs: &[TopicSpec], topic_count: usize) -> Result<Engine, TopicError> {
+        let mut phrases: Vec<(String, Entry)> = Vec::new();
+        let mut patterns = Vec::new();
+        for (index, spec) in specs.iter().enumerate() {
+            for (slot, keyword) in spec.keywords.iter().enumerate() {
+                // A keyword listed twice is one keyword: it must not count as two distinct ones.
+                let first = spec.keywords.iter().position(|k| k.trim().eq_ignore_ascii_case(keyword.trim()));
+                if first == Some(slot) {
+                    push_forms(&mut phrases, keyword, index, Role::Keyword(slot));
+                }
+            }
+            for (offset, pattern) in spec.patterns.iter().enumerate() {
+                let regex =
+                    RegexBuilder::new(&ascii_boundaries(pattern)).case_insensitive(true).build().map_err(|source| {
+                        TopicError::Pattern {
+                            topic: spec.id.clone(),
+                            pattern: pattern.clone(),
+                            source: Box::new(source),
+                        }
+                    })?;
+                patterns.push(PatternRule { topic: index, slot: spec.keywords.len() + offset, regex });
+            }
+        }
+        let keywords_only = Self { matchers: build_matchers(&phrases)?, patterns };
+        keywords_only.add_excludes(specs, topic_count, phrases)
+    }
+
+    /// Adds exclude phrases, each as a mask when it covers one of its topic's keywords (checked
+    /// with the keyword matcher itself) and as a veto otherwise.
+    fn add_excludes(
+        mut self,
+        specs: &[TopicSpec],
+        topic_count: usize,
+        mut phrases: Vec<(String, Entry)>,
+    ) -> Result<Engine, TopicError> {
+        let mut added = false;
+        for (index, spec) in specs.iter().enumerate() {
+            for phrase in &spec.exclude {
+                let covers_keyword = self.found(topic_count, phrase).get(index).is_some_and(|f| !f.slots.is_empty());
+                let role = if covers_keyword { Role::Mask } else { Role::Veto };
+                push_forms(&mut phrases, phrase, index, role);
+                added = true;
+            }
+        }
+        if added {
+            self.matchers = build_matchers(&phrases)?;
+        }
+        Ok(self)
+    }
+
     /// Keyword hits per topic in one text, overlaps resolved and masks applied. The text is
     /// already folded to simplified characters (`evidence`).
-    fn found(&self, text: &str) -> Vec<Found> {
-        let mut found = vec![Found::default(); self.topics.len()];
+    fn found(&self, topic_count: usize, text: &str) -> Vec<Found> {
+        let mut found = vec![Found::default(); topic_count];
         if text.is_empty() {
             return found;
         }
@@ -591,7 +639,7 @@ mod tests {
             let text: String = pieces.concat();
             let long_runs = TopicPack::compile(&[spec("t", &["Cybersecurity Law实施", "5G基站", "人脸"], &[], &[])])
                 .unwrap_or_else(|e| panic!("{e}"));
-            for matcher in TopicPack::builtin().matchers.iter().chain(long_runs.matchers.iter()) {
+            for matcher in TopicPack::builtin().engine().matchers.iter().chain(long_runs.engine().matchers.iter()) {
                 let whole: Vec<(usize, usize, usize)> = matcher
                     .automaton
                     .find_overlapping_iter(&text)
@@ -630,7 +678,7 @@ mod tests {
     #[test]
     fn the_chinese_automaton_reaches_as_far_as_its_longest_ascii_run() {
         let reaches: Vec<(bool, usize)> =
-            TopicPack::builtin().matchers.iter().map(|m| (m.english, m.ascii_reach)).collect();
+            TopicPack::builtin().engine().matchers.iter().map(|m| (m.english, m.ascii_reach)).collect();
         assert!(reaches.contains(&(false, 2)), "\"5G基站\" starts with two ASCII bytes: {reaches:?}");
     }
 
@@ -795,6 +843,31 @@ mod tests {
         assert_eq!(pack.ids().collect::<Vec<_>>(), ["a", "b", "c"]);
         assert!(pack.classify_topics("banana", "").is_empty());
         assert_eq!(ids(&pack.classify_topics("blueberry and cherry", "")), ["b", "c"]);
+    }
+
+    #[test]
+    fn builtin_pack_compiles() {
+        let specs = TopicPack::builtin_specs().unwrap_or_else(|e| panic!("embedded topics.toml: {e}"));
+        let pack = TopicPack::compile(&specs).unwrap_or_else(|e| panic!("embedded topics.toml: {e}"));
+        assert!(pack.engine.get().is_some());
+    }
+
+    #[test]
+    fn the_builtin_engine_is_built_on_the_first_search_only() {
+        let specs = TopicPack::builtin_specs().unwrap();
+        let pack = TopicPack::unbuilt(&specs).unwrap();
+        let copy = pack.clone();
+        assert_eq!(pack.ids().count(), specs.len());
+        assert_eq!(pack.label("minors"), Some("Protection of minors"));
+        assert!(pack.engine.get().is_none(), "ids and labels need no engine");
+        assert_eq!(ids(&pack.classify_topics("未成年人模式", "")), ["minors"]);
+        assert!(copy.engine.get().is_some(), "clones share the engine built once");
+    }
+
+    #[test]
+    fn a_config_pack_with_a_bad_pattern_fails_when_compiled() {
+        let err = TopicPack::compile(&[spec("x", &["word"], &["(unclosed"], &[])]).unwrap_err();
+        assert!(matches!(err, TopicError::Pattern { .. }), "{err}");
     }
 
     #[test]
