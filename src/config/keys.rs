@@ -37,21 +37,26 @@ pub(crate) fn strip_unknown(
     let mut refused = Vec::new();
     for (key, value) in table.iter_mut() {
         let name: &str = key.get_ref();
-        let here = join(prefix, name);
         let problem = match (role, path) {
             (Role::Include, "") if !INCLUDE_KEYS.contains(&name) => Some(include_refusal(name)),
             _ if !known.contains(&name) => Some(unknown_key_message(path, name, known)),
             _ => None,
         };
         if let Some(message) = problem {
-            report.error(Some(key.span()), &here, message);
+            report.error(Some(key.span()), &join(prefix, name), message);
             refused.push(name.to_owned());
+            continue;
+        }
+        // Only tables and arrays hold keys to check. Most keys are neither, and their paths were
+        // built for nothing: a sixth of loading a 1,000-source config.
+        if !matches!(value.get_ref(), DeValue::Table(_) | DeValue::Array(_)) {
             continue;
         }
         let child = join(path, name);
         if !schema.iter().any(|(p, _)| *p == child) {
             continue;
         }
+        let here = join(prefix, name);
         match value.get_mut() {
             DeValue::Table(inner) => strip_unknown(inner, &child, &here, role, report, &ArrayBases::default()),
             DeValue::Array(items) => {
