@@ -283,7 +283,7 @@ struct SlotHits {
 
 static BUILTIN: LazyLock<TopicPack> = LazyLock::new(|| {
     #[expect(clippy::expect_used, reason = "the embedded pack is checked by a unit test")]
-    TopicPack::builtin_specs().and_then(|specs| TopicPack::unbuilt(&specs)).expect("built-in topic pack compiles")
+    TopicPack::builtin_specs().and_then(|specs| TopicPack::unbuilt(&specs)).expect("built-in topic pack parses")
 });
 
 impl TopicPack {
