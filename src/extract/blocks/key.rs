@@ -27,13 +27,14 @@ pub fn line_key(line: &str) -> String {
     match furniture::strip(&folded(line)) {
         // Nothing cut: the key of the folded line as it is, which is `key`.
         Cow::Borrowed(_) => key,
-        Cow::Owned(stripped) => collapse_spaces(&stripped),
+        // Folding what is already folded changes nothing.
+        Cow::Owned(stripped) => comparable(&stripped),
     }
 }
 
 /// Whitespace collapsed to one space, dropped next to CJK text ("符合条 件" is "符合条件",
-/// "使用 AI 技术" is "使用AI技术"), trimmed; characters folded as `fold_char` does. One pass:
-/// `collapse_spaces(&folded(s))` without the folded copy.
+/// "使用 AI 技术" is "使用AI技术"), trimmed; characters folded as `fold_char` does. One pass,
+/// without a folded copy.
 pub fn comparable(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
@@ -89,41 +90,6 @@ fn folded(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// `comparable` of a text already folded.
-fn collapse_spaces(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
-    // Starts true so that leading blanks are dropped.
-    let mut after_cjk = true;
-    // The run of non-blank characters being read: where it starts and its last character. A
-    // run is copied whole, and only its ends are asked whether they are CJK (keys are computed
-    // for every line of every page; per character, this was 4% of a first pass).
-    let mut run: Option<(usize, char)> = None;
-    for (at, c) in s.char_indices() {
-        if c.is_whitespace() {
-            if let Some((start, last)) = run.take() {
-                out.push_str(s.get(start..at).unwrap_or_default());
-                after_cjk = is_cjk(last);
-            }
-            pending_space = true;
-            continue;
-        }
-        if let Some((_, last)) = &mut run {
-            *last = c;
-            continue;
-        }
-        if pending_space && !after_cjk && !is_cjk(c) {
-            out.push(' ');
-        }
-        pending_space = false;
-        run = Some((at, c));
-    }
-    if let Some((start, _)) = run {
-        out.push_str(s.get(start..).unwrap_or_default());
-    }
-    out
-}
-
 /// Han ideographs, CJK punctuation and kana: scripts written without spaces between words.
 pub fn is_cjk(c: char) -> bool {
     matches!(c,
@@ -143,7 +109,8 @@ mod tests {
 
     use super::*;
 
-    /// `collapse_spaces`'s rule applied one character at a time: the oracle for the run-copying
+    /// `comparable`'s spacing rule applied one character at a time, to a folded text: the oracle
+    /// for the run-copying form.
     /// form.
     fn collapse_per_char(s: &str) -> String {
         let mut out = String::new();
@@ -173,7 +140,7 @@ mod tests {
             )
         ) {
             let text = parts.concat();
-            prop_assert_eq!(collapse_spaces(&text), collapse_per_char(&text));
+            prop_assert_eq!(comparable(&text), collapse_per_char(&folded(&text)));
         }
     }
 
@@ -193,8 +160,8 @@ mod tests {
             )
         ) {
             let line = parts.concat();
-            prop_assert_eq!(line_key(&line), collapse_spaces(&furniture::strip(&folded(&line))));
-            prop_assert_eq!(comparable(&line), collapse_spaces(&folded(&line)));
+            prop_assert_eq!(line_key(&line), collapse_per_char(&furniture::strip(&folded(&line))));
+            prop_assert_eq!(comparable(&line), collapse_per_char(&folded(&line)));
         }
     }
 
