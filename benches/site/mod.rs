@@ -158,31 +158,65 @@ fn article(index: usize, k: usize, revision: usize) -> Vec<u8> {
     page(&format!("{index}.{k}"), size, if k == 0 { revision } else { 0 })
 }
 
-/// The body a path names at the site's current revisions, and its ETag.
-fn render(site: &Site, path: &str) -> Option<(&'static str, Vec<u8>, String)> {
-    let number = |s: &str, suffix: &str| s.strip_suffix(suffix)?.parse::<usize>().ok();
-    if let Some(rest) = path.strip_prefix("/feed/") {
-        let i = number(rest, ".xml")?;
-        let rev = site.revision(i)?;
-        return Some(("application/rss+xml; charset=utf-8", feed(i, rev), format!("\"f{i}-{rev}\"")));
-    }
-    if let Some(rest) = path.strip_prefix("/page/") {
-        let i = number(rest, ".html")?;
-        let rev = site.revision(i)?;
-        return Some(("text/html; charset=utf-8", page(&i.to_string(), size_of(i), rev), format!("\"p{i}-{rev}\"")));
-    }
-    let rest = path.strip_prefix("/list/")?;
-    match rest.split_once('/') {
-        None => {
-            let i = number(rest, ".html")?;
-            site.revision(i)?;
-            Some(("text/html; charset=utf-8", list(i), format!("\"l{i}\"")))
+/// What a path names at the site's current revisions: its ETag at once, its body only when it
+/// is sent. A conditional request answered 304 renders nothing, as a real server's cache does:
+/// rendering a 200 KB body to throw it away made the benchmark's one-thread server the slowest
+/// part of an unchanged pass.
+enum Resource {
+    Feed { index: usize, revision: usize },
+    Page { index: usize, revision: usize },
+    List { index: usize },
+    Article { index: usize, k: usize, revision: usize },
+}
+
+impl Resource {
+    fn find(site: &Site, path: &str) -> Option<Self> {
+        let number = |s: &str, suffix: &str| s.strip_suffix(suffix)?.parse::<usize>().ok();
+        if let Some(rest) = path.strip_prefix("/feed/") {
+            let index = number(rest, ".xml")?;
+            return Some(Self::Feed { index, revision: site.revision(index)? });
         }
-        Some((i, k)) => {
-            let (i, k) = (i.parse::<usize>().ok()?, number(k, ".html")?);
-            let rev = if k == 0 { site.revision(i)? } else { 0 };
-            (k < ARTICLES_PER_LIST)
-                .then(|| ("text/html; charset=utf-8", article(i, k, rev), format!("\"a{i}.{k}-{rev}\"")))
+        if let Some(rest) = path.strip_prefix("/page/") {
+            let index = number(rest, ".html")?;
+            return Some(Self::Page { index, revision: site.revision(index)? });
+        }
+        let rest = path.strip_prefix("/list/")?;
+        match rest.split_once('/') {
+            None => {
+                let index = number(rest, ".html")?;
+                site.revision(index)?;
+                Some(Self::List { index })
+            }
+            Some((i, k)) => {
+                let (index, k) = (i.parse::<usize>().ok()?, number(k, ".html")?);
+                let revision = if k == 0 { site.revision(index)? } else { 0 };
+                (k < ARTICLES_PER_LIST).then_some(Self::Article { index, k, revision })
+            }
+        }
+    }
+
+    fn etag(&self) -> String {
+        match *self {
+            Self::Feed { index, revision } => format!("\"f{index}-{revision}\""),
+            Self::Page { index, revision } => format!("\"p{index}-{revision}\""),
+            Self::List { index } => format!("\"l{index}\""),
+            Self::Article { index, k, revision } => format!("\"a{index}.{k}-{revision}\""),
+        }
+    }
+
+    fn content_type(&self) -> &'static str {
+        match self {
+            Self::Feed { .. } => "application/rss+xml; charset=utf-8",
+            _ => "text/html; charset=utf-8",
+        }
+    }
+
+    fn body(&self) -> Vec<u8> {
+        match *self {
+            Self::Feed { index, revision } => feed(index, revision),
+            Self::Page { index, revision } => page(&index.to_string(), size_of(index), revision),
+            Self::List { index } => list(index),
+            Self::Article { index, k, revision } => article(index, k, revision),
         }
     }
 }
@@ -196,12 +230,14 @@ pub fn publish(site: &Site, count: usize, revision_of: impl Fn(usize) -> usize) 
 
 pub async fn serve(State(site): State<Pages>, uri: Uri, headers: HeaderMap) -> Response {
     site.requests.fetch_add(1, Ordering::Relaxed);
-    let Some((ct, body, etag)) = render(&site, uri.path()) else {
+    let Some(resource) = Resource::find(&site, uri.path()) else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    let etag = resource.etag();
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
+    let (ct, body) = (resource.content_type(), resource.body());
     site.served_bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
     let mut response = (StatusCode::OK, body).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
