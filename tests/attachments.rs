@@ -189,3 +189,33 @@ link = "a"
     let error = states[0]["last_error"].as_str().unwrap_or_default().to_owned();
     assert!(error.contains("too large") || error.contains("larger"), "{states:#}");
 }
+
+/// A page source (not a list) whose page answers 304 still asks for its recorded attachments:
+/// they are read with the source's state, ahead of the 304 (`pipeline::known`).
+#[test]
+fn a_replaced_pdf_under_an_unchanged_page_source_is_a_new_version() {
+    let site = site();
+    let ws = Workspace::new(&format!(
+        r##"{LOOPBACK_FETCH}
+[[source]]
+id = "notice"
+kind = "page"
+url = "{page}"
+
+[source.article]
+content = "#BodyLabel"
+"##,
+        page = site.url("/2026-10/11/c_1.htm"),
+    ));
+    ws.run(&["check"]).success();
+    assert_eq!(ws.doc_by_url(&site.url("/files/draft.pdf"))["versions"], 1);
+
+    site.put("/files/draft.pdf", Page::bytes("application/pdf", draft("第二条 本办法自2027年1月1日起施行。")));
+    ws.run(&["check"]).success();
+    assert_eq!(site.hits("/2026-10/11/c_1.htm").last().unwrap().answered, 304);
+    assert_eq!(site.hits("/files/draft.pdf").last().unwrap().answered, 200);
+    assert_eq!(ws.doc_by_url(&site.url("/files/draft.pdf"))["versions"], 2);
+    // The unchanged files were asked again, conditionally.
+    assert_eq!(site.hits(DOWNLOAD).last().unwrap().answered, 304);
+    assert_eq!(ws.doc_by_url(&site.url(DOWNLOAD))["versions"], 1);
+}

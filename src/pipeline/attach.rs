@@ -116,9 +116,16 @@ async fn known_attachments(
     if unchanged.is_empty() || poll.spec.attachments.max_count == 0 {
         return Ok(Vec::new());
     }
-    let urls: Vec<String> = unchanged.iter().map(|t| t.url.to_string()).collect();
-    let id = poll.spec.id.clone();
-    let known = poll.deps.store.call(move |s| s.attachments_of(&id, &urls)).await?;
+    let read_ahead = poll.attachments.as_ref().and_then(|a| a.of(unchanged.iter().map(|t| t.url.as_str())));
+    let asked;
+    let known = if let Some(rows) = read_ahead {
+        rows
+    } else {
+        let urls: Vec<String> = unchanged.iter().map(|t| t.url.to_string()).collect();
+        let id = poll.spec.id.clone();
+        asked = poll.deps.store.call(move |s| s.attachments_of(&id, &urls)).await?;
+        asked.as_slice()
+    };
     Ok(unchanged
         .into_iter()
         .filter_map(|target| {

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::Deps;
+use super::known::{KnownAttachments, ReadAhead};
 use super::request::{self, PollLog, PollShape};
 use crate::config::model::SourceSpec;
 use crate::fetch::{FetchError, Validators};
@@ -25,6 +26,11 @@ pub(super) struct Poll<'a> {
     /// The validators stored for the source's own URL (none when not `conditional`): read with
     /// the source's state, in the poll's first store call.
     pub own_validators: Validators,
+    /// What the first store call read for the 304 the poll expected (`known`).
+    pub ahead: ReadAhead,
+    /// The recorded attachments of the pages this poll fetches, when they were read with them:
+    /// pages that answer 304 are asked about these again.
+    pub attachments: Option<KnownAttachments>,
     pub log: PollLog,
 }
 
@@ -37,7 +43,16 @@ impl<'a> Poll<'a> {
         own_validators: Validators,
     ) -> Self {
         let own_validators = if conditional { own_validators } else { Validators::default() };
-        Self { deps, spec, shape: PollShape::of(spec), conditional, own_validators, log: PollLog::default() }
+        Self {
+            deps,
+            spec,
+            shape: PollShape::of(spec),
+            conditional,
+            own_validators,
+            ahead: ReadAhead::default(),
+            attachments: None,
+            log: PollLog::default(),
+        }
     }
 
     /// The source's prime request, when it has one: its cookies shape the rest of the poll.

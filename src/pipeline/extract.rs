@@ -6,11 +6,11 @@
 
 use std::collections::HashMap;
 
-use jiff::civil::Date;
 use url::Url;
 
 use super::attach::Parent;
 use super::context::{Poll, PollFailure};
+use super::known::{self, Ask, Known, fetchable};
 use super::read::{read_article, read_list};
 use super::request::{Target, canonical, page_url};
 use crate::config::model::SourceKind;
@@ -52,10 +52,11 @@ pub(super) async fn extract(poll: &mut Poll<'_>, response: FetchOutcome) -> Resu
     }
 }
 
-async fn page(poll: &Poll<'_>, response: FetchOutcome) -> Result<Extracted, PollFailure> {
+async fn page(poll: &mut Poll<'_>, response: FetchOutcome) -> Result<Extracted, PollFailure> {
     let spec = poll.spec;
     let FetchOutcome::Fetched(fetched) = response else {
         let page = Target::bare(page_url(spec));
+        poll.attachments = poll.ahead.page_attachments.take();
         return Ok(Extracted { status: Some(304), unchanged: vec![page], ..Extracted::default() });
     };
     let status = Some(fetched.status);
@@ -156,54 +157,19 @@ async fn followed(poll: &mut Poll<'_>, response: FetchOutcome) -> Result<Extract
     extracted.rechecked = stored.due;
     extracted.validators = stored.validators;
     extracted.to_follow = targets;
+    poll.attachments = Some(stored.attachments);
     Ok(extracted)
 }
 
-/// What the store knows about a followed list's pages, read in one store call (each call is
-/// a hop to the blocking pool, and an unchanged poll made five).
-#[derive(Debug, Default)]
-struct Stored {
-    /// The pages the list showed when last read, when it answered 304 this time. Parsed once,
-    /// here: they are both looked up and fetched, and parsing a URL was 3% of an unchanged
-    /// html-list pass.
-    listed: Vec<Url>,
-    /// Dropped-off documents due a re-check: at most a list's worth, soonest due first; the
-    /// rest stay due and are taken by the next polls, so a flood of dropped documents never
-    /// makes one poll endless.
-    due: Vec<String>,
-    /// Title and date the list last gave the pages above.
-    titles: HashMap<String, (String, Option<Date>)>,
-    /// Validators of every page to fetch, when the poll may ask conditionally.
-    validators: HashMap<String, Validators>,
-}
-
-async fn stored_for(poll: &Poll<'_>, shown: &[Target], not_modified: bool) -> Result<Stored, PollFailure> {
-    let (id, now, max_items) = (poll.spec.id.clone(), poll.deps.clock.now(), poll.spec.max_items);
-    let conditional = poll.conditional;
+/// What the store knows about the list's pages: read ahead with the source's state when the
+/// poll expected this 304, else now.
+async fn stored_for(poll: &mut Poll<'_>, shown: &[Target], not_modified: bool) -> Result<Known, PollFailure> {
+    if not_modified && let Some(known) = poll.ahead.list.take() {
+        return Ok(known);
+    }
+    let ask = Ask::new(poll.spec, poll.deps.clock.now(), poll.conditional);
     let shown: Vec<String> = shown.iter().map(|t| t.url.to_string()).collect();
-    let stored = poll
-        .deps
-        .store
-        .call(move |s| {
-            let listed: Vec<Url> = if not_modified {
-                s.listed_urls(&id)?.iter().filter_map(|u| fetchable(u)).collect()
-            } else {
-                Vec::new()
-            };
-            let mut due = s.due_rechecks(&id, now)?;
-            due.truncate(max_items);
-            let unnamed: Vec<String> = listed
-                .iter()
-                .map(|u| u.as_str().to_owned())
-                .chain(due.iter().filter_map(|u| fetchable(u)).map(String::from))
-                .filter(|u| !shown.contains(u))
-                .collect();
-            let titles = s.known_titles(&id, &unnamed)?;
-            let validators = if conditional { s.validators_for(&[shown, unnamed].concat())? } else { HashMap::new() };
-            Ok(Stored { listed, due, titles, validators })
-        })
-        .await?;
-    Ok(stored)
+    Ok(poll.deps.store.call(move |s| known::read(s, &ask, &shown, not_modified)).await?)
 }
 
 /// The pages the list showed when it was last read (it answered 304 this time).
@@ -216,11 +182,6 @@ async fn listed_targets(poll: &Poll<'_>) -> Result<Vec<Target>, PollFailure> {
 /// Stored document URLs as pages to fetch, known by their URL alone.
 fn bare_targets(urls: &[String]) -> impl Iterator<Item = Target> + '_ {
     urls.iter().filter_map(|u| fetchable(u)).map(Target::bare)
-}
-
-/// A stored document URL that names a page to fetch (not a feed entry's `urn:` identity).
-fn fetchable(url: &str) -> Option<Url> {
-    Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 /// A list item read as a document of its own: the entry's content (else its title) is its text.

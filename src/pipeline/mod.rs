@@ -14,6 +14,7 @@ mod dry_run;
 mod extract;
 mod follow;
 mod health;
+mod known;
 mod parse;
 mod poll;
 mod read;

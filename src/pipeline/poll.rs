@@ -18,6 +18,7 @@ use super::context::{Poll, PollFailure};
 use super::extract::extract;
 use super::follow::follow;
 use super::health::{self, Seen};
+use super::known::{Ask, ReadAhead};
 use super::record::{Prepared, Recording, record};
 use super::request::fetch_page;
 use super::schedule::next_due;
@@ -85,23 +86,32 @@ struct Gathered {
 pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
     let started = Instant::now();
     let now = deps.clock.now();
-    let id = spec.id.clone();
-    let own_url = spec.url.to_string();
-    // One store call for both: an unchanged poll makes few, and each is a hop to the blocking
-    // pool and back.
-    let read = deps.store.call(move |s| Ok((s.source_state(&id)?, s.validators(&own_url)?))).await;
-    let (state, own_validators) = match read {
+    let fingerprint = fingerprint(&spec);
+    // One store call for the state, the validators to send and what a 304 will need (`known`):
+    // an unchanged poll makes few, and each is a hop to the blocking pool and back.
+    let read = {
+        let (spec, fingerprint) = (Arc::clone(&spec), fingerprint.clone());
+        deps.store
+            .call(move |s| {
+                let state = s.source_state(&spec.id)?;
+                let own_validators = s.validators(spec.url.as_str())?;
+                let ask = Ask::new(&spec, now, may_ask_conditionally(state.as_ref(), &fingerprint));
+                let ahead = ReadAhead::read(s, &spec, &ask, &own_validators)?;
+                Ok((state, own_validators, ahead))
+            })
+            .await
+    };
+    let (state, own_validators, ahead) = match read {
         Ok(read) => read,
         // Without its state a poll cannot tell a baseline from a change: polling anyway would
         // record changes that alert nobody. Fail it, visibly.
         Err(e) => return unreadable_state(deps, &spec, now, started, &PollFailure::from(e)).await,
     };
     let baseline = state.as_ref().is_none_or(|s| s.baseline_at.is_none());
-    let fingerprint = fingerprint(&spec);
-    // A changed selector or encoding must re-read pages the server would call unchanged.
-    let conditional = state.as_ref().is_some_and(|s| s.config_hash.as_deref() == Some(fingerprint.as_str()));
+    let conditional = may_ask_conditionally(state.as_ref(), &fingerprint);
 
     let mut poll = Poll::new(deps, &spec, conditional, own_validators);
+    poll.ahead = ahead;
     let gathered = gather(&mut poll).await;
     let recorded = match gathered {
         Ok(mut gathered) => {
@@ -177,6 +187,12 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
         );
     }
     report
+}
+
+/// Whether a poll may send stored validators: not after the source's config changed, since a
+/// changed selector or encoding must re-read pages the server would call unchanged.
+fn may_ask_conditionally(state: Option<&SourceState>, fingerprint: &str) -> bool {
+    state.is_some_and(|s| s.config_hash.as_deref() == Some(fingerprint))
 }
 
 /// The stages that talk to the network: fetch → extract → follow → attachments.
