@@ -89,11 +89,16 @@ impl Ask {
 /// What the store knows about a followed list's pages: those it `shows` now, those it showed
 /// before (when it answered 304: `not_modified`), and those due a re-check.
 pub(super) fn read(store: &Store, ask: &Ask, shown: &[String], not_modified: bool) -> Result<Known> {
-    let listed: Vec<Url> = if not_modified {
-        store.listed_urls(&ask.source)?.iter().filter_map(|u| fetchable(u)).collect()
-    } else {
-        Vec::new()
-    };
+    let mut listed = Vec::new();
+    let mut titles = HashMap::new();
+    if not_modified {
+        for (url, title, published) in store.listed_pages(&ask.source)? {
+            if let Some(url) = fetchable(&url) {
+                titles.insert(url.as_str().to_owned(), (title, published));
+                listed.push(url);
+            }
+        }
+    }
     let mut due = store.due_rechecks(&ask.source, ask.now)?;
     due.truncate(ask.max_items);
     let unnamed: Vec<String> = listed
@@ -102,7 +107,8 @@ pub(super) fn read(store: &Store, ask: &Ask, shown: &[String], not_modified: boo
         .chain(due.iter().filter_map(|u| fetchable(u)).map(String::from))
         .filter(|u| !shown.contains(u))
         .collect();
-    let titles = store.known_titles(&ask.source, &unnamed)?;
+    let untitled: Vec<String> = unnamed.iter().filter(|u| !titles.contains_key(*u)).cloned().collect();
+    titles.extend(store.known_titles(&ask.source, &untitled)?);
     let pages = [shown, &unnamed].concat();
     let validators = if ask.conditional { store.validators_for(&pages)? } else { HashMap::new() };
     let attachments =

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{Result, Store, millis};
+use super::{Result, Store, millis, sql};
 use crate::fetch::Validators;
 
 impl Store {
@@ -20,22 +20,37 @@ impl Store {
         Ok(found.unwrap_or_default())
     }
 
-    /// Validators for many URLs in one lock.
+    /// Validators for many URLs, in one statement (each statement run is a read transaction
+    /// of its own, and these lookups were most of an unchanged poll's reads).
     pub fn validators_for(&self, urls: &[String]) -> Result<HashMap<String, Validators>> {
-        let conn = self.reader();
-        let mut stmt = conn.prepare_cached("SELECT etag, last_modified FROM http_cache WHERE url = ?1")?;
-        let mut found = HashMap::with_capacity(urls.len());
+        if urls.is_empty() {
+            return Ok(HashMap::new());
+        }
+        // Stored under the masked URL: asked by it, answered for each URL the caller gave (two
+        // that differ only in their credentials share one entry).
+        let mut by_key: HashMap<std::borrow::Cow<'_, str>, Vec<&String>> = HashMap::with_capacity(urls.len());
         for url in urls {
-            let v = stmt
-                .query_row([key(url)], |row| Ok(Validators { etag: row.get(0)?, last_modified: row.get(1)? }))
-                .optional()?;
-            if let Some(v) = v {
-                found.insert(url.clone(), v);
+            by_key.entry(key(url)).or_default().push(url);
+        }
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(VALIDATORS_FOR)?;
+        let rows = stmt.query_map([sql::json_list(by_key.keys())], |row| {
+            Ok((row.get::<_, String>(0)?, Validators { etag: row.get(1)?, last_modified: row.get(2)? }))
+        })?;
+        let mut found = HashMap::with_capacity(urls.len());
+        for row in rows {
+            let (stored, validators) = row?;
+            for url in by_key.get(stored.as_str()).into_iter().flatten() {
+                found.insert((*url).clone(), validators.clone());
             }
         }
         Ok(found)
     }
 }
+
+/// The validators of a JSON array of (masked) URLs, each found by the primary key.
+pub(super) const VALIDATORS_FOR: &str =
+    "SELECT url, etag, last_modified FROM http_cache WHERE url IN (SELECT value FROM json_each(?1))";
 
 pub(super) fn remember(tx: &Transaction<'_>, url: &str, validators: &Validators, at: Timestamp) -> Result<()> {
     let url = key(url);
@@ -54,4 +69,39 @@ pub(super) fn remember(tx: &Transaction<'_>, url: &str, validators: &Validators,
 
 fn key(url: &str) -> std::borrow::Cow<'_, str> {
     crate::redact::text(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validators_of_many_urls_answer_each_url_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let etag = |e: &str| Validators { etag: Some(e.to_owned()), last_modified: None };
+        {
+            let mut conn = store.conn();
+            let tx = conn.transaction().unwrap();
+            remember(&tx, "https://a.example/1", &etag("\"one\""), Timestamp::UNIX_EPOCH).unwrap();
+            remember(&tx, "https://user:secret@a.example/2", &etag("\"two\""), Timestamp::UNIX_EPOCH).unwrap();
+            tx.commit().unwrap();
+        }
+        let asked: Vec<String> = [
+            "https://a.example/1",
+            "https://a.example/9",
+            "https://user:secret@a.example/2",
+            "https://other:pw@a.example/2",
+        ]
+        .map(String::from)
+        .into();
+        let found = store.validators_for(&asked).unwrap();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(found["https://a.example/1"], etag("\"one\""));
+        // Kept under the masked URL: both spellings with credentials find it.
+        assert_eq!(found["https://user:secret@a.example/2"], etag("\"two\""));
+        assert_eq!(found["https://other:pw@a.example/2"], etag("\"two\""));
+        assert_eq!(store.validators("https://a.example/1").unwrap(), etag("\"one\""));
+        assert!(store.validators_for(&[]).unwrap().is_empty());
+    }
 }

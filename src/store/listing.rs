@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 
 use super::{Result, Store, millis, sql};
 use crate::ids::SourceId;
@@ -23,10 +23,20 @@ pub struct ListingWrite {
     pub recheck_window: Duration,
 }
 
-/// A parent's attachments: the parent by its URL, then its attachments by `document_parent`.
-/// Led by the attachment side, SQLite walked every document of the source for each parent.
-const ATTACHMENTS_OF: &str = "SELECT p.url, a.url, a.title FROM document p JOIN document a ON a.parent_id = p.id
-     WHERE p.source_id = ?1 AND p.url = ?2 AND a.source_id = ?1 ORDER BY a.id";
+/// Parents' attachments (`?2`, a JSON array of their URLs): each parent by its URL, then its
+/// attachments by `document_parent`. Led by the attachment side, SQLite walked every document
+/// of the source; the CROSS JOINs hold it to this order.
+const ATTACHMENTS_OF: &str =
+    "SELECT p.url, a.url, a.title FROM json_each(?2) AS j CROSS JOIN document p CROSS JOIN document a
+     WHERE p.source_id = ?1 AND p.url = j.value AND a.parent_id = p.id AND a.source_id = ?1 ORDER BY a.id";
+
+/// The documents the list showed when last read, with the title and date it gave them.
+const LISTED_PAGES: &str = "SELECT url, title, published FROM document
+     WHERE source_id = ?1 AND listed = 1 AND parent_id IS NULL ORDER BY id";
+
+/// Title and date of documents of a source (`?2`, a JSON array of their URLs).
+const TITLES_OF: &str = "SELECT url, title, published FROM document
+     WHERE source_id = ?1 AND url IN (SELECT value FROM json_each(?2))";
 
 impl Store {
     /// URLs of the source's documents its list still shows (attachments are not listed: they
@@ -50,35 +60,40 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The documents the list showed when last read, in the order they were first recorded,
+    /// with the title and date it gave them: what a list that answered 304 shows.
+    pub fn listed_pages(&self, source: &SourceId) -> Result<Vec<(String, String, Option<Date>)>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(LISTED_PAGES)?;
+        let rows = stmt.query_map([source], |row| Ok((row.get(0)?, row.get(1)?, sql::read_date(row.get(2)?))))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The title and date the list gave each of these documents when it last named them.
     pub fn known_titles(&self, source: &SourceId, urls: &[String]) -> Result<HashMap<String, (String, Option<Date>)>> {
-        let conn = self.reader();
-        let mut stmt =
-            conn.prepare_cached("SELECT title, published FROM document WHERE source_id = ?1 AND url = ?2")?;
-        let mut found = HashMap::new();
-        for url in urls {
-            let row = stmt
-                .query_row(params![source, url], |row| Ok((row.get(0)?, sql::read_date(row.get(1)?))))
-                .optional()?;
-            if let Some(row) = row {
-                found.insert(url.clone(), row);
-            }
+        if urls.is_empty() {
+            return Ok(HashMap::new());
         }
-        Ok(found)
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(TITLES_OF)?;
+        let rows = stmt.query_map(params![source, sql::json_list(urls)], |row| {
+            Ok((row.get(0)?, (row.get(1)?, sql::read_date(row.get(2)?))))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The attachments recorded for these parent documents, as (parent URL, attachment URL,
-    /// title): re-checked when their parent answers 304, since a file can be replaced under an
-    /// unchanged page.
+    /// title), each parent's in the order they were recorded: re-checked when their parent
+    /// answers 304, since a file can be replaced under an unchanged page.
     pub fn attachments_of(&self, source: &SourceId, parents: &[String]) -> Result<Vec<(String, String, String)>> {
+        if parents.is_empty() {
+            return Ok(Vec::new());
+        }
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(ATTACHMENTS_OF)?;
-        let mut found = Vec::new();
-        for parent in parents {
-            let rows = stmt.query_map(params![source, parent], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
-            found.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
-        }
-        Ok(found)
+        let rows = stmt
+            .query_map(params![source, sql::json_list(parents)], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Dropped-off documents whose slower re-check is due.
@@ -131,9 +146,69 @@ mod tests {
     fn attachments_are_found_from_their_parent_not_by_walking_the_source() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.db")).unwrap();
-        let plan = super::super::query_plan(&store.conn(), ATTACHMENTS_OF, params!["s", "http://s/"]);
+        let plan = super::super::query_plan(&store.conn(), ATTACHMENTS_OF, params!["s", r#"["http://s/"]"#]);
         assert!(plan.contains("document_parent"), "{plan}");
         assert!(!plan.contains("(source_id=?)"), "{plan}");
+    }
+
+    #[test]
+    fn lookups_of_many_urls_search_by_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let urls = r#"["http://s/1", "http://s/2"]"#;
+        for (sql, params) in [
+            (TITLES_OF, params!["s", urls]),
+            (super::super::cache::VALIDATORS_FOR, params![urls]),
+            (ATTACHMENTS_OF, params!["s", urls]),
+        ] {
+            let plan = super::super::query_plan(&store.conn(), sql, params);
+            // The array is read once, and every table searched by an index, never scanned.
+            assert!(plan.contains("VIRTUAL TABLE"), "{plan}");
+            assert!(
+                !plan.split(" | ").any(|step| step.starts_with("SCAN") && !step.contains("VIRTUAL TABLE")),
+                "{plan}"
+            );
+        }
+    }
+
+    #[test]
+    fn lookups_of_many_urls_answer_for_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let conn = store.conn();
+        conn.execute_batch(
+            "INSERT INTO source (id, kind, url, created_at) VALUES ('s', 'html-list', 'http://s/', 0);
+             INSERT INTO document (id, source_id, url, title, published, listed, first_seen, last_seen, last_changed)
+               VALUES (1, 's', 'http://s/1', 'One', '2026-10-11', 1, 0, 0, 0),
+                      (2, 's', 'http://s/2', 'Two', NULL, 1, 0, 0, 0),
+                      (3, 's', 'http://s/2.pdf', 'Draft', NULL, 0, 0, 0, 0),
+                      (4, 's', 'http://s/1.pdf', 'Form', NULL, 0, 0, 0, 0);
+             UPDATE document SET parent_id = 2 WHERE id = 3;
+             UPDATE document SET parent_id = 1 WHERE id = 4;",
+        )
+        .unwrap();
+        drop(conn);
+        let source = SourceId("s".to_owned());
+        let asked: Vec<String> = ["http://s/2", "http://s/1", "http://s/9"].map(String::from).into();
+
+        let titles = store.known_titles(&source, &asked).unwrap();
+        assert_eq!(titles.len(), 2);
+        assert_eq!(titles["http://s/1"], ("One".to_owned(), Some(jiff::civil::date(2026, 10, 11))));
+        assert_eq!(titles["http://s/2"], ("Two".to_owned(), None));
+
+        let attachments = store.attachments_of(&source, &asked).unwrap();
+        assert_eq!(
+            attachments,
+            [("http://s/2", "http://s/2.pdf", "Draft"), ("http://s/1", "http://s/1.pdf", "Form")].map(|(p, a, t)| (
+                p.to_owned(),
+                a.to_owned(),
+                t.to_owned()
+            ))
+        );
+        assert!(store.attachments_of(&source, &[]).unwrap().is_empty());
+
+        let listed: Vec<String> = store.listed_pages(&source).unwrap().into_iter().map(|(url, ..)| url).collect();
+        assert_eq!(listed, ["http://s/1", "http://s/2"]);
     }
 
     #[test]
@@ -152,11 +227,12 @@ mod tests {
             store.listed_urls(&source).unwrap();
             store.due_rechecks(&source, Timestamp::UNIX_EPOCH).unwrap();
             store.attachments_of(&source, &[format!("http://s/{round}")]).unwrap();
+            store.known_titles(&source, &[format!("http://s/{round}")]).unwrap();
             store.conn().execute("INSERT INTO meta (key, value) VALUES (?1, 'x')", [format!("k{round}")]).unwrap();
         }
         let reader = store.reader();
         let listed = "SELECT url FROM document WHERE source_id = ?1 AND listed = 1 AND parent_id IS NULL ORDER BY id";
-        for sql in [listed, ATTACHMENTS_OF] {
+        for sql in [listed, ATTACHMENTS_OF, TITLES_OF] {
             let stmt = reader.prepare_cached(sql).unwrap();
             let status = |s| stmt.get_status(s);
             assert_eq!(status(rusqlite::StatementStatus::Run), 3, "{sql}: not the statement the reads used");

@@ -82,6 +82,14 @@ pub(super) fn read_date(text: Option<String>) -> Option<Date> {
     text.and_then(|t| t.parse().ok())
 }
 
+/// Strings as a JSON array, the one parameter of a lookup of many keys in one statement
+/// (`WHERE k IN (SELECT value FROM json_each(?))`).
+pub(super) fn json_list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    let items: Vec<S> = items.into_iter().collect();
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    serde_json::to_string(&items).unwrap_or_else(|_| "[]".into())
+}
+
 /// Topic ids as the JSON array the `topics` columns hold.
 pub(super) fn topics(topics: &[TopicId]) -> String {
     serde_json::to_string(topics).unwrap_or_else(|_| "[]".into())
