@@ -42,22 +42,12 @@ impl Store {
     /// URLs of the source's documents its list still shows (attachments are not listed: they
     /// are re-checked with their parent).
     pub fn listed_urls(&self, source: &SourceId) -> Result<Vec<String>> {
-        let conn = self.reader();
-        let mut stmt = conn.prepare_cached(
-            "SELECT url FROM document WHERE source_id = ?1 AND listed = 1 AND parent_id IS NULL ORDER BY id",
-        )?;
-        let rows = stmt.query_map([source], |row| row.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(self.listed_pages(source)?.into_iter().map(|(url, ..)| url).collect())
     }
 
     /// The documents the source's list showed when last read, as URL → title.
     pub fn listed_titles(&self, source: &SourceId) -> Result<HashMap<String, String>> {
-        let conn = self.reader();
-        let mut stmt = conn.prepare_cached(
-            "SELECT url, title FROM document WHERE source_id = ?1 AND listed = 1 AND parent_id IS NULL",
-        )?;
-        let rows = stmt.query_map([source], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(self.listed_pages(source)?.into_iter().map(|(url, title, _)| (url, title)).collect())
     }
 
     /// The documents the list showed when last read, in the order they were first recorded,
@@ -231,8 +221,7 @@ mod tests {
             store.conn().execute("INSERT INTO meta (key, value) VALUES (?1, 'x')", [format!("k{round}")]).unwrap();
         }
         let reader = store.reader();
-        let listed = "SELECT url FROM document WHERE source_id = ?1 AND listed = 1 AND parent_id IS NULL ORDER BY id";
-        for sql in [listed, ATTACHMENTS_OF, TITLES_OF] {
+        for sql in [LISTED_PAGES, ATTACHMENTS_OF, TITLES_OF] {
             let stmt = reader.prepare_cached(sql).unwrap();
             let status = |s| stmt.get_status(s);
             assert_eq!(status(rusqlite::StatementStatus::Run), 3, "{sql}: not the statement the reads used");
