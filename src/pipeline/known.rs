@@ -5,9 +5,9 @@
 //!
 //! Each store call is a hop to the blocking pool and back, and on a loaded machine a hop is
 //! mostly waiting to be scheduled: an unchanged html-list poll made three, in a row (the
-//! source's state, its pages, their attachments), and they were a quarter of its time. A poll
-//! that can expect a 304 (it asks conditionally and has validators to send) reads all of it
-//! with its state instead (`ReadAhead`), and an unchanged poll makes one.
+//! source's state, its pages, their attachments), nearly a third of its time. A poll that can
+//! expect a 304 (it asks conditionally and has validators to send) reads all of it with its
+//! state instead (`ReadAhead`), and an unchanged poll makes one.
 
 use std::collections::{HashMap, HashSet};
 
