@@ -111,7 +111,6 @@ mod tests {
 
     /// `comparable`'s spacing rule applied one character at a time, to a folded text: the oracle
     /// for the run-copying form.
-    /// form.
     fn collapse_per_char(s: &str) -> String {
         let mut out = String::new();
         let (mut pending_space, mut after_cjk) = (false, true);
