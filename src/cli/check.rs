@@ -148,14 +148,14 @@ fn select(all: &[Arc<SourceSpec>], wanted: &[String]) -> anyhow::Result<Vec<Arc<
         .collect()
 }
 
-/// Polls every source, at most `max_concurrency` at once. Tasks are spawned as slots free up,
-/// not all up front: a waiting task holds its future's whole state, and 50,000 of them cost
+/// Polls every source, at most `max_concurrency` at once (`PollSlots`; a writer's group more
+/// waiting for their commits). Tasks are spawned as others finish, not all up front: a waiting task holds its future's whole state, and 50,000 of them cost
 /// hundreds of megabytes before the first poll finishes.
 pub(crate) async fn check_all(deps: &Deps, specs: Vec<Arc<SourceSpec>>, show_progress: bool) -> Vec<Checked> {
     let bar = progress_bar(specs.len(), show_progress);
     // One report per source, allocated once: at 50,000 sources doubling overshot by 3 MB.
     let mut reports = Vec::with_capacity(specs.len());
-    let slots = deps.config.fetch.max_concurrency.max(1);
+    let slots = deps.slots.polls_at_once();
     let mut pending = specs.into_iter();
     let mut tasks = JoinSet::new();
     let log_each = bar.is_none();

@@ -24,7 +24,7 @@ use crate::store::{CommitReceipt, PollCommit, Store, StoreError};
 
 /// The most polls one transaction takes: the store's write lock is held that long, and other
 /// writers (the courier, the web view) wait for it.
-const MOST_IN_A_GROUP: usize = 32;
+pub(super) const MOST_IN_A_GROUP: usize = 32;
 
 /// A group takes no more polls once the texts it stores reach this: compressing and indexing
 /// them holds the write lock, and a transaction keeps its pending search terms in memory until

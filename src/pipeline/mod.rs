@@ -22,6 +22,7 @@ mod read;
 mod record;
 mod request;
 mod schedule;
+mod slots;
 mod workers;
 
 use std::sync::Arc;
@@ -33,6 +34,7 @@ pub use dry_run::{SourceTest, TestItem, test_source};
 pub use parse::{PARSE_BUDGET, ParseError, ParsePool};
 pub use poll::{PollReport, poll_source, record_crash};
 pub use schedule::next_due;
+pub use slots::PollSlots;
 pub use workers::Workers;
 
 use crate::classify::TopicPack;
@@ -53,6 +55,8 @@ pub struct Deps {
     /// The one thread that commits polls, several in one transaction when they wait together:
     /// SQLite takes one writer at a time anyway.
     pub writer: Committer,
+    /// The polls that may work at once (`max_concurrency`).
+    pub slots: PollSlots,
     /// Reads attachment text in helper processes under memory and CPU limits.
     pub extractor: Extractor,
     pub topics: Arc<TopicPack>,
@@ -69,6 +73,7 @@ impl Deps {
     ) -> anyhow::Result<Self> {
         let polite = Polite::new(&config.fetch, Arc::clone(&clock))?;
         let extractor = Extractor::for_this_binary(&config.fetch);
+        let slots = PollSlots::new(config.fetch.max_concurrency);
         let writer = Committer::new("regwatch-write", Arc::clone(&store)).context("cannot start the writer thread")?;
         Ok(Self {
             config,
@@ -76,6 +81,7 @@ impl Deps {
             polite,
             parser: ParsePool::for_this_machine().context("cannot start the parse threads")?,
             writer,
+            slots,
             extractor,
             topics,
             clock,

@@ -26,7 +26,7 @@ use crate::alert::event::SourceRef;
 use crate::alert::route;
 use crate::config::model::{ItemExtent, SourceSpec};
 use crate::extract::Observation;
-use crate::fetch::FetchOutcome;
+use crate::fetch::{FetchOutcome, Validators};
 use crate::ids::ChangeId;
 use crate::store::{DocumentWrite, HealthWrite, ListingWrite, NewDelivery, PollCommit, PollResult, SourceState};
 
@@ -84,24 +84,11 @@ struct Gathered {
 /// returned in the report, so one failing source never stops the others.
 #[instrument(skip_all, fields(source = %spec.id))]
 pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
+    let slot = deps.slots.take().await;
     let started = Instant::now();
     let now = deps.clock.now();
     let fingerprint = fingerprint(&spec);
-    // One store call for the state, the validators to send and what a 304 will need (`known`):
-    // an unchanged poll makes few, and each is a hop to the blocking pool and back.
-    let read = {
-        let (spec, fingerprint) = (Arc::clone(&spec), fingerprint.clone());
-        deps.store
-            .call(move |s| {
-                let state = s.source_state(&spec.id)?;
-                let own_validators = s.validators(spec.url.as_str())?;
-                let ask = Ask::new(&spec, now, may_ask_conditionally(state.as_ref(), &fingerprint));
-                let ahead = ReadAhead::read(s, &spec, &ask, &own_validators)?;
-                Ok((state, own_validators, ahead))
-            })
-            .await
-    };
-    let (state, own_validators, ahead) = match read {
+    let (state, own_validators, ahead) = match read_state(deps, &spec, now, &fingerprint).await {
         Ok(read) => read,
         // Without its state a poll cannot tell a baseline from a change: polling anyway would
         // record changes that alert nobody. Fail it, visibly.
@@ -176,6 +163,10 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
             }
         }
     };
+    // Committing text keeps the slot (`slots`): texts must not pile up in the writer's queue.
+    if commit.text_bytes() == 0 {
+        drop(slot);
+    }
     commit_poll(deps, commit, &mut report).await;
     report.elapsed = started.elapsed();
     if report.error.is_none() && (report.new_documents > 0 || report.new_versions > 0) {
@@ -187,6 +178,26 @@ pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
         );
     }
     report
+}
+
+/// The source's state, the validators to send and what a 304 will need (`known`), in one store
+/// call: an unchanged poll makes few, and each is a hop to the blocking pool and back.
+async fn read_state(
+    deps: &Deps,
+    spec: &Arc<SourceSpec>,
+    now: Timestamp,
+    fingerprint: &str,
+) -> crate::store::Result<(Option<SourceState>, Validators, ReadAhead)> {
+    let (spec, fingerprint) = (Arc::clone(spec), fingerprint.to_owned());
+    deps.store
+        .call(move |s| {
+            let state = s.source_state(&spec.id)?;
+            let own_validators = s.validators(spec.url.as_str())?;
+            let ask = Ask::new(&spec, now, may_ask_conditionally(state.as_ref(), &fingerprint));
+            let ahead = ReadAhead::read(s, &spec, &ask, &own_validators)?;
+            Ok((state, own_validators, ahead))
+        })
+        .await
 }
 
 /// Whether a poll may send stored validators: not after the source's config changed, since a
