@@ -5,7 +5,6 @@
 
 use jiff::civil::Date;
 use sha2::Digest;
-use tokio::task::JoinSet;
 use url::Url;
 
 use super::Deps;
@@ -71,23 +70,22 @@ pub(super) async fn attachments(
     let urls: Vec<String> = wanted.iter().map(|(_, l)| canonical(poll.spec, &l.url).to_string()).collect();
     let known = poll.stored_validators(urls).await?;
     let max_size = poll.spec.attachments.max_size.unwrap_or_else(|| poll.spec.max_body(&poll.deps.config.fetch));
-    let mut tasks = JoinSet::new();
-    for (index, (parent, link)) in wanted.into_iter().enumerate() {
-        let deps = poll.deps.clone();
+    let deps = poll.deps;
+    let fetches = wanted.into_iter().map(|(parent, link)| {
         let url = canonical(poll.spec, &link.url);
         let validators = known.get(url.as_str()).cloned().unwrap_or_default();
         let mut request = poll.shape.for_url(&url);
         request.max_body = Some(max_size);
-        tasks.spawn(async move {
-            let fetched = fetch_page(&deps, &url, &validators, &request).await;
+        async move {
+            let fetched = fetch_page(deps, &url, &validators, &request).await;
             let read = match &fetched {
-                Ok(FetchOutcome::Fetched(f)) => Some(read(&deps, &parent, &link, &url, f.clone()).await),
+                Ok(FetchOutcome::Fetched(f)) => Some(read(deps, &parent, &link, &url, f.clone()).await),
                 _ => None,
             };
-            (index, (url, fetched, read))
-        });
-    }
-    let done = poll.log.join_in_order(tasks, "attachment").await;
+            (url, fetched, read)
+        }
+    });
+    let done = poll.log.each_in_order(fetches.collect(), "attachment").await;
     let mut observations = Vec::new();
     for (url, fetched, read) in done {
         poll.log.note(&url, &fetched);

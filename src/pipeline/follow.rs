@@ -4,8 +4,6 @@
 
 use std::collections::HashMap;
 
-use tokio::task::JoinSet;
-
 use super::attach::Parent;
 use super::context::{Poll, PollFailure};
 use super::read::read_article;
@@ -35,23 +33,21 @@ pub(super) async fn follow(
     if targets.is_empty() {
         return Ok(followed);
     }
-    let mut tasks = JoinSet::new();
-    for (index, target) in targets.into_iter().enumerate() {
-        let deps = poll.deps.clone();
-        let spec = std::sync::Arc::clone(poll.spec);
+    let (deps, spec) = (poll.deps, poll.spec);
+    let fetches = targets.into_iter().map(|target| {
         let validators = known.get(target.url.as_str()).cloned().unwrap_or_default();
         let shape = poll.shape.for_url(&target.url);
-        tasks.spawn(async move {
-            let fetched = fetch_page(&deps, &target.url, &validators, &shape).await;
+        async move {
+            let fetched = fetch_page(deps, &target.url, &validators, &shape).await;
             let article = match &fetched {
-                Ok(FetchOutcome::Fetched(f)) => Some(read_article(&deps, &spec, f.clone()).await),
+                Ok(FetchOutcome::Fetched(f)) => Some(read_article(deps, spec, f.clone()).await),
                 _ => None,
             };
-            (index, (target, fetched, article))
-        });
-    }
-    // List order, so documents are created in the order the publisher shows them.
-    let done = poll.log.join_in_order(tasks, "article").await;
+            (target, fetched, article)
+        }
+    });
+    // In list order, so documents are created in the order the publisher shows them.
+    let done = poll.log.each_in_order(fetches.collect(), "article").await;
     for (target, fetched, article) in done {
         poll.log.note(&target.url, &fetched);
         match (fetched, article) {

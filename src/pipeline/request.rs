@@ -6,7 +6,10 @@
 //!
 //! Not here: reading responses (`read`) or deciding what to fetch (the stages).
 
-use tokio::task::JoinSet;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+use futures_util::future::join_all;
 use url::Url;
 
 use super::Deps;
@@ -26,22 +29,20 @@ pub(super) struct PollLog {
 }
 
 impl PollLog {
-    /// Every task's result in the order the tasks were numbered; a task that died is logged
-    /// as a page error naming `what` it was fetching.
-    pub(super) async fn join_in_order<T: Send + 'static>(
-        &mut self,
-        mut tasks: JoinSet<(usize, T)>,
-        what: &str,
-    ) -> Vec<T> {
-        let mut done = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok(result) => done.push(result),
-                Err(e) => self.page_errors.push(format!("{what} task failed: {e}")),
+    /// Runs a poll's page fetches together, inside its task, and gives their results in their
+    /// order. One that panicked is a page error naming `what` it was fetching, and the poll goes
+    /// on without that page. (A task each cost a spawn, a cross-thread wake and a copy of the
+    /// pipeline's handles per page: 5% of an unchanged html-list pass.)
+    pub(super) async fn each_in_order<T>(&mut self, fetches: Vec<impl Future<Output = T>>, what: &str) -> Vec<T> {
+        let done = join_all(fetches.into_iter().map(|f| AssertUnwindSafe(f).catch_unwind())).await;
+        let mut results = Vec::with_capacity(done.len());
+        for result in done {
+            match result {
+                Ok(result) => results.push(result),
+                Err(_) => self.page_errors.push(format!("fetching an {what} crashed; the page was skipped")),
             }
         }
-        done.sort_by_key(|(index, _)| *index);
-        done.into_iter().map(|(_, result)| result).collect()
+        results
     }
 
     /// Validators are kept only for pages whose content was read and recorded: a page that
@@ -197,4 +198,27 @@ pub(super) async fn fetch_page(
     shape: &RequestShape,
 ) -> Result<FetchOutcome, FetchError> {
     deps.polite.fetch(url, validators, shape).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn fetches_answer_in_their_order_and_a_crash_is_a_page_error() {
+        let mut log = PollLog::default();
+        // The later a fetch comes, the sooner it finishes.
+        let fetches = (0..4)
+            .map(|i| async move {
+                for _ in i..4 {
+                    tokio::task::yield_now().await;
+                }
+                assert!(i != 2, "a fetch that crashes");
+                i
+            })
+            .collect();
+        let done = log.each_in_order(fetches, "article").await;
+        assert_eq!(done, [0, 1, 3]);
+        assert_eq!(log.page_errors, ["fetching an article crashed; the page was skipped"]);
+    }
 }
