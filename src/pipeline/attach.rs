@@ -121,7 +121,7 @@ async fn known_attachments(
     } else {
         let urls: Vec<String> = unchanged.iter().map(|t| t.url.to_string()).collect();
         let id = poll.spec.id.clone();
-        asked = poll.deps.store.call(move |s| s.attachments_of(&id, &urls)).await?;
+        asked = poll.deps.store.call(move |s| s.snapshot()?.attachments_of(&id, &urls)).await?;
         asked.as_slice()
     };
     Ok(unchanged

@@ -68,7 +68,7 @@ impl<'a> Poll<'a> {
         if !self.conditional {
             return Ok(HashMap::default());
         }
-        self.deps.store.call(move |s| s.validators_for(&urls)).await
+        self.deps.store.call(move |s| s.snapshot()?.validators_for(&urls)).await
     }
 }
 

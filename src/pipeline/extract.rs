@@ -169,7 +169,7 @@ async fn stored_for(poll: &mut Poll<'_>, shown: &[Target], not_modified: bool) -
     }
     let ask = Ask::new(poll.spec, poll.deps.clock.now(), poll.conditional);
     let shown: Vec<String> = shown.iter().map(|t| t.url.to_string()).collect();
-    Ok(poll.deps.store.call(move |s| known::read(s, &ask, &shown, not_modified)).await?)
+    Ok(poll.deps.store.call(move |s| known::read(&s.snapshot()?, &ask, &shown, not_modified)).await?)
 }
 
 /// The pages the list showed when it was last read (it answered 304 this time).

@@ -19,7 +19,7 @@ use super::request::page_url;
 use crate::config::model::{SourceKind, SourceSpec};
 use crate::fetch::Validators;
 use crate::ids::SourceId;
-use crate::store::{Result, Store};
+use crate::store::{Reads, Result};
 
 /// What the store knows about a followed list's pages.
 #[derive(Debug, Default)]
@@ -50,8 +50,8 @@ pub(super) struct KnownAttachments {
 
 impl KnownAttachments {
     /// Reads the attachments of `pages`.
-    pub(super) fn read(store: &Store, source: &SourceId, pages: Vec<String>) -> Result<Self> {
-        let rows = store.attachments_of(source, &pages)?;
+    pub(super) fn read(reads: &Reads<'_>, source: &SourceId, pages: Vec<String>) -> Result<Self> {
+        let rows = reads.attachments_of(source, &pages)?;
         Ok(Self { pages: pages.into_iter().collect(), rows })
     }
 
@@ -88,18 +88,18 @@ impl Ask {
 
 /// What the store knows about a followed list's pages: those it `shows` now, those it showed
 /// before (when it answered 304: `not_modified`), and those due a re-check.
-pub(super) fn read(store: &Store, ask: &Ask, shown: &[String], not_modified: bool) -> Result<Known> {
+pub(super) fn read(reads: &Reads<'_>, ask: &Ask, shown: &[String], not_modified: bool) -> Result<Known> {
     let mut listed = Vec::new();
     let mut titles = HashMap::new();
     if not_modified {
-        for (url, title, published) in store.listed_pages(&ask.source)? {
+        for (url, title, published) in reads.listed_pages(&ask.source)? {
             if let Some(url) = fetchable(&url) {
                 titles.insert(url.as_str().to_owned(), (title, published));
                 listed.push(url);
             }
         }
     }
-    let mut due = store.due_rechecks(&ask.source, ask.now)?;
+    let mut due = reads.due_rechecks(&ask.source, ask.now)?;
     due.truncate(ask.max_items);
     let unnamed: Vec<String> = listed
         .iter()
@@ -108,11 +108,11 @@ pub(super) fn read(store: &Store, ask: &Ask, shown: &[String], not_modified: boo
         .filter(|u| !shown.contains(u))
         .collect();
     let untitled: Vec<String> = unnamed.iter().filter(|u| !titles.contains_key(*u)).cloned().collect();
-    titles.extend(store.known_titles(&ask.source, &untitled)?);
+    titles.extend(reads.known_titles(&ask.source, &untitled)?);
     let pages = [shown, &unnamed].concat();
-    let validators = if ask.conditional { store.validators_for(&pages)? } else { HashMap::new() };
+    let validators = if ask.conditional { reads.validators_for(&pages)? } else { HashMap::new() };
     let attachments =
-        if ask.attachments { KnownAttachments::read(store, &ask.source, pages)? } else { KnownAttachments::default() };
+        if ask.attachments { KnownAttachments::read(reads, &ask.source, pages)? } else { KnownAttachments::default() };
     Ok(Known { listed, due, titles, validators, attachments })
 }
 
@@ -129,17 +129,17 @@ pub(super) struct ReadAhead {
 impl ReadAhead {
     /// Reads ahead for `spec`'s 304, when its poll may get one: it asks conditionally, with
     /// validators to send.
-    pub(super) fn read(store: &Store, spec: &SourceSpec, ask: &Ask, own: &Validators) -> Result<Self> {
+    pub(super) fn read(reads: &Reads<'_>, spec: &SourceSpec, ask: &Ask, own: &Validators) -> Result<Self> {
         if !ask.conditional || own.is_empty() {
             return Ok(Self::default());
         }
         match spec.kind {
             SourceKind::Feed | SourceKind::HtmlList | SourceKind::JsonList if spec.follow => {
-                Ok(Self { list: Some(read(store, ask, &[], true)?), page_attachments: None })
+                Ok(Self { list: Some(read(reads, ask, &[], true)?), page_attachments: None })
             }
             SourceKind::Page if ask.attachments => {
                 let page = vec![page_url(spec).to_string()];
-                Ok(Self { list: None, page_attachments: Some(KnownAttachments::read(store, &ask.source, page)?) })
+                Ok(Self { list: None, page_attachments: Some(KnownAttachments::read(reads, &ask.source, page)?) })
             }
             _ => Ok(Self::default()),
         }

@@ -191,10 +191,11 @@ async fn read_state(
     let (spec, fingerprint) = (Arc::clone(spec), fingerprint.to_owned());
     deps.store
         .call(move |s| {
-            let state = s.source_state(&spec.id)?;
-            let own_validators = s.validators(spec.url.as_str())?;
+            let reads = s.snapshot()?;
+            let state = reads.source_state(&spec.id)?;
+            let own_validators = reads.validators(spec.url.as_str())?;
             let ask = Ask::new(&spec, now, may_ask_conditionally(state.as_ref(), &fingerprint));
-            let ahead = ReadAhead::read(s, &spec, &ask, &own_validators)?;
+            let ahead = ReadAhead::read(&reads, &spec, &ask, &own_validators)?;
             Ok((state, own_validators, ahead))
         })
         .await

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::{Result, Store, millis, sql};
+use super::{Reads, Result, millis, sql};
 use crate::fetch::Validators;
 
-impl Store {
+impl Reads<'_> {
     /// The validators last seen for `url` (empty when never fetched).
     pub fn validators(&self, url: &str) -> Result<Validators> {
-        let conn = self.reader();
+        let conn = self.conn();
         let found = conn
             .prepare_cached("SELECT etag, last_modified FROM http_cache WHERE url = ?1")?
             .query_row([key(url)], |row| Ok(Validators { etag: row.get(0)?, last_modified: row.get(1)? }))
@@ -32,7 +32,7 @@ impl Store {
         for url in urls {
             by_key.entry(key(url)).or_default().push(url);
         }
-        let conn = self.reader();
+        let conn = self.conn();
         let mut stmt = conn.prepare_cached(VALIDATORS_FOR)?;
         let rows = stmt.query_map([sql::json_list(by_key.keys())], |row| {
             Ok((row.get::<_, String>(0)?, Validators { etag: row.get(1)?, last_modified: row.get(2)? }))
@@ -74,6 +74,7 @@ fn key(url: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
 
     #[test]
     fn validators_of_many_urls_answer_each_url_asked() {
@@ -95,13 +96,13 @@ mod tests {
         ]
         .map(String::from)
         .into();
-        let found = store.validators_for(&asked).unwrap();
+        let found = store.snapshot().unwrap().validators_for(&asked).unwrap();
         assert_eq!(found.len(), 3, "{found:?}");
         assert_eq!(found["https://a.example/1"], etag("\"one\""));
         // Kept under the masked URL: both spellings with credentials find it.
         assert_eq!(found["https://user:secret@a.example/2"], etag("\"two\""));
         assert_eq!(found["https://other:pw@a.example/2"], etag("\"two\""));
-        assert_eq!(store.validators("https://a.example/1").unwrap(), etag("\"one\""));
-        assert!(store.validators_for(&[]).unwrap().is_empty());
+        assert_eq!(store.snapshot().unwrap().validators("https://a.example/1").unwrap(), etag("\"one\""));
+        assert!(store.snapshot().unwrap().validators_for(&[]).unwrap().is_empty());
     }
 }

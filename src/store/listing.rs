@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use rusqlite::{Transaction, params};
 
-use super::{Result, Store, millis, sql};
+use super::{Reads, Result, Store, millis, sql};
 use crate::ids::SourceId;
 
 /// The listing part of a poll's commit.
@@ -42,18 +42,20 @@ impl Store {
     /// URLs of the source's documents its list still shows (attachments are not listed: they
     /// are re-checked with their parent).
     pub fn listed_urls(&self, source: &SourceId) -> Result<Vec<String>> {
-        Ok(self.listed_pages(source)?.into_iter().map(|(url, ..)| url).collect())
+        Ok(self.snapshot()?.listed_pages(source)?.into_iter().map(|(url, ..)| url).collect())
     }
 
     /// The documents the source's list showed when last read, as URL → title.
     pub fn listed_titles(&self, source: &SourceId) -> Result<HashMap<String, String>> {
-        Ok(self.listed_pages(source)?.into_iter().map(|(url, title, _)| (url, title)).collect())
+        Ok(self.snapshot()?.listed_pages(source)?.into_iter().map(|(url, title, _)| (url, title)).collect())
     }
+}
 
+impl Reads<'_> {
     /// The documents the list showed when last read, in the order they were first recorded,
     /// with the title and date it gave them: what a list that answered 304 shows.
     pub fn listed_pages(&self, source: &SourceId) -> Result<Vec<(String, String, Option<Date>)>> {
-        let conn = self.reader();
+        let conn = self.conn();
         let mut stmt = conn.prepare_cached(LISTED_PAGES)?;
         let rows = stmt.query_map([source], |row| Ok((row.get(0)?, row.get(1)?, sql::read_date(row.get(2)?))))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -64,7 +66,7 @@ impl Store {
         if urls.is_empty() {
             return Ok(HashMap::new());
         }
-        let conn = self.reader();
+        let conn = self.conn();
         let mut stmt = conn.prepare_cached(TITLES_OF)?;
         let rows = stmt.query_map(params![source, sql::json_list(urls)], |row| {
             Ok((row.get(0)?, (row.get(1)?, sql::read_date(row.get(2)?))))
@@ -79,7 +81,7 @@ impl Store {
         if parents.is_empty() {
             return Ok(Vec::new());
         }
-        let conn = self.reader();
+        let conn = self.conn();
         let mut stmt = conn.prepare_cached(ATTACHMENTS_OF)?;
         let rows = stmt
             .query_map(params![source, sql::json_list(parents)], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
@@ -88,7 +90,7 @@ impl Store {
 
     /// Dropped-off documents whose slower re-check is due.
     pub fn due_rechecks(&self, source: &SourceId, now: Timestamp) -> Result<Vec<String>> {
-        let conn = self.reader();
+        let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT url FROM document WHERE source_id = ?1 AND listed = 0 AND next_recheck <= ?2 AND parent_id IS NULL
              ORDER BY next_recheck",
@@ -181,12 +183,12 @@ mod tests {
         let source = SourceId("s".to_owned());
         let asked: Vec<String> = ["http://s/2", "http://s/1", "http://s/9"].map(String::from).into();
 
-        let titles = store.known_titles(&source, &asked).unwrap();
+        let titles = store.snapshot().unwrap().known_titles(&source, &asked).unwrap();
         assert_eq!(titles.len(), 2);
         assert_eq!(titles["http://s/1"], ("One".to_owned(), Some(jiff::civil::date(2026, 10, 11))));
         assert_eq!(titles["http://s/2"], ("Two".to_owned(), None));
 
-        let attachments = store.attachments_of(&source, &asked).unwrap();
+        let attachments = store.snapshot().unwrap().attachments_of(&source, &asked).unwrap();
         assert_eq!(
             attachments,
             [("http://s/2", "http://s/2.pdf", "Draft"), ("http://s/1", "http://s/1.pdf", "Form")].map(|(p, a, t)| (
@@ -195,9 +197,10 @@ mod tests {
                 t.to_owned()
             ))
         );
-        assert!(store.attachments_of(&source, &[]).unwrap().is_empty());
+        assert!(store.snapshot().unwrap().attachments_of(&source, &[]).unwrap().is_empty());
 
-        let listed: Vec<String> = store.listed_pages(&source).unwrap().into_iter().map(|(url, ..)| url).collect();
+        let listed: Vec<String> =
+            store.snapshot().unwrap().listed_pages(&source).unwrap().into_iter().map(|(url, ..)| url).collect();
         assert_eq!(listed, ["http://s/1", "http://s/2"]);
     }
 
@@ -215,9 +218,9 @@ mod tests {
         let source = SourceId("s".to_owned());
         for round in 0..3 {
             store.listed_urls(&source).unwrap();
-            store.due_rechecks(&source, Timestamp::UNIX_EPOCH).unwrap();
-            store.attachments_of(&source, &[format!("http://s/{round}")]).unwrap();
-            store.known_titles(&source, &[format!("http://s/{round}")]).unwrap();
+            store.snapshot().unwrap().due_rechecks(&source, Timestamp::UNIX_EPOCH).unwrap();
+            store.snapshot().unwrap().attachments_of(&source, &[format!("http://s/{round}")]).unwrap();
+            store.snapshot().unwrap().known_titles(&source, &[format!("http://s/{round}")]).unwrap();
             store.conn().execute("INSERT INTO meta (key, value) VALUES (?1, 'x')", [format!("k{round}")]).unwrap();
         }
         let reader = store.reader();

@@ -19,6 +19,7 @@ mod listing;
 mod migrate;
 mod outbox;
 mod reading;
+mod reads;
 mod rehash;
 mod search;
 mod sources;
@@ -42,6 +43,7 @@ pub use listing::ListingWrite;
 pub use migrate::MIGRATIONS;
 pub use outbox::{Delivery, DeliveryChannel, DeliveryRow, DeliveryStatus, Finish, NewDelivery};
 pub use reading::{ChangeEntry, ChangeFilter, DocPage, DocQuery, FetchWindow, StoredText, Tallies};
+pub use reads::Reads;
 pub use search::{Fragment, SearchQuery};
 pub use sources::{Health, ScheduleStep, SourceState};
 pub use versions::{StoredVersion, VersionRow};
@@ -162,6 +164,12 @@ impl Store {
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves SQLite consistent (transactions roll back on drop).
         self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The connection for a poll's reads, held for several in one read transaction: they see
+    /// one commit, and pay for the read lock and a stale page cache once (`Reads`).
+    pub fn snapshot(&self) -> Result<Reads<'_>> {
+        Reads::begin(self.reader())
     }
 
     /// The connection for a poll's reads: the last commit, without waiting for the writer.

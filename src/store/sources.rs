@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::health::HealthKind;
-use super::{Result, Store, from_millis, millis};
+use super::{Reads, Result, Store, from_millis, millis};
 use crate::config::model::SourceSpec;
 use crate::ids::SourceId;
 
@@ -151,9 +151,7 @@ impl Store {
     }
 
     pub fn source_state(&self, id: &SourceId) -> Result<Option<SourceState>> {
-        let conn = self.reader();
-        let sql = format!("SELECT {STATE_COLUMNS} FROM source s WHERE s.id = ?1");
-        Ok(conn.prepare_cached(&sql)?.query_row([id], state_from_row).optional()?)
+        self.snapshot()?.source_state(id)
     }
 
     pub fn source_states(&self) -> Result<Vec<SourceState>> {
@@ -162,6 +160,13 @@ impl Store {
         let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([], state_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl Reads<'_> {
+    pub fn source_state(&self, id: &SourceId) -> Result<Option<SourceState>> {
+        let sql = format!("SELECT {STATE_COLUMNS} FROM source s WHERE s.id = ?1");
+        Ok(self.conn().prepare_cached(&sql)?.query_row([id], state_from_row).optional()?)
     }
 }
 
