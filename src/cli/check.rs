@@ -15,7 +15,7 @@ use super::output::{StdoutError, print_json, say};
 use crate::config::model::SourceSpec;
 use crate::escape::Escaped;
 use crate::ids::ChangeId;
-use crate::pipeline::{Deps, PollReport, poll_source};
+use crate::pipeline::{Deps, PollReport, poll_in_slot};
 use crate::redact;
 
 #[derive(Debug, clap::Args)]
@@ -148,34 +148,37 @@ fn select(all: &[Arc<SourceSpec>], wanted: &[String]) -> anyhow::Result<Vec<Arc<
         .collect()
 }
 
-/// Polls every source, at most `max_concurrency` at once (`PollSlots`; a writer's group more
-/// waiting for their commits). Tasks are spawned as others finish, not all up front: a waiting task holds its future's whole state, and 50,000 of them cost
-/// hundreds of megabytes before the first poll finishes.
+/// Polls every source, at most `max_concurrency` at once (`PollSlots`), and a writer's group
+/// more waiting for their commits. A poll is spawned once a slot is free, not before: a
+/// waiting task holds its future's whole state, and 50,000 of them cost hundreds of megabytes
+/// before the first poll finishes.
 pub(crate) async fn check_all(deps: &Deps, specs: Vec<Arc<SourceSpec>>, show_progress: bool) -> Vec<Checked> {
     let bar = progress_bar(specs.len(), show_progress);
     // One report per source, allocated once: at 50,000 sources doubling overshot by 3 MB.
     let mut reports = Vec::with_capacity(specs.len());
-    let slots = deps.slots.polls_at_once();
-    let mut pending = specs.into_iter();
+    let at_once = deps.slots.polls_at_once();
+    let mut pending = specs.into_iter().peekable();
     let mut tasks = JoinSet::new();
     let log_each = bar.is_none();
-    let mut spawn_next = |tasks: &mut JoinSet<Checked>| {
-        if let Some(spec) = pending.next() {
-            let deps = deps.clone();
-            tasks.spawn(async move {
-                let report = poll_source(&deps, Arc::clone(&spec)).await;
-                if log_each {
-                    log_report(&report);
+    loop {
+        let startable = tasks.len() < at_once && pending.peek().is_some();
+        let joined = tokio::select! {
+            slot = deps.slots.take(), if startable => {
+                if let Some(spec) = pending.next() {
+                    let deps = deps.clone();
+                    tasks.spawn(async move {
+                        let report = poll_in_slot(&deps, Arc::clone(&spec), slot).await;
+                        if log_each {
+                            log_report(&report);
+                        }
+                        Checked::new(spec, report)
+                    });
                 }
-                Checked::new(spec, report)
-            });
-        }
-    };
-    for _ in 0..slots {
-        spawn_next(&mut tasks);
-    }
-    while let Some(joined) = tasks.join_next().await {
-        spawn_next(&mut tasks);
+                continue;
+            }
+            Some(joined) = tasks.join_next() => joined,
+            else => break,
+        };
         match joined {
             Ok(report) => {
                 if let Some(bar) = &bar {

@@ -32,7 +32,7 @@ use anyhow::Context;
 pub use committer::Committer;
 pub use dry_run::{SourceTest, TestItem, test_source};
 pub use parse::{PARSE_BUDGET, ParseError, ParsePool};
-pub use poll::{PollReport, poll_source, record_crash};
+pub use poll::{PollReport, poll_in_slot, poll_source, record_crash};
 pub use schedule::next_due;
 pub use slots::PollSlots;
 pub use workers::Workers;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
+use tokio::sync::OwnedSemaphorePermit;
 use tracing::{error, info, instrument, warn};
 
 use super::Deps;
@@ -82,9 +83,14 @@ struct Gathered {
 
 /// Polls one source and commits the result. Never fails: a failure is stored on the source and
 /// returned in the report, so one failing source never stops the others.
-#[instrument(skip_all, fields(source = %spec.id))]
 pub async fn poll_source(deps: &Deps, spec: Arc<SourceSpec>) -> PollReport {
     let slot = deps.slots.take().await;
+    poll_in_slot(deps, spec, slot).await
+}
+
+/// `poll_source` in a slot already taken (`PollSlots`), which it lets go of as `slots` says.
+#[instrument(skip_all, fields(source = %spec.id))]
+pub async fn poll_in_slot(deps: &Deps, spec: Arc<SourceSpec>, slot: Option<OwnedSemaphorePermit>) -> PollReport {
     let started = Instant::now();
     let now = deps.clock.now();
     let fingerprint = fingerprint(&spec);
