@@ -5,7 +5,8 @@
 //! Each stage is a file: `request` (how a poll asks: shapes, targets, validators, one polite
 //! GET), `read` (responses into items and articles, on the parse pool), `extract`, `follow`,
 //! `attach`, `record`, `health`; `context` holds what one poll's stages share, and `known` what
-//! the store knows about the pages a poll asks for (read ahead of a 304 it can expect).
+//! the store knows about the pages a poll asks for (read ahead of a 304 it can expect); `slots`
+//! bounds the polls that work at once.
 
 mod attach;
 mod churn;
