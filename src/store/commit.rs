@@ -180,12 +180,8 @@ mod tests {
     #[test]
     fn fetch_log_keeps_two_days() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.db")).unwrap();
-        let spec_toml = "[[source]]\nid = \"s\"\nkind = \"page\"\nurl = \"https://example.org/\"\n";
-        std::fs::write(dir.path().join("c.toml"), spec_toml).unwrap();
-        let config = crate::config::load(&dir.path().join("c.toml"), &[]).unwrap().config;
+        let store = crate::store::with_page_sources(dir.path(), &["s"]);
         let start: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
-        store.register_sources(&config.sources, start).unwrap();
         let logged = || -> Vec<String> {
             store
                 .conn()

@@ -334,6 +334,21 @@ pub(crate) fn query_plan(conn: &Connection, sql: &str, params: impl rusqlite::Pa
         .join(" | ")
 }
 
+/// A store in `dir` with one `page` source per id (at `https://example.org/{id}`), registered as
+/// a config would register them.
+#[cfg(test)]
+pub(crate) fn with_page_sources(dir: &Path, ids: &[&str]) -> Store {
+    let store = Store::open(&dir.join("t.db")).unwrap();
+    let toml: String = ids
+        .iter()
+        .map(|id| format!("[[source]]\nid = \"{id}\"\nkind = \"page\"\nurl = \"https://example.org/{id}\"\n"))
+        .collect();
+    std::fs::write(dir.join("c.toml"), toml).unwrap();
+    let config = crate::config::load(&dir.join("c.toml"), &[]).unwrap().config;
+    store.register_sources(&config.sources, jiff::Timestamp::UNIX_EPOCH).unwrap();
+    store
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::{PermissionsExt, symlink};

@@ -50,24 +50,13 @@ impl Drop for Reads<'_> {
 
 #[cfg(test)]
 mod tests {
-    use jiff::Timestamp;
-
     use crate::ids::SourceId;
-    use crate::store::Store;
-
-    fn store_with_a_source(dir: &std::path::Path) -> Store {
-        let store = Store::open(&dir.join("t.db")).unwrap();
-        std::fs::write(dir.join("c.toml"), "[[source]]\nid = \"s\"\nkind = \"page\"\nurl = \"https://example.org/\"\n")
-            .unwrap();
-        let config = crate::config::load(&dir.join("c.toml"), &[]).unwrap().config;
-        store.register_sources(&config.sources, Timestamp::UNIX_EPOCH).unwrap();
-        store
-    }
+    use crate::store::{Store, with_page_sources};
 
     #[test]
     fn reads_in_a_snapshot_see_one_commit_and_the_next_snapshot_sees_the_next() {
         let dir = tempfile::tempdir().unwrap();
-        let store = store_with_a_source(dir.path());
+        let store = with_page_sources(dir.path(), &["s"]);
         let id = SourceId("s".into());
         let snapshot = store.snapshot().unwrap();
         let before = snapshot.source_state(&id).unwrap().unwrap();

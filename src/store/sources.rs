@@ -173,23 +173,12 @@ impl Reads<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn store_with(dir: &std::path::Path, ids: &[&str]) -> Store {
-        let store = Store::open(&dir.join("t.db")).unwrap();
-        let toml: String = ids
-            .iter()
-            .map(|id| format!("[[source]]\nid = \"{id}\"\nkind = \"page\"\nurl = \"https://example.org/{id}\"\n"))
-            .collect();
-        std::fs::write(dir.join("c.toml"), toml).unwrap();
-        let config = crate::config::load(&dir.join("c.toml"), &[]).unwrap().config;
-        store.register_sources(&config.sources, Timestamp::UNIX_EPOCH).unwrap();
-        store
-    }
+    use crate::store::with_page_sources;
 
     #[test]
     fn a_step_takes_due_sources_soonest_first_and_stops_at_the_next() {
         let dir = tempfile::tempdir().unwrap();
-        let store = store_with(dir.path(), &["new", "early", "late", "busy", "future", "later"]);
+        let store = with_page_sources(dir.path(), &["new", "early", "late", "busy", "future", "later"]);
         let at = |s: i64| Timestamp::from_second(s).unwrap();
         for (id, due) in [("early", 100), ("late", 200), ("busy", 50), ("future", 1_000), ("later", 2_000)] {
             store
